@@ -1,0 +1,3 @@
+from oxybreathe.cli import main
+import sys
+sys.exit(main())

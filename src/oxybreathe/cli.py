@@ -1,0 +1,241 @@
+"""The oxybreathe command line.
+
+Only the command that starts the TUI imports Textual, so `--help`, `list`, `validate`, `schema` and
+`new` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from oxybreathe import __version__
+from oxybreathe.core import catalog, locations
+from oxybreathe.core.loader import LoadError, load_session
+from oxybreathe.core.plan import LengthError, bounds, plan
+from oxybreathe.core.schema import SCHEMA_FILENAME, schema_json
+from oxybreathe.core.text import clean, duration, strip_controls
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+STARTER = """\
+# yaml-language-server: $schema=./{schema}
+# A session for oxybreathe. Check it with:  oxybreathe validate {path}
+# The format is explained in docs/session-format.md (or run `oxybreathe schema`).
+name: {name}
+description: What this session is for, in a sentence or two.
+minutes: 5                      # the default length; `oxybreathe run {id} --minutes 8` overrides it
+chimes:
+  start: bell                   # bell, bowl, tick, rise, fall, chime, a .wav path, or none
+  end: bowl
+closing: stress                 # stress, hpa or cravings, or write your own note as a sentence
+steps:
+  - say: Sit comfortably and let your shoulders drop.
+    seconds: 8
+  - breathe:                    # one cycle; it repeats to fill the chosen length
+      - inhale: 4
+      - exhale: 6
+    say: Breathe gently. Stop if you feel dizzy.
+  - say: Notice how you feel now.
+    seconds: 8
+"""
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"minutes must be above 0, got {text!r}")
+    return value
+
+
+def _volume(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"volume is a whole number 0-100, got {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"volume is a whole number 0-100, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser (also used by the docs)."""
+    parser = argparse.ArgumentParser(
+        prog="oxybreathe",
+        description="Guided breathing and mindfulness in the terminal. "
+        "With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"oxybreathe {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a session (built-in id, user id, or path)")
+    run.add_argument("session", metavar="SESSION")
+    run.add_argument("--minutes", type=_minutes, metavar="M",
+                     help="the length in minutes (decimals allowed, e.g. 2.5)")
+    run.add_argument("--plain", action="store_true",
+                     help="print one line per cue instead of opening the app "
+                          "(for screen readers, logs and pipes)")
+    run.add_argument("--no-chimes", action="store_true", help="no sound at all")
+    run.add_argument("--no-checkin", action="store_true",
+                     help="skip the stress and craving questions this time")
+    run.add_argument("--reduce-motion", action="store_true",
+                     help="a calm text countdown instead of the animated pacer")
+    run.add_argument("--volume", type=_volume, metavar="0-100", help="chime volume")
+
+    commands.add_parser("list", help="list the built-in and user sessions")
+
+    validate = commands.add_parser("validate", help="check session files; one line per problem")
+    validate.add_argument("files", nargs="+", metavar="FILE",
+                          help="session files, or folders of them")
+
+    commands.add_parser("schema", help="print the JSON Schema of the session format")
+
+    new = commands.add_parser("new", help="write a starter session file into your sessions folder")
+    new.add_argument("id", metavar="ID", help="the new session's id (its file name)")
+    new.add_argument("--from", dest="source", metavar="SESSION",
+                     help="copy this session instead of the starter")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return _home()
+        handler = {
+            "run": _run,
+            "list": _list,
+            "validate": _validate,
+            "schema": _schema,
+            "new": _new,
+        }[args.command]
+        return handler(args)
+    except BrokenPipeError:  # e.g. `oxybreathe list | head -1`
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _say(line: str, *, error: bool = False) -> None:
+    print(strip_controls(line), file=sys.stderr if error else sys.stdout, flush=True)
+
+
+def _home() -> int:
+    return _list(argparse.Namespace())
+
+
+def _list(_args: argparse.Namespace) -> int:
+    rows = []
+    for entry in catalog.entries():
+        if entry.session is None:
+            problem = entry.problems[0] if entry.problems else None
+            rows.append((entry.id, "BROKEN", clean(str(problem)) if problem else "", entry.source))
+            continue
+        lengths = bounds(entry.session)
+        length = duration(lengths.default) + (" (fixed)" if lengths.fixed else "")
+        rows.append((clean(entry.id), clean(entry.session.name), length, entry.source))
+    if not rows:
+        _say("No sessions found.")
+        return EXIT_OK
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    _say(f"{'ID':<{widths[0]}}  {'NAME':<{widths[1]}}  {'LENGTH':<{widths[2]}}  SOURCE")
+    for row in rows:
+        _say(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
+    _say(f"User sessions folder: {locations.user_sessions_dir()}")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    status = EXIT_OK
+    for name in args.files:
+        target = Path(name)
+        files = [target]
+        if target.is_dir():
+            files = sorted(p for p in target.iterdir() if p.suffix in catalog.SUFFIXES)
+            if not files:
+                _say(f"{name}: no .yaml or .yml files in this folder")
+                status = EXIT_INVALID
+        for path in files:
+            try:
+                session = load_session(path)
+            except LoadError as error:
+                status = EXIT_INVALID
+                for problem in error.problems:
+                    _say(str(problem))
+                continue
+            lengths = bounds(session)
+            kind = "fixed length" if lengths.fixed else "default length"
+            _say(f"{path}: ok ({session.name}, {kind} {duration(lengths.default)})")
+    return status
+
+
+def _schema(_args: argparse.Namespace) -> int:
+    sys.stdout.write(schema_json())
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    if not _ID.match(args.id):
+        _say(f"oxybreathe new: the id {args.id!r} must be letters, digits, - or _ "
+             "(up to 64), starting with a letter or digit", error=True)
+        return EXIT_USAGE
+    folder = locations.user_sessions_dir()
+    target = folder / f"{args.id}.yaml"
+    if args.source:
+        try:
+            source = catalog.find(args.source)
+        except (LoadError, catalog.UnknownSession) as error:
+            _say(f"oxybreathe new: {error}", error=True)
+            return EXIT_USAGE
+        assert source.path is not None
+        content = source.path.read_text(encoding="utf-8")
+    else:
+        name = args.id.replace("-", " ").replace("_", " ").capitalize()
+        content = STARTER.format(schema=SCHEMA_FILENAME, path=target, name=name, id=args.id)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8") as handle:
+            handle.write(content)
+    except FileExistsError:
+        _say(f"oxybreathe new: {target} already exists; it was not changed", error=True)
+        return EXIT_INVALID
+    except OSError as error:
+        _say(f"oxybreathe new: cannot write {target}: {error.strerror or error}", error=True)
+        return EXIT_INVALID
+    try:  # the editor's schema sits beside the user's files; ours to refresh
+        (folder / SCHEMA_FILENAME).write_text(schema_json(), encoding="utf-8")
+    except OSError:
+        pass
+    print(target)
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        session = catalog.find(args.session)
+        session_plan = plan(session, args.minutes)
+    except catalog.UnknownSession as error:
+        _say(f"oxybreathe run: {error}", error=True)
+        return EXIT_USAGE
+    except LoadError as error:
+        for problem in error.problems:
+            _say(str(problem), error=True)
+        return EXIT_USAGE
+    except LengthError as error:
+        _say(f"oxybreathe run: {args.session}: {error}", error=True)
+        return EXIT_USAGE
+    from oxybreathe.plain import run_plain
+
+    return run_plain(session_plan)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,445 @@
+"""Read a session file into a Session, or into every located problem it has.
+
+Each problem is one line, `path:line:col: message`, naming the offending value and what is allowed.
+The loader never raises anything but LoadError, whatever bytes it is given.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from oxybreathe.core import yamlnodes
+from oxybreathe.core.model import (
+    BUILTIN_SOUNDS,
+    CHIME_KEYS,
+    CLOSING_TOPICS,
+    FILE_MAX_BYTES,
+    NAME_MAX_CHARS,
+    PHASE_MAX_SECONDS,
+    PHASE_MIN_SECONDS,
+    PHASE_NAMES,
+    SESSION_MAX_SECONDS,
+    TEXT_MAX_CHARS,
+    BreatheStep,
+    Chimes,
+    Phase,
+    PhaseName,
+    Position,
+    SayStep,
+    Session,
+    Sound,
+    Step,
+)
+from oxybreathe.core.plan import LengthError, plan
+from oxybreathe.core.text import duration, shorten
+from oxybreathe.core.yamlnodes import Node, YamlProblem
+
+T = TypeVar("T")
+
+TOP_KEYS = ("version", "name", "description", "minutes", "chimes", "closing", "steps")
+SAY_KEYS = ("say", "seconds")
+BREATHE_KEYS = ("breathe", "cycles", "minutes", "say")
+PHASE_KEYS = ("phase", "seconds", "cue")
+CHIMES_KEYS = (*CHIME_KEYS, "every")
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a file, at a 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class LoadError(Exception):
+    """A session file that cannot be used; `problems` holds every problem found, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def load_session(path: Path, *, builtin: bool = False, session_id: str | None = None) -> Session:
+    """Load and validate the session file at `path`.
+
+    Raises LoadError with every problem found.
+    """
+    shown = str(path)
+    text = _read_text(path, shown)
+    return parse_session(
+        text, shown, base_dir=path.parent, session_id=session_id or path.stem,
+        path=path, builtin=builtin,
+    )
+
+
+def parse_session(
+    text: str,
+    shown: str = "<text>",
+    *,
+    base_dir: Path | None = None,
+    session_id: str = "session",
+    path: Path | None = None,
+    builtin: bool = False,
+) -> Session:
+    """Validate session YAML given as text; `shown` is the path used in messages."""
+    try:
+        root = yamlnodes.compose(text)
+    except YamlProblem as problem:
+        raise LoadError([Problem(shown, problem.line, problem.col, problem.message)]) from None
+    except RecursionError:  # pragma: no cover - compose is iterative; this is a last guard
+        raise LoadError([Problem(shown, 1, 1, "the YAML nests too deeply")]) from None
+    validator = _Validator(shown, base_dir or Path.cwd())
+    session = validator.session(root, session_id, path, builtin)
+    if validator.problems or session is None:
+        problems = sorted(validator.problems, key=lambda p: (p.line, p.col))
+        raise LoadError(problems)
+    return session
+
+
+def _read_text(path: Path, shown: str) -> str:
+    def fail(message: str, line: int = 1, col: int = 1) -> LoadError:
+        return LoadError([Problem(shown, line, col, message)])
+
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(FILE_MAX_BYTES + 1)  # bounded even for a device or a huge file
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except IsADirectoryError:
+        raise fail("this is a directory, not a session file") from None
+    except OSError as error:
+        raise fail(f"cannot read the file: {error.strerror or error}") from None
+    if len(data) > FILE_MAX_BYTES:
+        raise fail(f"the file is larger than {FILE_MAX_BYTES // 1024} KiB, the most a session "
+                   "file may be")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        byte = data[error.start]
+        raise fail(f"byte 0x{byte:02X} is not UTF-8: save the file as UTF-8 text", line, col) \
+            from None
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    matches = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean `{matches[0]}`?" if matches else ""
+
+
+def _show(node: Node) -> str:
+    if node.kind == "map":
+        return "a mapping"
+    if node.kind == "seq":
+        return "a list"
+    if node.tag == yamlnodes.NULL:
+        return "nothing"
+    return f"`{shorten(node.value)}`"
+
+
+class _Validator:
+    """Walk the node tree once, collecting every problem rather than stopping at the first."""
+
+    def __init__(self, shown: str, base_dir: Path) -> None:
+        self.shown = shown
+        self.base_dir = base_dir
+        self.problems: list[Problem] = []
+
+    def error(self, node: Node, message: str) -> None:
+        self.problems.append(Problem(self.shown, node.line, node.col, message))
+
+    # Building blocks -----------------------------------------------------------------------
+
+    def mapping(self, node: Node, what: str, allowed: tuple[str, ...]) -> dict[str, Node] | None:
+        """Return a mapping's values by key, reporting unknown, duplicate and non-text keys."""
+        if node.kind != "map":
+            self.error(node, f"{what} must be a mapping of `key: value` lines, got {_show(node)}")
+            return None
+        found: dict[str, Node] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value in node.value:
+            if key_node.kind != "scalar":
+                self.error(key_node, f"a key in {what} must be a plain word, got {_show(key_node)}")
+                continue
+            key = str(key_node.value)
+            if key in first_line:
+                self.error(key_node, f"duplicate key `{shorten(key)}` in {what} "
+                           f"(first given on line {first_line[key]})")
+                continue
+            first_line[key] = key_node.line
+            if key not in allowed:
+                self.error(key_node, f"unknown key `{shorten(key)}` in {what}"
+                           f"{_suggest(key, allowed)} (allowed: {', '.join(allowed)})")
+                continue
+            found[key] = value
+        return found
+
+    def text(self, node: Node, what: str, *, limit: int = TEXT_MAX_CHARS) -> str | None:
+        """Return a scalar's text exactly as written (so `say: no` stays "no")."""
+        if node.kind != "scalar" or node.tag == yamlnodes.NULL:
+            self.error(node, f"{what} must be text, got {_show(node)}")
+            return None
+        value = str(node.value)
+        if not value.strip():
+            self.error(node, f"{what} must not be empty")
+            return None
+        if len(value) > limit:
+            self.error(node, f"{what} is {len(value)} characters long; at most {limit} are allowed")
+            return None
+        return value
+
+    def number(self, node: Node, what: str, low: float, high: float, unit: str) -> float | None:
+        """Return a finite number from `low` (exclusive when 0) to `high`."""
+        allowed = f"a number from {low:g} to {high:g} {unit}" if low else \
+            f"a number above 0 and at most {high:g} {unit}"
+        value = node.data() if node.kind == "scalar" else None
+        if node.kind != "scalar" or node.tag not in (yamlnodes.INT, yamlnodes.FLOAT):
+            self.error(node, f"{what} must be {allowed}, got {_show(node)}")
+            return None
+        if not math.isfinite(value):
+            self.error(node, f"{what} must be a finite number ({allowed}), got {_show(node)}")
+            return None
+        if value <= 0 or value < low or value > high:
+            self.error(node, f"{what} must be {allowed}, got {_show(node)}")
+            return None
+        return float(value)
+
+    def each(self, node: Node, what: str, read: Callable[[Node], T | None]) -> list[T] | None:
+        """Read every item of a non-empty list."""
+        if node.kind != "seq":
+            self.error(node, f"{what} must be a list of `- ` items, got {_show(node)}")
+            return None
+        if not node.value:
+            self.error(node, f"{what} must have at least one item")
+            return None
+        items = [read(item) for item in node.value]
+        return [item for item in items if item is not None] if None not in items else None
+
+    # The format ----------------------------------------------------------------------------
+
+    def session(
+        self, root: Node | None, session_id: str, path: Path | None, builtin: bool
+    ) -> Session | None:
+        if root is None:
+            self.problems.append(Problem(self.shown, 1, 1, "the file is empty: a session needs "
+                                         "at least `name` and `steps`"))
+            return None
+        fields = self.mapping(root, "a session file", TOP_KEYS)
+        if fields is None:
+            return None
+        if "version" in fields:
+            version = fields["version"]
+            if version.tag != yamlnodes.INT or version.data() != FORMAT_VERSION:
+                self.error(version, f"`version` must be {FORMAT_VERSION}, got {_show(version)}")
+        name = None
+        for key in ("name", "steps"):
+            if key not in fields:
+                self.error(root, f"missing required key `{key}`")
+        if "name" in fields:
+            name = self.text(fields["name"], "`name`", limit=NAME_MAX_CHARS)
+        description = self.text(fields["description"], "`description`") \
+            if "description" in fields else ""
+        minutes = None
+        if "minutes" in fields:
+            minutes = self.number(fields["minutes"], "`minutes`", 0, SESSION_MAX_SECONDS / 60,
+                                  "minutes")
+        chimes = self.chimes(fields["chimes"]) if "chimes" in fields else Chimes()
+        topic, closing = self.closing(fields["closing"]) if "closing" in fields else (None, None)
+        steps = self.each(fields["steps"], "`steps`", self.step) if "steps" in fields else None
+        if self.problems or name is None or steps is None or chimes is None:
+            return None
+        session = Session(
+            id=session_id,
+            name=name,
+            description=description or "",
+            minutes=minutes,
+            steps=tuple(steps),
+            chimes=chimes,
+            closing_topic=topic,
+            closing_text=closing,
+            path=path,
+            builtin=builtin,
+        )
+        try:
+            plan(session)
+        except LengthError as error:
+            self.error(fields.get("minutes", fields["steps"]), str(error))
+            return None
+        return session
+
+    def closing(self, node: Node) -> tuple[Any, str | None]:
+        value = self.text(node, "`closing`")
+        if value is None:
+            return None, None
+        if value.strip() in CLOSING_TOPICS:
+            return value.strip(), None
+        if len(value.split()) == 1:
+            self.error(node, f"unknown closing topic {_show(node)}{_suggest(value, CLOSING_TOPICS)}"
+                       f" (use {', '.join(CLOSING_TOPICS)}, or write the note as a sentence)")
+            return None, None
+        return None, value
+
+    def chimes(self, node: Node) -> Chimes | None:
+        fields = self.mapping(node, "`chimes`", CHIMES_KEYS)
+        if fields is None:
+            return None
+        sounds: dict[str, Sound | None] = {}
+        ok = True
+        for key in CHIME_KEYS:
+            if key in fields:
+                sound = self.sound(fields[key], f"`chimes.{key}`")
+                ok = ok and sound is not False
+                sounds[key] = sound if sound is not False else None
+        every = None
+        if "every" in fields:
+            every = self.number(fields["every"], "`chimes.every`", 5, SESSION_MAX_SECONDS,
+                                "seconds")
+            ok = ok and every is not None
+            if "interval" not in fields:
+                self.error(fields["every"], "`chimes.every` needs an `interval` sound to ring")
+                ok = False
+        if sounds.get("interval") is not None and every is None and "every" not in fields:
+            self.error(fields["interval"], "`chimes.interval` needs `every: SECONDS` beside it")
+            ok = False
+        return Chimes(**sounds, interval_seconds=every) if ok else None  # type: ignore[arg-type]
+
+    def sound(self, node: Node, what: str) -> Sound | None | bool:
+        """Return a Sound, None for silence, or False after reporting a problem."""
+        if node.kind == "scalar" and node.tag == yamlnodes.NULL:
+            return None
+        value = self.text(node, what)
+        if value is None:
+            return False
+        value = value.strip()
+        if value.lower() == "none":
+            return None
+        if value in BUILTIN_SOUNDS:
+            return Sound(builtin=value)
+        if not any(mark in value for mark in ("/", "\\", ".")) and not value.startswith("~"):
+            self.error(node, f"unknown sound {_show(node)} for {what}{_suggest(value, BUILTIN_SOUNDS)}"
+                       f" (use {', '.join(BUILTIN_SOUNDS)}, a path to a .wav file, or none)")
+            return False
+        path = Path(value).expanduser()
+        if not path.is_absolute():
+            path = self.base_dir / path
+        if path.suffix.lower() != ".wav":
+            self.error(node, f"{what} must be a .wav file, got {_show(node)}")
+            return False
+        if not path.is_file():
+            self.error(node, f"sound file not found for {what}: {shorten(str(path), 200)}")
+            return False
+        return Sound(path=path)
+
+    def step(self, node: Node) -> Step | None:
+        if node.kind != "map":
+            self.error(node, f"a step must be a mapping starting with `say:` or `breathe:`, "
+                       f"got {_show(node)}")
+            return None
+        keys = {str(key.value) for key, _ in node.value if key.kind == "scalar"}
+        if "breathe" in keys:
+            return self.breathe(node)
+        if "say" in keys:
+            return self.say(node)
+        self.error(node, "a step needs `say:` (a prompt) or `breathe:` (a breathing cycle)"
+                   + _suggest(next(iter(keys), ""), ("say", "breathe")))
+        return None
+
+    def say(self, node: Node) -> SayStep | None:
+        fields = self.mapping(node, "a say step", SAY_KEYS)
+        if fields is None:
+            return None
+        text = self.text(fields["say"], "`say`")
+        seconds = None
+        if "seconds" in fields:
+            seconds = self.number(fields["seconds"], "`seconds`", 0, SESSION_MAX_SECONDS, "seconds")
+            if seconds is None:
+                return None
+        if text is None:
+            return None
+        return SayStep(text, seconds, Position(node.line, node.col))
+
+    def breathe(self, node: Node) -> BreatheStep | None:
+        fields = self.mapping(node, "a breathe step", BREATHE_KEYS)
+        if fields is None:
+            return None
+        phases = self.each(fields["breathe"], "`breathe`", self.phase)
+        cycles = minutes = None
+        ok = True
+        if "cycles" in fields and "minutes" in fields:
+            self.error(fields["minutes"], "give `cycles` or `minutes` for a breathe step, not both")
+            ok = False
+        elif "cycles" in fields:
+            cycles_node = fields["cycles"]
+            count = cycles_node.data() if cycles_node.kind == "scalar" else None
+            if cycles_node.tag != yamlnodes.INT or count < 1 or count > 10_000:
+                self.error(cycles_node, f"`cycles` must be a whole number from 1 to 10000, "
+                           f"got {_show(cycles_node)}")
+                ok = False
+            else:
+                cycles = int(count)
+        elif "minutes" in fields:
+            minutes = self.number(fields["minutes"], "`minutes`", 0, SESSION_MAX_SECONDS / 60,
+                                  "minutes")
+            ok = minutes is not None
+        text = self.text(fields["say"], "`say`") if "say" in fields else None
+        if phases is None or not ok or ("say" in fields and text is None):
+            return None
+        names = {phase.name for phase in phases}
+        missing = [name for name in ("inhale", "exhale") if name not in names]
+        if missing:
+            self.error(fields["breathe"], f"a breathing cycle needs at least one inhale and one "
+                       f"exhale; this one has no {' and no '.join(missing)}")
+            return None
+        return BreatheStep(tuple(phases), cycles, minutes, text, Position(node.line, node.col))
+
+    def phase(self, node: Node) -> Phase | None:
+        if node.kind != "map":
+            self.error(node, f"a phase must be `- inhale: 4` (or hold, exhale), got {_show(node)}")
+            return None
+        keys = [str(key.value) for key, _ in node.value]
+        if "phase" in keys:  # the long form: {phase: inhale, seconds: 1, cue: "..."}
+            fields = self.mapping(node, "a phase", PHASE_KEYS)
+            if fields is None:
+                return None
+            for key in ("phase", "seconds"):
+                if key not in fields:
+                    self.error(node, f"missing required key `{key}` in a phase")
+            name = self.phase_name(fields["phase"]) if "phase" in fields else None
+            seconds = self.seconds(fields["seconds"], name) if "seconds" in fields else None
+            cue = self.text(fields["cue"], "`cue`") if "cue" in fields else None
+            if name is None or seconds is None or ("cue" in fields and cue is None):
+                return None
+            return Phase(name, seconds, cue)
+        if len(node.value) != 1:
+            self.error(node, "a phase is one `name: seconds` pair, such as `- inhale: 4`; "
+                       f"this one has {len(node.value)}")
+            return None
+        key_node, value = node.value[0]
+        name = self.phase_name(key_node)
+        seconds = self.seconds(value, name)
+        return Phase(name, seconds) if name is not None and seconds is not None else None
+
+    def phase_name(self, node: Node) -> PhaseName | None:
+        value = str(node.value) if node.kind == "scalar" else ""
+        if value in PHASE_NAMES:
+            return value  # type: ignore[return-value]
+        self.error(node, f"unknown phase {_show(node)}{_suggest(value, PHASE_NAMES)} "
+                   f"(phases are {', '.join(PHASE_NAMES)})")
+        return None
+
+    def seconds(self, node: Node, name: str | None) -> float | None:
+        what = f"`{name}`" if name else "a phase"
+        return self.number(node, what, PHASE_MIN_SECONDS, PHASE_MAX_SECONDS, "seconds")

@@ -1,0 +1,46 @@
+"""Every place oxybreathe reads or writes, in one module (platformdirs honours XDG_*_HOME).
+
+Nothing here creates a directory at import time.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import platformdirs
+
+APP = "oxybreathe"
+
+
+def config_dir() -> Path:
+    """The user's config folder, e.g. ~/.config/oxybreathe."""
+    return platformdirs.user_config_path(APP)
+
+
+def user_sessions_dir() -> Path:
+    """Where the user's own session files live."""
+    return config_dir() / "sessions"
+
+
+def data_dir() -> Path:
+    """The user's data folder, e.g. ~/.local/share/oxybreathe (history, remembered choices)."""
+    return platformdirs.user_data_path(APP)
+
+
+def _packaged(name: str) -> Path:
+    """A folder shipped in the wheel, or the top-level one in a source checkout."""
+    inside = Path(str(resources.files("oxybreathe"))) / name
+    if inside.is_dir():
+        return inside
+    return Path(__file__).resolve().parents[3] / name
+
+
+def builtin_sessions_dir() -> Path:
+    """The built-in session library."""
+    return _packaged("sessions")
+
+
+def builtin_audio_dir() -> Path:
+    """The shipped sounds."""
+    return _packaged("audio")

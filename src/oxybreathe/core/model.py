@@ -1,0 +1,137 @@
+"""The session model: immutable data built by the loader and read by the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+PhaseName = Literal["inhale", "hold", "exhale"]
+PHASE_NAMES: tuple[PhaseName, ...] = ("inhale", "hold", "exhale")
+
+ClosingTopic = Literal["stress", "hpa", "cravings"]
+CLOSING_TOPICS: tuple[ClosingTopic, ...] = ("stress", "hpa", "cravings")
+
+# Limits of format version 1 (documented in docs/session-format.md).
+NAME_MAX_CHARS = 80
+TEXT_MAX_CHARS = 2000
+PHASE_MIN_SECONDS = 0.5
+PHASE_MAX_SECONDS = 120.0
+SESSION_MAX_SECONDS = 3 * 60 * 60
+FILE_MAX_BYTES = 1024 * 1024
+# A filling step gets this much when neither --minutes nor the file's `minutes` gives a length.
+DEFAULT_FILL_SECONDS = 120.0
+# A filling `say` step never gets less than this, so a prompt is always readable.
+SAY_MIN_SECONDS = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A 1-based line and column in a session file."""
+
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sound:
+    """A chime: a built-in sound name, or a path to a WAV file."""
+
+    builtin: str | None = None
+    path: Path | None = None
+
+    def describe(self) -> str:
+        """Return the name or path as the user would write it."""
+        return self.builtin if self.builtin is not None else str(self.path)
+
+
+# The sounds shipped in audio/ (see audio/README.md).
+BUILTIN_SOUNDS = ("bell", "bowl", "tick", "rise", "fall", "chime")
+
+CHIME_KEYS = ("start", "end", "phase", "inhale", "hold", "exhale", "interval")
+
+
+@dataclass(frozen=True, slots=True)
+class Chimes:
+    """Which sound marks which moment; None means silence.
+
+    `inhale`, `hold` and `exhale` override `phase` for their phase. `interval` sounds every
+    `interval_seconds` during a step longer than that.
+    """
+
+    start: Sound | None = Sound(builtin="bell")
+    end: Sound | None = Sound(builtin="bowl")
+    phase: Sound | None = None
+    inhale: Sound | None = None
+    hold: Sound | None = None
+    exhale: Sound | None = None
+    interval: Sound | None = None
+    interval_seconds: float | None = None
+
+    def for_phase(self, phase: PhaseName) -> Sound | None:
+        """Return the sound that starts a phase, the per-phase one first."""
+        specific: Sound | None = getattr(self, phase)
+        return specific if specific is not None else self.phase
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """One phase of a breathing cycle."""
+
+    name: PhaseName
+    seconds: float
+    cue: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SayStep:
+    """A prompt shown for `seconds`, or a filling prompt when `seconds` is None."""
+
+    text: str
+    seconds: float | None = None
+    position: Position = Position(0, 0)
+
+    @property
+    def fills(self) -> bool:
+        """True when the step takes its length from the chosen session length."""
+        return self.seconds is None
+
+
+@dataclass(frozen=True, slots=True)
+class BreatheStep:
+    """A breathing cycle repeated a fixed count, for a number of minutes, or to fill."""
+
+    phases: tuple[Phase, ...]
+    cycles: int | None = None
+    minutes: float | None = None
+    text: str | None = None
+    position: Position = Position(0, 0)
+
+    @property
+    def cycle_seconds(self) -> float:
+        """The length of one cycle."""
+        return sum(phase.seconds for phase in self.phases)
+
+    @property
+    def fills(self) -> bool:
+        """True when the step takes its length from the chosen session length."""
+        return self.cycles is None and self.minutes is None
+
+
+Step = SayStep | BreatheStep
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A whole session file, validated."""
+
+    id: str
+    name: str
+    steps: tuple[Step, ...]
+    description: str = ""
+    minutes: float | None = None
+    chimes: Chimes = field(default_factory=Chimes)
+    closing_topic: ClosingTopic | None = None
+    closing_text: str | None = None
+    path: Path | None = None
+    builtin: bool = False

@@ -1,0 +1,226 @@
+"""Turn a session and a chosen length into a flat, immutable list of timed cues.
+
+Every length rule of the session format lives here, and nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from oxybreathe.core.model import (
+    DEFAULT_FILL_SECONDS,
+    SAY_MIN_SECONDS,
+    SESSION_MAX_SECONDS,
+    BreatheStep,
+    Chimes,
+    PhaseName,
+    SayStep,
+    Session,
+    Sound,
+    Step,
+)
+from oxybreathe.core.text import duration
+
+# A chosen length within this of a fixed session's length counts as that length.
+_LENGTH_TOLERANCE = 0.5
+
+
+class LengthError(ValueError):
+    """A length the session cannot have; the message names the lengths it can."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One timed thing to show: a breathing phase or a prompt.
+
+    `start` is the offset from the session start, in seconds. `step` is 0-based; `cycle` is
+    1-based within its step and None for a prompt.
+    """
+
+    index: int
+    start: float
+    duration: float
+    kind: Literal["phase", "prompt"]
+    step: int
+    phase: PhaseName | None = None
+    text: str | None = None
+    step_text: str | None = None
+    cycle: int | None = None
+    cycles: int | None = None
+    sound: Sound | None = None
+
+    @property
+    def end(self) -> float:
+        """The offset at which the cue ends."""
+        return self.start + self.duration
+
+
+@dataclass(frozen=True, slots=True)
+class LengthBounds:
+    """The lengths a session can be given, in seconds."""
+
+    default: float
+    shortest: float
+    longest: float
+
+    @property
+    def fixed(self) -> bool:
+        """True when the session has exactly one possible length."""
+        return self.shortest == self.longest
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A session laid out in time."""
+
+    session: Session
+    cues: tuple[Cue, ...]
+    total: float
+    step_starts: tuple[float, ...]
+    end_sound: Sound | None = None
+
+    def cue_at(self, offset: float) -> int | None:
+        """Return the index of the cue running at `offset`, or None once the plan is over."""
+        if offset >= self.total:
+            return None
+        low, high = 0, len(self.cues) - 1
+        while low < high:  # the last cue whose start is <= offset
+            middle = (low + high + 1) // 2
+            if self.cues[middle].start <= offset:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def next_step_start(self, offset: float) -> float:
+        """Return the offset where the step after the one running at `offset` begins."""
+        return next((start for start in self.step_starts if start > offset), self.total)
+
+
+def _fixed_seconds(step: Step) -> float | None:
+    if isinstance(step, SayStep):
+        return step.seconds
+    if step.cycles is not None:
+        return step.cycles * step.cycle_seconds
+    if step.minutes is not None:
+        return _round_cycles(step.minutes * 60, step.cycle_seconds) * step.cycle_seconds
+    return None
+
+
+def _round_cycles(seconds: float, cycle: float) -> int:
+    """Round to the nearest whole cycle, halves up, and never below one."""
+    return max(1, math.floor(seconds / cycle + 0.5))
+
+
+def _shortest_fill(step: Step) -> float:
+    return step.cycle_seconds if isinstance(step, BreatheStep) else SAY_MIN_SECONDS
+
+
+def bounds(session: Session) -> LengthBounds:
+    """Return the default, shortest and longest length the session can run."""
+    fixed = sum(s for s in map(_fixed_seconds, session.steps) if s is not None)
+    filling = [step for step in session.steps if step.fills]
+    default = plan(session).total
+    if not filling:
+        return LengthBounds(default, fixed, fixed)
+    shortest = fixed + sum(map(_shortest_fill, filling))
+    return LengthBounds(default, shortest, float(SESSION_MAX_SECONDS))
+
+
+def plan(session: Session, minutes: float | None = None) -> Plan:
+    """Lay out `session` for a chosen length in minutes (None: the file's, or the default).
+
+    Raises LengthError when the session cannot run for that length.
+    """
+    target = minutes * 60 if minutes is not None else None
+    if target is None and session.minutes is not None:
+        target = session.minutes * 60
+    lengths = _step_lengths(session, target, chosen=minutes is not None)
+    cues: list[Cue] = []
+    step_starts: list[float] = []
+    offset = 0.0
+    for number, (step, length) in enumerate(zip(session.steps, lengths, strict=True)):
+        step_starts.append(offset)
+        offset = _lay_out(step, number, length, offset, session.chimes, cues)
+    if offset > SESSION_MAX_SECONDS + _LENGTH_TOLERANCE:
+        raise LengthError(
+            f"this session would last {duration(offset)}, longer than the "
+            f"{duration(SESSION_MAX_SECONDS)} a session can last"
+        )
+    if cues and session.chimes.start is not None:
+        cues[0] = dataclasses.replace(cues[0], sound=session.chimes.start)
+    return Plan(session, tuple(cues), offset, tuple(step_starts), session.chimes.end)
+
+
+def _step_lengths(session: Session, target: float | None, *, chosen: bool) -> list[float]:
+    """Return each step's length in seconds (a breathing step's is a whole number of cycles)."""
+    fixed_lengths = [_fixed_seconds(step) for step in session.steps]
+    fixed = sum(s for s in fixed_lengths if s is not None)
+    filling = [step for step in session.steps if step.fills]
+    if not filling:
+        if target is not None and abs(target - fixed) > _LENGTH_TOLERANCE:
+            source = "" if chosen else " (the file's `minutes`)"
+            raise LengthError(
+                f"this session has a fixed length of {duration(fixed)}; "
+                f"it cannot run for {duration(target)}{source}"
+            )
+        return [s for s in fixed_lengths if s is not None]
+    if target is None:
+        share = DEFAULT_FILL_SECONDS
+    else:
+        shortest = fixed + sum(map(_shortest_fill, filling))
+        if target < shortest - 1e-9:
+            raise LengthError(
+                f"{duration(target)} is shorter than this session can be; "
+                f"the shortest length is {duration(shortest)}"
+            )
+        if target > SESSION_MAX_SECONDS + _LENGTH_TOLERANCE:
+            raise LengthError(
+                f"{duration(target)} is longer than the {duration(SESSION_MAX_SECONDS)} "
+                "a session can last"
+            )
+        share = (target - fixed) / len(filling)
+    lengths = []
+    for step, length in zip(session.steps, fixed_lengths, strict=True):
+        if length is not None:
+            lengths.append(length)
+        elif isinstance(step, BreatheStep):
+            lengths.append(_round_cycles(share, step.cycle_seconds) * step.cycle_seconds)
+        else:
+            lengths.append(max(SAY_MIN_SECONDS, share))
+    return lengths
+
+
+def _lay_out(
+    step: Step, number: int, length: float, offset: float, chimes: Chimes, cues: list[Cue]
+) -> float:
+    """Append the cues of one step from `offset`; return the offset after it."""
+    if isinstance(step, SayStep):
+        cues.append(Cue(len(cues), offset, length, "prompt", number, text=step.text))
+        return offset + length
+    cycles = round(length / step.cycle_seconds)
+    # Each start comes from the step's start, so no rounding error piles up over many cycles.
+    phase_starts = [0.0, *itertools.accumulate(phase.seconds for phase in step.phases)]
+    for cycle in range(1, cycles + 1):
+        cycle_start = offset + (cycle - 1) * step.cycle_seconds
+        for phase, phase_start in zip(step.phases, phase_starts, strict=False):
+            cues.append(
+                Cue(
+                    len(cues),
+                    cycle_start + phase_start,
+                    phase.seconds,
+                    "phase",
+                    number,
+                    phase=phase.name,
+                    text=phase.cue,
+                    step_text=step.text,
+                    cycle=cycle,
+                    cycles=cycles,
+                    sound=chimes.for_phase(phase.name),
+                )
+            )
+    return offset + cycles * step.cycle_seconds

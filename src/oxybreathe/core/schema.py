@@ -1,0 +1,111 @@
+"""The JSON Schema of session format version 1, for editors with the YAML language server.
+
+The loader is the authority; this schema mirrors it so editors can complete and check as you type.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from oxybreathe.core.model import (
+    BUILTIN_SOUNDS,
+    CHIME_KEYS,
+    CLOSING_TOPICS,
+    NAME_MAX_CHARS,
+    PHASE_MAX_SECONDS,
+    PHASE_MIN_SECONDS,
+    PHASE_NAMES,
+    SESSION_MAX_SECONDS,
+    TEXT_MAX_CHARS,
+)
+
+SCHEMA_FILENAME = "oxybreathe-session.schema.json"
+
+
+def _text(description: str, max_length: int = TEXT_MAX_CHARS) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "maxLength": max_length, "description": description}
+
+
+def schema() -> dict[str, Any]:
+    """Return the schema as a dict."""
+    seconds = {"type": "number", "minimum": PHASE_MIN_SECONDS, "maximum": PHASE_MAX_SECONDS}
+    minutes = {"type": "number", "exclusiveMinimum": 0, "maximum": SESSION_MAX_SECONDS / 60}
+    sound = {
+        "description": "A built-in sound, a path to a .wav file (relative to this file), or none.",
+        "anyOf": [
+            {"enum": [*BUILTIN_SOUNDS, "none", None]},
+            {"type": "string", "pattern": r"(?i)\.wav$"},
+        ],
+    }
+    short_phase = {
+        "type": "object",
+        "minProperties": 1,
+        "maxProperties": 1,
+        "propertyNames": {"enum": list(PHASE_NAMES)},
+        "additionalProperties": {**seconds, "description": "Seconds"},
+    }
+    long_phase = {
+        "type": "object",
+        "required": ["phase", "seconds"],
+        "additionalProperties": False,
+        "properties": {
+            "phase": {"enum": list(PHASE_NAMES)},
+            "seconds": seconds,
+            "cue": _text("Text shown during this phase, e.g. 'Sip in a little more'."),
+        },
+    }
+    say_step = {
+        "type": "object",
+        "required": ["say"],
+        "additionalProperties": False,
+        "properties": {
+            "say": _text("A prompt to show."),
+            "seconds": {"type": "number", "exclusiveMinimum": 0,
+                        "maximum": SESSION_MAX_SECONDS,
+                        "description": "How long the prompt shows; omit it to fill."},
+        },
+    }
+    breathe_step = {
+        "type": "object",
+        "required": ["breathe"],
+        "additionalProperties": False,
+        "not": {"required": ["cycles", "minutes"]},
+        "properties": {
+            "breathe": {"type": "array", "minItems": 1, "items": {"oneOf": [short_phase, long_phase]},
+                        "description": "One breathing cycle: phases in order."},
+            "cycles": {"type": "integer", "minimum": 1, "maximum": 10000},
+            "minutes": {**minutes, "description": "Rounded to whole cycles."},
+            "say": _text("Text shown during the step."),
+        },
+    }
+    chimes: dict[str, Any] = {key: sound for key in CHIME_KEYS}
+    chimes["every"] = {"type": "number", "minimum": 5, "maximum": SESSION_MAX_SECONDS,
+                       "description": "Seconds between interval sounds."}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://oxybreathe.invalid/schema/session-v1.json",
+        "title": "oxybreathe session",
+        "type": "object",
+        "required": ["name", "steps"],
+        "additionalProperties": False,
+        "properties": {
+            "version": {"const": 1},
+            "name": _text("The session's name.", NAME_MAX_CHARS),
+            "description": _text("What the session is for, and any caution."),
+            "minutes": {**minutes, "description": "Default length in minutes."},
+            "chimes": {"type": "object", "additionalProperties": False, "properties": chimes},
+            "closing": {
+                "anyOf": [{"enum": list(CLOSING_TOPICS)},
+                          {"type": "string", "pattern": r"\s"}],
+                "description": "A closing-note topic, or your own note as a sentence.",
+            },
+            "steps": {"type": "array", "minItems": 1,
+                      "items": {"oneOf": [breathe_step, say_step]}},
+        },
+    }
+
+
+def schema_json() -> str:
+    """Return the schema as indented JSON text with a final newline."""
+    return json.dumps(schema(), indent=2) + "\n"
