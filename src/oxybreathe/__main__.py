@@ -1,3 +1,5 @@
-from oxybreathe.cli import main
 import sys
+
+from oxybreathe.cli import main
+
 sys.exit(main())

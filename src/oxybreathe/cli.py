@@ -7,6 +7,7 @@ Only the command that starts the TUI imports Textual, so `--help`, `list`, `vali
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import re
 import sys
@@ -78,30 +79,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a session (built-in id, user id, or path)")
     run.add_argument("session", metavar="SESSION")
-    run.add_argument("--minutes", type=_minutes, metavar="M",
-                     help="the length in minutes (decimals allowed, e.g. 2.5)")
-    run.add_argument("--plain", action="store_true",
-                     help="print one line per cue instead of opening the app "
-                          "(for screen readers, logs and pipes)")
+    run.add_argument(
+        "--minutes",
+        type=_minutes,
+        metavar="M",
+        help="the length in minutes (decimals allowed, e.g. 2.5)",
+    )
+    run.add_argument(
+        "--plain",
+        action="store_true",
+        help="print one line per cue instead of opening the app "
+        "(for screen readers, logs and pipes)",
+    )
     run.add_argument("--no-chimes", action="store_true", help="no sound at all")
-    run.add_argument("--no-checkin", action="store_true",
-                     help="skip the stress and craving questions this time")
-    run.add_argument("--reduce-motion", action="store_true",
-                     help="a calm text countdown instead of the animated pacer")
+    run.add_argument(
+        "--no-checkin", action="store_true", help="skip the stress and craving questions this time"
+    )
+    run.add_argument(
+        "--reduce-motion",
+        action="store_true",
+        help="a calm text countdown instead of the animated pacer",
+    )
     run.add_argument("--volume", type=_volume, metavar="0-100", help="chime volume")
 
     commands.add_parser("list", help="list the built-in and user sessions")
 
     validate = commands.add_parser("validate", help="check session files; one line per problem")
-    validate.add_argument("files", nargs="+", metavar="FILE",
-                          help="session files, or folders of them")
+    validate.add_argument(
+        "files", nargs="+", metavar="FILE", help="session files, or folders of them"
+    )
 
     commands.add_parser("schema", help="print the JSON Schema of the session format")
 
     new = commands.add_parser("new", help="write a starter session file into your sessions folder")
     new.add_argument("id", metavar="ID", help="the new session's id (its file name)")
-    new.add_argument("--from", dest="source", metavar="SESSION",
-                     help="copy this session instead of the starter")
+    new.add_argument(
+        "--from", dest="source", metavar="SESSION", help="copy this session instead of the starter"
+    )
     return parser
 
 
@@ -184,8 +198,11 @@ def _schema(_args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     if not _ID.match(args.id):
-        _say(f"oxybreathe new: the id {args.id!r} must be letters, digits, - or _ "
-             "(up to 64), starting with a letter or digit", error=True)
+        _say(
+            f"oxybreathe new: the id {args.id!r} must be letters, digits, - or _ "
+            "(up to 64), starting with a letter or digit",
+            error=True,
+        )
         return EXIT_USAGE
     folder = locations.user_sessions_dir()
     target = folder / f"{args.id}.yaml"
@@ -210,10 +227,8 @@ def _new(args: argparse.Namespace) -> int:
     except OSError as error:
         _say(f"oxybreathe new: cannot write {target}: {error.strerror or error}", error=True)
         return EXIT_INVALID
-    try:  # the editor's schema sits beside the user's files; ours to refresh
+    with contextlib.suppress(OSError):  # the editor's schema sits beside the user's files
         (folder / SCHEMA_FILENAME).write_text(schema_json(), encoding="utf-8")
-    except OSError:
-        pass
     print(target)
     return EXIT_OK
 

@@ -57,8 +57,9 @@ def _load(path: Path, builtin: bool) -> Entry:
 def entries(user_dir: Path | None = None) -> list[Entry]:
     """Every session, built-ins first; a user file with a built-in's id replaces it."""
     builtins = {path.stem: _load(path, True) for path in _files(locations.builtin_sessions_dir())}
-    users = {path.stem: _load(path, False)
-             for path in _files(user_dir or locations.user_sessions_dir())}
+    users = {
+        path.stem: _load(path, False) for path in _files(user_dir or locations.user_sessions_dir())
+    }
     merged = {**builtins, **users}
     return sorted(merged.values(), key=lambda entry: (not entry.builtin, entry.id))
 
@@ -72,8 +73,10 @@ def find(wanted: str, user_dir: Path | None = None) -> Session:
     looks_like_path = as_path.suffix in SUFFIXES or "/" in wanted or wanted.startswith(".")
     if looks_like_path:
         return load_session(as_path)
-    for folder, builtin in ((user_dir or locations.user_sessions_dir(), False),
-                            (locations.builtin_sessions_dir(), True)):
+    for folder, builtin in (
+        (user_dir or locations.user_sessions_dir(), False),
+        (locations.builtin_sessions_dir(), True),
+    ):
         for suffix in SUFFIXES:
             candidate = folder / f"{wanted}{suffix}"
             if candidate.is_file():

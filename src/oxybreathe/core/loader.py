@@ -36,7 +36,7 @@ from oxybreathe.core.model import (
     Step,
 )
 from oxybreathe.core.plan import LengthError, plan
-from oxybreathe.core.text import duration, shorten
+from oxybreathe.core.text import shorten
 from oxybreathe.core.yamlnodes import Node, YamlProblem
 
 T = TypeVar("T")
@@ -78,8 +78,12 @@ def load_session(path: Path, *, builtin: bool = False, session_id: str | None = 
     shown = str(path)
     text = _read_text(path, shown)
     return parse_session(
-        text, shown, base_dir=path.parent, session_id=session_id or path.stem,
-        path=path, builtin=builtin,
+        text,
+        shown,
+        base_dir=path.parent,
+        session_id=session_id or path.stem,
+        path=path,
+        builtin=builtin,
     )
 
 
@@ -121,8 +125,9 @@ def _read_text(path: Path, shown: str) -> str:
     except OSError as error:
         raise fail(f"cannot read the file: {error.strerror or error}") from None
     if len(data) > FILE_MAX_BYTES:
-        raise fail(f"the file is larger than {FILE_MAX_BYTES // 1024} KiB, the most a session "
-                   "file may be")
+        raise fail(
+            f"the file is larger than {FILE_MAX_BYTES // 1024} KiB, the most a session file may be"
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -131,8 +136,9 @@ def _read_text(path: Path, shown: str) -> str:
         line = data.count(b"\n", 0, error.start) + 1
         col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         byte = data[error.start]
-        raise fail(f"byte 0x{byte:02X} is not UTF-8: save the file as UTF-8 text", line, col) \
-            from None
+        raise fail(
+            f"byte 0x{byte:02X} is not UTF-8: save the file as UTF-8 text", line, col
+        ) from None
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
@@ -148,6 +154,13 @@ def _show(node: Node) -> str:
     if node.tag == yamlnodes.NULL:
         return "nothing"
     return f"`{shorten(node.value)}`"
+
+
+class _Invalid:
+    """The type of _INVALID: a value that was wrong and has been reported."""
+
+
+_INVALID = _Invalid()
 
 
 class _Validator:
@@ -176,13 +189,19 @@ class _Validator:
                 continue
             key = str(key_node.value)
             if key in first_line:
-                self.error(key_node, f"duplicate key `{shorten(key)}` in {what} "
-                           f"(first given on line {first_line[key]})")
+                self.error(
+                    key_node,
+                    f"duplicate key `{shorten(key)}` in {what} "
+                    f"(first given on line {first_line[key]})",
+                )
                 continue
             first_line[key] = key_node.line
             if key not in allowed:
-                self.error(key_node, f"unknown key `{shorten(key)}` in {what}"
-                           f"{_suggest(key, allowed)} (allowed: {', '.join(allowed)})")
+                self.error(
+                    key_node,
+                    f"unknown key `{shorten(key)}` in {what}"
+                    f"{_suggest(key, allowed)} (allowed: {', '.join(allowed)})",
+                )
                 continue
             found[key] = value
         return found
@@ -203,19 +222,22 @@ class _Validator:
 
     def number(self, node: Node, what: str, low: float, high: float, unit: str) -> float | None:
         """Return a finite number from `low` (exclusive when 0) to `high`."""
-        allowed = f"a number from {low:g} to {high:g} {unit}" if low else \
-            f"a number above 0 and at most {high:g} {unit}"
-        value = node.data() if node.kind == "scalar" else None
+        allowed = (
+            f"a number from {low:g} to {high:g} {unit}"
+            if low
+            else f"a number above 0 and at most {high:g} {unit}"
+        )
         if node.kind != "scalar" or node.tag not in (yamlnodes.INT, yamlnodes.FLOAT):
             self.error(node, f"{what} must be {allowed}, got {_show(node)}")
             return None
+        value = float(node.data())
         if not math.isfinite(value):
             self.error(node, f"{what} must be a finite number ({allowed}), got {_show(node)}")
             return None
         if value <= 0 or value < low or value > high:
             self.error(node, f"{what} must be {allowed}, got {_show(node)}")
             return None
-        return float(value)
+        return value
 
     def each(self, node: Node, what: str, read: Callable[[Node], T | None]) -> list[T] | None:
         """Read every item of a non-empty list."""
@@ -226,7 +248,8 @@ class _Validator:
             self.error(node, f"{what} must have at least one item")
             return None
         items = [read(item) for item in node.value]
-        return [item for item in items if item is not None] if None not in items else None
+        kept = [item for item in items if item is not None]
+        return kept if len(kept) == len(items) else None
 
     # The format ----------------------------------------------------------------------------
 
@@ -234,8 +257,14 @@ class _Validator:
         self, root: Node | None, session_id: str, path: Path | None, builtin: bool
     ) -> Session | None:
         if root is None:
-            self.problems.append(Problem(self.shown, 1, 1, "the file is empty: a session needs "
-                                         "at least `name` and `steps`"))
+            self.problems.append(
+                Problem(
+                    self.shown,
+                    1,
+                    1,
+                    "the file is empty: a session needs at least `name` and `steps`",
+                )
+            )
             return None
         fields = self.mapping(root, "a session file", TOP_KEYS)
         if fields is None:
@@ -250,15 +279,19 @@ class _Validator:
                 self.error(root, f"missing required key `{key}`")
         if "name" in fields:
             name = self.text(fields["name"], "`name`", limit=NAME_MAX_CHARS)
-        description = self.text(fields["description"], "`description`") \
-            if "description" in fields else ""
+        description = (
+            self.text(fields["description"], "`description`") if "description" in fields else ""
+        )
         minutes = None
         if "minutes" in fields:
-            minutes = self.number(fields["minutes"], "`minutes`", 0, SESSION_MAX_SECONDS / 60,
-                                  "minutes")
+            minutes = self.number(
+                fields["minutes"], "`minutes`", 0, SESSION_MAX_SECONDS / 60, "minutes"
+            )
         chimes = self.chimes(fields["chimes"]) if "chimes" in fields else Chimes()
         topic, closing = self.closing(fields["closing"]) if "closing" in fields else (None, None)
-        steps = self.each(fields["steps"], "`steps`", self.step) if "steps" in fields else None
+        steps: list[Step] | None = (
+            self.each(fields["steps"], "`steps`", self.step) if "steps" in fields else None
+        )
         if self.problems or name is None or steps is None or chimes is None:
             return None
         session = Session(
@@ -287,8 +320,11 @@ class _Validator:
         if value.strip() in CLOSING_TOPICS:
             return value.strip(), None
         if len(value.split()) == 1:
-            self.error(node, f"unknown closing topic {_show(node)}{_suggest(value, CLOSING_TOPICS)}"
-                       f" (use {', '.join(CLOSING_TOPICS)}, or write the note as a sentence)")
+            self.error(
+                node,
+                f"unknown closing topic {_show(node)}{_suggest(value, CLOSING_TOPICS)}"
+                f" (use {', '.join(CLOSING_TOPICS)}, or write the note as a sentence)",
+            )
             return None, None
         return None, value
 
@@ -301,12 +337,15 @@ class _Validator:
         for key in CHIME_KEYS:
             if key in fields:
                 sound = self.sound(fields[key], f"`chimes.{key}`")
-                ok = ok and sound is not False
-                sounds[key] = sound if sound is not False else None
+                if isinstance(sound, _Invalid):
+                    ok = False
+                else:
+                    sounds[key] = sound
         every = None
         if "every" in fields:
-            every = self.number(fields["every"], "`chimes.every`", 5, SESSION_MAX_SECONDS,
-                                "seconds")
+            every = self.number(
+                fields["every"], "`chimes.every`", 5, SESSION_MAX_SECONDS, "seconds"
+            )
             ok = ok and every is not None
             if "interval" not in fields:
                 self.error(fields["every"], "`chimes.every` needs an `interval` sound to ring")
@@ -314,47 +353,56 @@ class _Validator:
         if sounds.get("interval") is not None and every is None and "every" not in fields:
             self.error(fields["interval"], "`chimes.interval` needs `every: SECONDS` beside it")
             ok = False
-        return Chimes(**sounds, interval_seconds=every) if ok else None  # type: ignore[arg-type]
+        return Chimes(**sounds, interval_seconds=every) if ok else None
 
-    def sound(self, node: Node, what: str) -> Sound | None | bool:
-        """Return a Sound, None for silence, or False after reporting a problem."""
+    def sound(self, node: Node, what: str) -> Sound | None | _Invalid:
+        """Return a Sound, None for silence, or _INVALID after reporting a problem."""
         if node.kind == "scalar" and node.tag == yamlnodes.NULL:
             return None
         value = self.text(node, what)
         if value is None:
-            return False
+            return _INVALID
         value = value.strip()
         if value.lower() == "none":
             return None
         if value in BUILTIN_SOUNDS:
             return Sound(builtin=value)
         if not any(mark in value for mark in ("/", "\\", ".")) and not value.startswith("~"):
-            self.error(node, f"unknown sound {_show(node)} for {what}{_suggest(value, BUILTIN_SOUNDS)}"
-                       f" (use {', '.join(BUILTIN_SOUNDS)}, a path to a .wav file, or none)")
-            return False
+            self.error(
+                node,
+                f"unknown sound {_show(node)} for {what}"
+                f"{_suggest(value, BUILTIN_SOUNDS)} (use {', '.join(BUILTIN_SOUNDS)}, "
+                "a path to a .wav file, or none)",
+            )
+            return _INVALID
         path = Path(value).expanduser()
         if not path.is_absolute():
             path = self.base_dir / path
         if path.suffix.lower() != ".wav":
             self.error(node, f"{what} must be a .wav file, got {_show(node)}")
-            return False
+            return _INVALID
         if not path.is_file():
             self.error(node, f"sound file not found for {what}: {shorten(str(path), 200)}")
-            return False
+            return _INVALID
         return Sound(path=path)
 
     def step(self, node: Node) -> Step | None:
         if node.kind != "map":
-            self.error(node, f"a step must be a mapping starting with `say:` or `breathe:`, "
-                       f"got {_show(node)}")
+            self.error(
+                node,
+                f"a step must be a mapping starting with `say:` or `breathe:`, got {_show(node)}",
+            )
             return None
         keys = {str(key.value) for key, _ in node.value if key.kind == "scalar"}
         if "breathe" in keys:
             return self.breathe(node)
         if "say" in keys:
             return self.say(node)
-        self.error(node, "a step needs `say:` (a prompt) or `breathe:` (a breathing cycle)"
-                   + _suggest(next(iter(keys), ""), ("say", "breathe")))
+        self.error(
+            node,
+            "a step needs `say:` (a prompt) or `breathe:` (a breathing cycle)"
+            + _suggest(next(iter(keys), ""), ("say", "breathe")),
+        )
         return None
 
     def say(self, node: Node) -> SayStep | None:
@@ -383,25 +431,33 @@ class _Validator:
             ok = False
         elif "cycles" in fields:
             cycles_node = fields["cycles"]
-            count = cycles_node.data() if cycles_node.kind == "scalar" else None
-            if cycles_node.tag != yamlnodes.INT or count < 1 or count > 10_000:
-                self.error(cycles_node, f"`cycles` must be a whole number from 1 to 10000, "
-                           f"got {_show(cycles_node)}")
+            count = cycles_node.data() if cycles_node.tag == yamlnodes.INT else 0
+            if not 1 <= count <= 10_000:
+                self.error(
+                    cycles_node,
+                    f"`cycles` must be a whole number from 1 to 10000, got {_show(cycles_node)}",
+                )
                 ok = False
             else:
                 cycles = int(count)
         elif "minutes" in fields:
-            minutes = self.number(fields["minutes"], "`minutes`", 0, SESSION_MAX_SECONDS / 60,
-                                  "minutes")
+            minutes = self.number(
+                fields["minutes"], "`minutes`", 0, SESSION_MAX_SECONDS / 60, "minutes"
+            )
             ok = minutes is not None
         text = self.text(fields["say"], "`say`") if "say" in fields else None
-        if phases is None or not ok or ("say" in fields and text is None):
+        if phases is None:
             return None
         names = {phase.name for phase in phases}
         missing = [name for name in ("inhale", "exhale") if name not in names]
         if missing:
-            self.error(fields["breathe"], f"a breathing cycle needs at least one inhale and one "
-                       f"exhale; this one has no {' and no '.join(missing)}")
+            self.error(
+                fields["breathe"],
+                f"a breathing cycle needs at least one inhale and one "
+                f"exhale; this one has no {' and no '.join(missing)}",
+            )
+            return None
+        if not ok or ("say" in fields and text is None):
             return None
         return BreatheStep(tuple(phases), cycles, minutes, text, Position(node.line, node.col))
 
@@ -424,8 +480,11 @@ class _Validator:
                 return None
             return Phase(name, seconds, cue)
         if len(node.value) != 1:
-            self.error(node, "a phase is one `name: seconds` pair, such as `- inhale: 4`; "
-                       f"this one has {len(node.value)}")
+            self.error(
+                node,
+                "a phase is one `name: seconds` pair, such as `- inhale: 4`; "
+                f"this one has {len(node.value)}",
+            )
             return None
         key_node, value = node.value[0]
         name = self.phase_name(key_node)
@@ -435,9 +494,12 @@ class _Validator:
     def phase_name(self, node: Node) -> PhaseName | None:
         value = str(node.value) if node.kind == "scalar" else ""
         if value in PHASE_NAMES:
-            return value  # type: ignore[return-value]
-        self.error(node, f"unknown phase {_show(node)}{_suggest(value, PHASE_NAMES)} "
-                   f"(phases are {', '.join(PHASE_NAMES)})")
+            return value
+        self.error(
+            node,
+            f"unknown phase {_show(node)}{_suggest(value, PHASE_NAMES)} "
+            f"(phases are {', '.join(PHASE_NAMES)})",
+        )
         return None
 
     def seconds(self, node: Node, name: str | None) -> float | None:

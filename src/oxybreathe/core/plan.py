@@ -111,24 +111,30 @@ def _fixed_seconds(step: Step) -> float | None:
     return None
 
 
-def _round_cycles(seconds: float, cycle: float) -> int:
-    """Round to the nearest whole cycle, halves up, and never below one."""
-    return max(1, math.floor(seconds / cycle + 0.5))
-
-
-def _shortest_fill(step: Step) -> float:
-    return step.cycle_seconds if isinstance(step, BreatheStep) else SAY_MIN_SECONDS
+def _round_cycles(seconds: float, cycle: float, *, down: bool = False) -> int:
+    """Round to the nearest whole cycle (halves up), or down; never below one."""
+    return max(1, math.floor(seconds / cycle + (0 if down else 0.5)))
 
 
 def bounds(session: Session) -> LengthBounds:
-    """Return the default, shortest and longest length the session can run."""
+    """Return the default, shortest and longest length the session can run, in seconds."""
+    default = plan(session).total
+    if not any(step.fills for step in session.steps):
+        return LengthBounds(default, default, default)
+    return LengthBounds(default, _shortest(session), float(SESSION_MAX_SECONDS))
+
+
+def _shortest(session: Session) -> float:
+    """The shortest real length: every filling step at the smallest share it accepts."""
     fixed = sum(s for s in map(_fixed_seconds, session.steps) if s is not None)
     filling = [step for step in session.steps if step.fills]
-    default = plan(session).total
-    if not filling:
-        return LengthBounds(default, fixed, fixed)
-    shortest = fixed + sum(map(_shortest_fill, filling))
-    return LengthBounds(default, shortest, float(SESSION_MAX_SECONDS))
+    share = SAY_MIN_SECONDS if any(isinstance(s, SayStep) for s in filling) else 1e-9
+    return fixed + sum(
+        _round_cycles(share, step.cycle_seconds) * step.cycle_seconds
+        if isinstance(step, BreatheStep)
+        else share
+        for step in filling
+    )
 
 
 def plan(session: Session, minutes: float | None = None) -> Plan:
@@ -163,16 +169,20 @@ def _step_lengths(session: Session, target: float | None, *, chosen: bool) -> li
     filling = [step for step in session.steps if step.fills]
     if not filling:
         if target is not None and abs(target - fixed) > _LENGTH_TOLERANCE:
-            source = "" if chosen else " (the file's `minutes`)"
+            hint = (
+                ""
+                if chosen
+                else (": remove `minutes`, or leave one step without a length so that it fills")
+            )
             raise LengthError(
                 f"this session has a fixed length of {duration(fixed)}; "
-                f"it cannot run for {duration(target)}{source}"
+                f"it cannot run for {duration(target)}{hint}"
             )
         return [s for s in fixed_lengths if s is not None]
     if target is None:
         share = DEFAULT_FILL_SECONDS
     else:
-        shortest = fixed + sum(map(_shortest_fill, filling))
+        shortest = _shortest(session)
         if target < shortest - 1e-9:
             raise LengthError(
                 f"{duration(target)} is shorter than this session can be; "
@@ -184,12 +194,23 @@ def _step_lengths(session: Session, target: float | None, *, chosen: bool) -> li
                 "a session can last"
             )
         share = (target - fixed) / len(filling)
+    lengths = _fill(session.steps, fixed_lengths, share, down=False)
+    if sum(lengths) > SESSION_MAX_SECONDS + _LENGTH_TOLERANCE:
+        # Rounding up to whole cycles must not carry a session past the 3-hour limit.
+        lengths = _fill(session.steps, fixed_lengths, share, down=True)
+    return lengths
+
+
+def _fill(
+    steps: tuple[Step, ...], fixed_lengths: list[float | None], share: float, *, down: bool
+) -> list[float]:
     lengths = []
-    for step, length in zip(session.steps, fixed_lengths, strict=True):
+    for step, length in zip(steps, fixed_lengths, strict=True):
         if length is not None:
             lengths.append(length)
         elif isinstance(step, BreatheStep):
-            lengths.append(_round_cycles(share, step.cycle_seconds) * step.cycle_seconds)
+            cycles = _round_cycles(share, step.cycle_seconds, down=down)
+            lengths.append(cycles * step.cycle_seconds)
         else:
             lengths.append(max(SAY_MIN_SECONDS, share))
     return lengths

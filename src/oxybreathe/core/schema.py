@@ -61,9 +61,12 @@ def schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "say": _text("A prompt to show."),
-            "seconds": {"type": "number", "exclusiveMinimum": 0,
-                        "maximum": SESSION_MAX_SECONDS,
-                        "description": "How long the prompt shows; omit it to fill."},
+            "seconds": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": SESSION_MAX_SECONDS,
+                "description": "How long the prompt shows; omit it to fill.",
+            },
         },
     }
     breathe_step = {
@@ -72,16 +75,24 @@ def schema() -> dict[str, Any]:
         "additionalProperties": False,
         "not": {"required": ["cycles", "minutes"]},
         "properties": {
-            "breathe": {"type": "array", "minItems": 1, "items": {"oneOf": [short_phase, long_phase]},
-                        "description": "One breathing cycle: phases in order."},
+            "breathe": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"oneOf": [short_phase, long_phase]},
+                "description": "One breathing cycle: phases in order.",
+            },
             "cycles": {"type": "integer", "minimum": 1, "maximum": 10000},
             "minutes": {**minutes, "description": "Rounded to whole cycles."},
             "say": _text("Text shown during the step."),
         },
     }
     chimes: dict[str, Any] = {key: sound for key in CHIME_KEYS}
-    chimes["every"] = {"type": "number", "minimum": 5, "maximum": SESSION_MAX_SECONDS,
-                       "description": "Seconds between interval sounds."}
+    chimes["every"] = {
+        "type": "number",
+        "minimum": 5,
+        "maximum": SESSION_MAX_SECONDS,
+        "description": "Seconds between interval sounds.",
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://oxybreathe.invalid/schema/session-v1.json",
@@ -96,12 +107,10 @@ def schema() -> dict[str, Any]:
             "minutes": {**minutes, "description": "Default length in minutes."},
             "chimes": {"type": "object", "additionalProperties": False, "properties": chimes},
             "closing": {
-                "anyOf": [{"enum": list(CLOSING_TOPICS)},
-                          {"type": "string", "pattern": r"\s"}],
+                "anyOf": [{"enum": list(CLOSING_TOPICS)}, {"type": "string", "pattern": r"\s"}],
                 "description": "A closing-note topic, or your own note as a sentence.",
             },
-            "steps": {"type": "array", "minItems": 1,
-                      "items": {"oneOf": [breathe_step, say_step]}},
+            "steps": {"type": "array", "minItems": 1, "items": {"oneOf": [breathe_step, say_step]}},
         },
     }
 

@@ -36,7 +36,7 @@ def duration(seconds: float) -> str:
     """Write a length of time for people: `45 s`, `3 min`, `1 h 5 min`, `2 min 30 s`."""
     total = round(seconds)
     if total < 60:
-        return f"{seconds:g} s" if seconds < 10 and seconds != total else f"{total} s"
+        return f"{round(seconds, 2):g} s" if seconds < 10 and seconds != total else f"{total} s"
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     parts = []

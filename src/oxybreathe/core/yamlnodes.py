@@ -81,15 +81,12 @@ def _events(loader: yaml.SafeLoader, text: str) -> Iterator[yaml.Event]:
         problem = (error.problem or "invalid YAML").strip()
         if error.context:
             problem = f"{error.context.strip()}, {problem}"
-            if error.context_mark is not None and error.context_mark.line != error.problem_mark.line:
-                start_line, start_col = _position(error.context_mark)
+            start_line, start_col = _position(error.context_mark)
+            if error.context_mark is not None and start_line != line:
                 problem += f" (it starts at line {start_line}, column {start_col})"
         raise YamlProblem(line, col, f"YAML syntax error: {problem}") from None
     except yaml.reader.ReaderError as error:
-        line, col = _position_in(text, error.position)
-        raise YamlProblem(
-            line, col, f"character U+{error.character:04X} is not allowed in a YAML file"
-        ) from None
+        raise _reader_problem(text, error) from None
 
 
 def compose(text: str) -> Node | None:
@@ -99,11 +96,21 @@ def compose(text: str) -> Node | None:
     tags, more than one document, nesting deeper than MAX_DEPTH, and alias expansion past
     MAX_EXPANDED_NODES.
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # checks every character up front
+    except yaml.reader.ReaderError as error:
+        raise _reader_problem(text, error) from None
     try:
         return _build(loader, text)
     finally:
         loader.dispose()
+
+
+def _reader_problem(text: str, error: yaml.reader.ReaderError) -> YamlProblem:
+    line, col = _position_in(text, error.position)
+    return YamlProblem(
+        line, col, f"character U+{error.character:04X} is not allowed in a YAML file"
+    )
 
 
 def _build(loader: yaml.SafeLoader, text: str) -> Node | None:
@@ -132,14 +139,18 @@ def _build(loader: yaml.SafeLoader, text: str) -> Node | None:
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
-                raise YamlProblem(line, col, "a session file holds one YAML document, found a second")
+                raise YamlProblem(
+                    line, col, "a session file holds one YAML document, found a second"
+                )
             continue
         if isinstance(event, yaml.AliasEvent):
-            target = anchors.get(event.anchor)
+            target = anchors.get(event.anchor or "")
             if target is None:
                 raise YamlProblem(line, col, f"alias `*{event.anchor}` names no anchor")
             if any(open_node is target for open_node in stack):
-                raise YamlProblem(line, col, f"alias `*{event.anchor}` refers to a node that holds it")
+                raise YamlProblem(
+                    line, col, f"alias `*{event.anchor}` refers to a node that holds it"
+                )
             attach(target)
             _grow(stack, target.size, line, col)
             continue

@@ -1,0 +1,62 @@
+"""Shared fixtures: every test gets its own config and data folders, never the developer's."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SESSIONS = ROOT / "sessions"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point XDG config and data at a tmp folder for this test and its subprocesses."""
+    home = tmp_path / "home"
+    for name, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.setenv("NO_COLOR", "1")
+    return home
+
+
+@pytest.fixture
+def user_sessions(isolated_home: Path) -> Path:
+    """The user sessions folder under the isolated home (not created)."""
+    return isolated_home / "config" / "oxybreathe" / "sessions"
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write a dedented session file and return its path."""
+
+    def write_file(text: str, name: str = "session.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write_file
+
+
+def run_cli(*args: str, timeout: float = 60, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """Run the real `oxybreathe` entry point in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "oxybreathe", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **kwargs.pop("env", {})},  # type: ignore[dict-item]
+        stdin=subprocess.DEVNULL,
+        **kwargs,  # type: ignore[arg-type]
+    )
