@@ -190,3 +190,18 @@ def test_the_core_never_imports_textual():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_no_terminal_lists_sessions_with_a_note():
+    result = run_cli()
+    assert result.returncode == 0
+    assert "the app needs a terminal (not a terminal); listing sessions instead" in result.stderr
+    assert result.stdout.startswith("ID ")
+
+
+def test_run_without_a_terminal_falls_back_to_plain_text(write):
+    path = write("name: Quick\nsteps:\n  - say: hello\n    seconds: 0.5\n")
+    result = run_cli("run", str(path))
+    assert result.returncode == 0
+    assert "using plain text" in result.stderr
+    assert result.stdout.splitlines()[:2] == ["Quick (0.5 s)", "hello"]

@@ -368,7 +368,7 @@ def test_unreadable_paths_get_a_message(tmp_path, name):
 
 
 def test_the_starter_keeps_its_comments_valid(write):
-    from oxybreathe.cli import STARTER
+    from oxybreathe.core.catalog import STARTER
 
     text = STARTER.format(schema="s.json", path="p", name="Mine", id="mine")
     session = load_session(write(textwrap.dedent(text)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
-import re
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,33 +18,10 @@ from oxybreathe import __version__
 from oxybreathe.core import catalog, locations
 from oxybreathe.core.loader import LoadError, load_session
 from oxybreathe.core.plan import LengthError, bounds, plan
-from oxybreathe.core.schema import SCHEMA_FILENAME, schema_json
+from oxybreathe.core.schema import schema_json
 from oxybreathe.core.text import clean, duration, strip_controls
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-
-STARTER = """\
-# yaml-language-server: $schema=./{schema}
-# A session for oxybreathe. Check it with:  oxybreathe validate {path}
-# The format is explained in docs/session-format.md (or run `oxybreathe schema`).
-name: {name}
-description: What this session is for, in a sentence or two.
-minutes: 5                      # the default length; `oxybreathe run {id} --minutes 8` overrides it
-chimes:
-  start: bell                   # bell, bowl, tick, rise, fall, chime, a .wav path, or none
-  end: bowl
-closing: stress                 # stress, hpa or cravings, or write your own note as a sentence
-steps:
-  - say: Sit comfortably and let your shoulders drop.
-    seconds: 8
-  - breathe:                    # one cycle; it repeats to fill the chosen length
-      - inhale: 4
-      - exhale: 6
-    say: Breathe gently. Stop if you feel dizzy.
-  - say: Notice how you feel now.
-    seconds: 8
-"""
 
 
 def _minutes(text: str) -> float:
@@ -142,8 +119,31 @@ def _say(line: str, *, error: bool = False) -> None:
     print(strip_controls(line), file=sys.stderr if error else sys.stdout, flush=True)
 
 
+def _terminal_problem() -> str | None:
+    """Why the full-screen app cannot run here, or None when it can."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return "not a terminal"
+    if os.environ.get("TERM", "") in ("dumb", "unknown"):
+        return f"TERM={os.environ['TERM']}"
+    return None
+
+
+def _open_app(**options: object) -> int:
+    from oxybreathe.ui.app import OxybreatheApp  # Textual loads only here
+
+    OxybreatheApp(**options).run()  # type: ignore[arg-type]
+    return EXIT_OK
+
+
 def _home() -> int:
-    return _list(argparse.Namespace())
+    problem = _terminal_problem()
+    if problem is not None:
+        _say(
+            f"oxybreathe: the app needs a terminal ({problem}); listing sessions instead.",
+            error=True,
+        )
+        return _list(argparse.Namespace())
+    return _open_app()
 
 
 def _list(_args: argparse.Namespace) -> int:
@@ -197,39 +197,19 @@ def _schema(_args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    if not _ID.match(args.id):
-        _say(
-            f"oxybreathe new: the id {args.id!r} must be letters, digits, - or _ "
-            "(up to 64), starting with a letter or digit",
-            error=True,
-        )
-        return EXIT_USAGE
-    folder = locations.user_sessions_dir()
-    target = folder / f"{args.id}.yaml"
+    source = None
     if args.source:
         try:
             source = catalog.find(args.source)
         except (LoadError, catalog.UnknownSession) as error:
             _say(f"oxybreathe new: {error}", error=True)
             return EXIT_USAGE
-        assert source.path is not None
-        content = source.path.read_text(encoding="utf-8")
-    else:
-        name = args.id.replace("-", " ").replace("_", " ").capitalize()
-        content = STARTER.format(schema=SCHEMA_FILENAME, path=target, name=name, id=args.id)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as handle:
-            handle.write(content)
-    except FileExistsError:
-        _say(f"oxybreathe new: {target} already exists; it was not changed", error=True)
-        return EXIT_INVALID
-    except OSError as error:
-        _say(f"oxybreathe new: cannot write {target}: {error.strerror or error}", error=True)
-        return EXIT_INVALID
-    with contextlib.suppress(OSError):  # the editor's schema sits beside the user's files
-        (folder / SCHEMA_FILENAME).write_text(schema_json(), encoding="utf-8")
-    print(target)
+        print(catalog.create_user_session(args.id, source))
+    except catalog.CannotCreate as error:
+        bad_id = not catalog.ID_PATTERN.match(args.id)
+        _say(f"oxybreathe new: {error}", error=True)
+        return EXIT_USAGE if bad_id else EXIT_INVALID
     return EXIT_OK
 
 
@@ -247,9 +227,15 @@ def _run(args: argparse.Namespace) -> int:
     except LengthError as error:
         _say(f"oxybreathe run: {args.session}: {error}", error=True)
         return EXIT_USAGE
-    from oxybreathe.plain import run_plain
+    problem = None if args.plain else _terminal_problem()
+    if args.plain or problem is not None:
+        if problem is not None:
+            _say(f"oxybreathe: the app needs a terminal ({problem}); using plain text.", error=True)
+        from oxybreathe.plain import run_plain
 
-    return run_plain(session_plan)
+        return run_plain(session_plan)
+    chimes = False if args.no_chimes else None
+    return _open_app(start=session_plan, reduce_motion=args.reduce_motion, chimes=chimes)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from oxybreathe.core import locations
 from oxybreathe.core.loader import LoadError, Problem, load_session
 from oxybreathe.core.model import Session
+from oxybreathe.core.schema import SCHEMA_FILENAME, schema_json
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -84,3 +87,74 @@ def find(wanted: str, user_dir: Path | None = None) -> Session:
     folders = (user_dir or locations.user_sessions_dir(), locations.builtin_sessions_dir())
     known = sorted({path.stem for folder in folders for path in _files(folder)})
     raise UnknownSession(wanted, difflib.get_close_matches(wanted, known, n=3, cutoff=0.5))
+
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+STARTER = """\
+# yaml-language-server: $schema=./{schema}
+# A session for oxybreathe. Check it with:  oxybreathe validate {path}
+# The format is explained in docs/session-format.md (or run `oxybreathe schema`).
+name: {name}
+description: What this session is for, in a sentence or two.
+minutes: 5                      # the default length; `oxybreathe run {id} --minutes 8` overrides it
+chimes:
+  start: bell                   # bell, bowl, tick, rise, fall, chime, a .wav path, or none
+  end: bowl
+closing: stress                 # stress, hpa or cravings, or write your own note as a sentence
+steps:
+  - say: Sit comfortably and let your shoulders drop.
+    seconds: 8
+  - breathe:                    # one cycle; it repeats to fill the chosen length
+      - inhale: 4
+      - exhale: 6
+    say: Breathe gently. Stop if you feel dizzy.
+  - say: Notice how you feel now.
+    seconds: 8
+"""
+
+
+class CannotCreate(Exception):
+    """A new user session could not be written; the message says why."""
+
+
+def create_user_session(
+    session_id: str, source: Session | None = None, user_dir: Path | None = None
+) -> Path:
+    """Write a starter file (or a copy of `source`) as a new user session; return its path.
+
+    Never overwrites. Raises CannotCreate with a one-line reason.
+    """
+    if not ID_PATTERN.match(session_id):
+        raise CannotCreate(
+            f"the id {session_id!r} must be letters, digits, - or _ (up to 64), "
+            "starting with a letter or digit"
+        )
+    folder = user_dir or locations.user_sessions_dir()
+    target = folder / f"{session_id}.yaml"
+    if source is not None and source.path is not None:
+        content = source.path.read_text(encoding="utf-8")
+    else:
+        name = session_id.replace("-", " ").replace("_", " ").capitalize()
+        content = STARTER.format(schema=SCHEMA_FILENAME, path=target, name=name, id=session_id)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8") as handle:
+            handle.write(content)
+    except FileExistsError:
+        raise CannotCreate(f"{target} already exists; it was not changed") from None
+    except OSError as error:
+        raise CannotCreate(f"cannot write {target}: {error.strerror or error}") from None
+    with contextlib.suppress(OSError):  # the editor's schema sits beside the user's files
+        (folder / SCHEMA_FILENAME).write_text(schema_json(), encoding="utf-8")
+    return target
+
+
+def free_id(base: str, user_dir: Path | None = None) -> str:
+    """Return `base`, or `base-2`, `base-3`... whichever has no user file yet."""
+    folder = user_dir or locations.user_sessions_dir()
+    candidate, number = base, 1
+    while any((folder / f"{candidate}{suffix}").exists() for suffix in SUFFIXES):
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate

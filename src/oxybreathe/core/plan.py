@@ -245,3 +245,24 @@ def _lay_out(
                 )
             )
     return offset + cycles * step.cycle_seconds
+
+
+# The length chooser's steps: every minute to 30, every 5 to 60, every 10 to 180.
+_LENGTH_STEPS = (*range(1, 31), *range(35, 61, 5), *range(70, 181, 10))
+
+
+def length_choices(session: Session) -> list[float]:
+    """The lengths (minutes) a chooser offers for `session`, shortest first.
+
+    A fixed-length session offers only its length. Otherwise: sensible steps between the
+    shortest length the session can run and 3 hours, plus the shortest and the default.
+    """
+    lengths = bounds(session)
+    if lengths.fixed:
+        return [lengths.default / 60]
+    default = session.minutes if session.minutes is not None else lengths.default / 60
+    shortest = lengths.shortest / 60
+    choices = {float(m) for m in _LENGTH_STEPS if m >= shortest} | {default}
+    if shortest > 0 and min(choices) > shortest:
+        choices.add(math.ceil(shortest * 60) / 60)
+    return sorted(choices)

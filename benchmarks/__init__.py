@@ -1,0 +1,1 @@
+"""Benchmarks for oxybreathe: figures measured beside their references (see docs/performance.md)."""

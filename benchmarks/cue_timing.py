@@ -1,0 +1,145 @@
+"""Cue timing of plain mode, measured from outside the process, beside a naive sleep loop.
+
+Runs a real `oxybreathe run SESSION --plain` in a subprocess and timestamps each line as it
+arrives. The reference runs the same cues as a loop of `print(); time.sleep(duration)` in the
+same run. Both are aligned on their first cue and compared with the plan.
+
+    python -m benchmarks.cue_timing --minutes 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from oxybreathe.core.loader import load_session
+from oxybreathe.core.plan import plan
+
+SESSION = """\
+name: Benchmark
+chimes: {{start: none, end: none}}
+steps:
+  - breathe: [inhale: {phase}, exhale: {phase}]
+"""
+
+NAIVE = """\
+import sys, time, json
+for seconds in json.loads(sys.argv[1]):
+    print("cue", flush=True)
+    time.sleep(seconds)
+"""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Cue errors in milliseconds."""
+
+    name: str
+    errors: list[float]
+    first_minute_max: float
+    last_minute_max: float
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.errors)
+
+    @property
+    def worst(self) -> float:
+        return max(self.errors)
+
+    def row(self) -> str:
+        return (
+            f"{self.name:<24} {len(self.errors):>6} {self.median:>10.2f} {self.worst:>10.2f}"
+            f" {self.first_minute_max:>12.2f} {self.last_minute_max:>12.2f}"
+        )
+
+
+def _arrivals(command: list[str], out: list[float], skip: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+    def read() -> None:
+        assert process.stdout is not None
+        for index, _line in enumerate(iter(process.stdout.readline, b"")):
+            stamp = time.monotonic()
+            if index >= skip:
+                out.append(stamp)
+
+    threading.Thread(target=read, daemon=True).start()
+    return process
+
+
+def _timing(name: str, arrivals: list[float], offsets: list[float]) -> Timing:
+    count = min(len(arrivals), len(offsets))
+    base = arrivals[0]
+    errors = [abs((arrivals[i] - base) - offsets[i]) * 1000 for i in range(count)]
+    first = [e for e, o in zip(errors, offsets, strict=False) if o < 60] or [0.0]
+    last_start = offsets[count - 1] - 60
+    last = [e for e, o in zip(errors, offsets, strict=False) if o >= last_start] or [0.0]
+    return Timing(name, errors, max(first), max(last))
+
+
+def measure(minutes: float, phase: float, extra_args: tuple[str, ...] = ()) -> list[Timing]:
+    """Run oxybreathe plain mode and the naive loop side by side; return both timings."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "benchmark.yaml"
+        path.write_text(SESSION.format(phase=phase), encoding="utf-8")
+        laid = plan(load_session(path), minutes)
+        offsets = [cue.start for cue in laid.cues]
+        ours: list[float] = []
+        naive: list[float] = []
+        command = [
+            sys.executable,
+            "-m",
+            "oxybreathe",
+            "run",
+            str(path),
+            "--plain",
+            "--minutes",
+            str(minutes),
+            *extra_args,
+        ]
+        processes = [
+            _arrivals(command, ours, skip=1),  # the header line comes first
+            _arrivals(
+                [sys.executable, "-c", NAIVE, json.dumps([c.duration for c in laid.cues])],
+                naive,
+                skip=0,
+            ),
+        ]
+        for process in processes:
+            process.wait()
+        time.sleep(0.2)  # let the reader threads take the last lines
+    label = "oxybreathe --plain" + (" " + " ".join(extra_args) if extra_args else "")
+    return [_timing(label, ours, offsets), _timing("naive sleep loop", naive, offsets)]
+
+
+HEADER = (
+    f"{'runner':<24} {'cues':>6} {'median ms':>10} {'max ms':>10} "
+    f"{'1st min max':>12} {'last min max':>12}"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--phase", type=float, default=1.0, help="seconds per phase")
+    args = parser.parse_args(argv)
+    print(f"Cue timing over {args.minutes:g} min, {args.phase:g} s phases")
+    print(HEADER)
+    for timing in measure(args.minutes, args.phase):
+        print(timing.row(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""TUI figures, measured in a real terminal (tmux), each beside its reference in the same run.
+
+- CPU while a session runs at 100x30, beside a bare Textual app animating one bar at 30 fps.
+- Time to first paint of the home screen, beside a bare Textual hello-world.
+- Phase changes on screen: how long after the engine's cue the new phase word is visible.
+
+    python -m benchmarks.tui [--cpu-seconds 30] [--paint-runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BAR_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bar(App):
+    def compose(self):
+        self.bar = Static("")
+        yield self.bar
+    def on_mount(self):
+        self.frame = 0
+        self.set_interval(1 / 30, self.tick)
+    def tick(self):
+        self.frame += 1
+        self.bar.update("#" * (self.frame % 80))
+
+Bar().run()
+"""
+
+HELLO_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Hello(App):
+    def compose(self):
+        yield Static("Hello, world")
+
+Hello().run()
+"""
+
+PHASES = """\
+name: Phase benchmark
+chimes: {start: none, end: none}
+steps:
+  - breathe: [inhale: 1, hold: 1, exhale: 1, hold: 1]
+"""
+
+
+class Tmux:
+    """A private tmux server, so nothing here touches the user's sessions."""
+
+    def __init__(self, width: int = 100, height: int = 30) -> None:
+        self.socket = f"oxybench-{os.getpid()}"
+        self.width, self.height = width, height
+
+    def _run(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False
+        ).stdout
+
+    def start(self, command: str, env: dict[str, str]) -> int:
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        self._run(
+            "new-session",
+            "-d",
+            "-s",
+            "b",
+            "-x",
+            str(self.width),
+            "-y",
+            str(self.height),
+            f"exec env {exports} {command}",
+        )
+        return int(self._run("display-message", "-p", "-t", "b", "#{pane_pid}").strip())
+
+    def screen(self) -> str:
+        return self._run("capture-pane", "-p", "-t", "b")
+
+    def stop(self) -> None:
+        self._run("kill-server")
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User + system clock ticks of `pid` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+        todo.extend(children.get(current, []))
+    return total
+
+
+def _env(home: Path) -> dict[str, str]:
+    return {
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+    }
+
+
+def _wait_for(tmux: Tmux, text: str, timeout: float = 20.0, poll: float = 0.002) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in tmux.screen():
+            return time.monotonic()
+        time.sleep(poll)
+    raise TimeoutError(f"{text!r} never appeared")
+
+
+def cpu_percent(command: str, marker: str, seconds: float, home: Path) -> float:
+    """Percent of one core used by `command` over `seconds`, after it has painted `marker`."""
+    tmux = Tmux()
+    try:
+        pid = tmux.start(command, _env(home))
+        _wait_for(tmux, marker)
+        time.sleep(2)  # settle
+        before, started = _cpu_ticks(pid), time.monotonic()
+        time.sleep(seconds)
+        used = (_cpu_ticks(pid) - before) / os.sysconf("SC_CLK_TCK")
+        return 100 * used / (time.monotonic() - started)
+    finally:
+        tmux.stop()
+
+
+def first_paint(command: str, marker: str, home: Path) -> float:
+    """Seconds from launching `command` to `marker` being on screen."""
+    tmux = Tmux()
+    try:
+        started = time.monotonic()
+        tmux.start(command, _env(home))
+        return _wait_for(tmux, marker) - started
+    finally:
+        tmux.stop()
+
+
+def phase_latency(home: Path, seconds: float = 20) -> list[float]:
+    """For each phase change on screen, ms after its planned time (aligned on the first)."""
+    session = home / "phases.yaml"
+    session.write_text(PHASES, encoding="utf-8")
+    words = ("Breathe in", "Hold", "Breathe out")
+    tmux = Tmux()
+    seen: list[tuple[float, str]] = []
+    try:
+        tmux.start(f"{sys.executable} -m oxybreathe run {session} --minutes 5", _env(home))
+        end = time.monotonic() + seconds
+        last = None
+        while time.monotonic() < end:
+            screen = tmux.screen()
+            word = next((w for w in words if f"{w}  " in screen), None)
+            if word is not None and word != last:
+                seen.append((time.monotonic(), word))
+                last = word
+            time.sleep(0.001)
+    finally:
+        tmux.stop()
+    base = seen[1][0] - 1.0  # the first change we saw from the start is a full phase in
+    return [
+        abs((stamp - base) - index * 1.0) * 1000
+        for index, (stamp, _) in enumerate(seen)
+        if index >= 1
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cpu-seconds", type=float, default=30)
+    parser.add_argument("--paint-runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder)
+        bar = home / "bar.py"
+        bar.write_text(BAR_APP)
+        hello = home / "hello.py"
+        hello.write_text(HELLO_APP)
+        ours = cpu_percent(
+            f"{python} -m oxybreathe run resonant --minutes 10", "left", args.cpu_seconds, home
+        )
+        reference = cpu_percent(f"{python} {bar}", "#", args.cpu_seconds, home)
+        print(
+            f"CPU, session at 100x30 ({args.cpu_seconds:g} s): oxybreathe {ours:.2f}% of a "
+            f"core; bare 30 fps bar {reference:.2f}%  (budget 3%)",
+            flush=True,
+        )
+        paints_ours, paints_hello = [], []
+        for _ in range(args.paint_runs):
+            paints_ours.append(first_paint(f"{python} -m oxybreathe", "Length:", home))
+            paints_hello.append(first_paint(f"{python} {hello}", "Hello, world", home))
+        ours_paint, hello_paint = statistics.median(paints_ours), statistics.median(paints_hello)
+        print(
+            f"First paint, median of {args.paint_runs}: oxybreathe home {ours_paint * 1000:.0f} "
+            f"ms; hello-world {hello_paint * 1000:.0f} ms; ratio {ours_paint / hello_paint:.2f}"
+            "  (budget 1.2)",
+            flush=True,
+        )
+        latencies = phase_latency(home)
+        print(
+            f"Phase change on screen, {len(latencies)} changes: median "
+            f"{statistics.median(latencies):.1f} ms, max {max(latencies):.1f} ms after the cue "
+            "(includes tmux capture polling)",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

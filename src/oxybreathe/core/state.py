@@ -1,0 +1,72 @@
+"""Small remembered choices (last session, length, chimes), kept in the user data folder.
+
+This is memory, not configuration: a missing, unreadable or corrupt file means "nothing
+remembered", and a failed write (a read-only home) is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from oxybreathe.core import locations
+
+FILENAME = "state.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """What the home screen restores."""
+
+    session: str | None = None
+    minutes: float | None = None
+    chimes: bool = True
+
+
+def _path(folder: Path | None) -> Path:
+    return (folder or locations.data_dir()) / FILENAME
+
+
+def load(folder: Path | None = None) -> Remembered:
+    """Read the remembered choices; anything wrong gives the defaults."""
+    try:
+        raw = json.loads(_path(folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Remembered()
+    if not isinstance(raw, dict):
+        return Remembered()
+    session = raw.get("session")
+    minutes = raw.get("minutes")
+    chimes = raw.get("chimes", True)
+    valid_minutes = (
+        isinstance(minutes, int | float)
+        and not isinstance(minutes, bool)
+        and math.isfinite(minutes)
+        and minutes > 0
+    )
+    return Remembered(
+        session if isinstance(session, str) else None,
+        float(minutes) if valid_minutes else None,
+        chimes if isinstance(chimes, bool) else True,
+    )
+
+
+def save(remembered: Remembered, folder: Path | None = None) -> bool:
+    """Write the choices atomically; return False (and change nothing) if that fails."""
+    path = _path(folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(asdict(remembered), out)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(temporary)
+        return False
+    return True

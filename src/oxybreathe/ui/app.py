@@ -1,0 +1,59 @@
+"""The oxybreathe Textual app."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual.app import App
+
+from oxybreathe.core import state
+from oxybreathe.core.engine import Clock
+from oxybreathe.core.plan import Plan
+from oxybreathe.ui.screens.home import HomeScreen
+from oxybreathe.ui.screens.session import SessionScreen
+
+
+class OxybreatheApp(App[None]):
+    """Home, session and closing screens over the pure core."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "oxybreathe"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        *,
+        start: Plan | None = None,
+        clock: Clock = time.monotonic,
+        reduce_motion: bool = False,
+        chimes: bool | None = None,
+        user_dir: Path | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.clock = clock
+        self.reduce_motion = reduce_motion
+        self.user_dir = user_dir
+        self.data_dir = data_dir
+        self.remembered = state.load(data_dir)
+        self.chimes = self.remembered.chimes if chimes is None else chimes
+        self._start = start
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        if self._start is not None:
+            self.start_session(self._start, remember=False)
+
+    def start_session(
+        self, plan: Plan, *, minutes: float | None = None, remember: bool = True
+    ) -> None:
+        """Open the session screen for `plan` (and remember the choice)."""
+        if remember:
+            self.remembered = state.Remembered(plan.session.id, minutes, self.chimes)
+            state.save(self.remembered, self.data_dir)
+        self.push_screen(
+            SessionScreen(
+                plan, clock=self.clock, reduce_motion=self.reduce_motion, sound=self.chimes
+            )
+        )

@@ -1,0 +1,46 @@
+"""The closing screen: how long you breathed, and a short note with its source."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from oxybreathe.core import notes
+from oxybreathe.core.text import clean, duration
+from oxybreathe.ui.screens.session import Outcome
+
+
+class ClosingScreen(Screen[None]):
+    """Shown when a session finishes or is ended early."""
+
+    BINDINGS = [
+        Binding("enter,h", "home", "Home"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.note = notes.pick(outcome.plan.session)
+
+    def compose(self) -> ComposeResult:
+        ran = duration(self.outcome.ran)
+        headline = (
+            f"Well done. You breathed for {ran}."
+            if self.outcome.completed
+            else f"Session ended early, after {ran}. That still counts."
+        )
+        with VerticalScroll(id="closing"):
+            yield Static(clean(self.outcome.plan.session.name), id="title", markup=False)
+            yield Static(headline, id="headline", markup=False)
+            yield Static(clean(self.note.text), id="note", markup=False)
+            if self.note.source:
+                yield Static(f"Source: {clean(self.note.source)}", id="source", markup=False)
+            yield Static(notes.FOOTER, id="footer-note", markup=False)
+        yield Footer()
+
+    def action_home(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,250 @@
+"""The home screen: the sessions, a length chooser, chimes on or off, and Enter to start."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from oxybreathe.core import catalog
+from oxybreathe.core.catalog import Entry
+from oxybreathe.core.loader import LoadError, load_session
+from oxybreathe.core.model import Session
+from oxybreathe.core.plan import LengthError, bounds, length_choices, plan
+from oxybreathe.core.text import clean, duration
+
+
+def _editor() -> list[str] | None:
+    """The user's editor command, or a common one that exists, or None."""
+    for variable in ("VISUAL", "EDITOR"):
+        command = os.environ.get(variable, "").strip()
+        if command:
+            return shlex.split(command)
+    for fallback in ("nano", "vi"):
+        if shutil.which(fallback):
+            return [fallback]
+    return None
+
+
+def _minutes_label(minutes: float) -> str:
+    return duration(minutes * 60)
+
+
+class HomeScreen(Screen[None]):
+    """Pick a session and a length, then press Enter."""
+
+    BINDINGS = [
+        Binding("enter", "start", "Start", priority=True),
+        Binding("left,minus", "length(-1)", "Shorter", key_display="←/-"),
+        Binding("right,plus", "length(1)", "Longer", key_display="→/+"),
+        Binding("c", "toggle_chimes", "Chimes"),
+        Binding("n", "new", "New"),
+        Binding("e", "edit", "Edit"),
+        Binding("r", "reload", "Reload"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[Entry] = []
+        self.choices: list[float] = []
+        self.choice = 0
+        self._choices_for: tuple[str, Session] | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="home"):
+            yield OptionList(id="sessions")
+            with Vertical(id="details"):
+                yield Static("", id="name", markup=False)
+                yield Static("", id="description", markup=False)
+                yield Static("", id="length", markup=False)
+                yield Static("", id="chimes", markup=False)
+                yield Static("", id="problems", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload(select=self.app.remembered.session)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 20 or self.size.width < 70, "-compact")
+
+    # The list ----------------------------------------------------------------------------
+
+    def reload(self, select: str | None = None) -> None:
+        """Read the sessions again and select `select` (or keep the current one)."""
+        current = select or (self.selected.id if self.selected else None)
+        self.entries = catalog.entries(self.app.user_dir)
+        options = self.query_one("#sessions", OptionList)
+        options.clear_options()
+        for entry in self.entries:
+            options.add_option(Option(self._prompt(entry), id=entry.id))
+        ids = [entry.id for entry in self.entries]
+        if ids:
+            options.highlighted = ids.index(current) if current in ids else 0
+        options.focus()
+        self._show_selected()
+
+    @staticmethod
+    def _prompt(entry: Entry) -> Text:
+        if entry.session is None:
+            return Text.assemble((clean(entry.id), "bold"), "  (broken)")
+        text = Text(clean(entry.session.name), style="bold")
+        if not entry.builtin:
+            text.append("  yours", style="italic")
+        return text
+
+    @property
+    def selected(self) -> Entry | None:
+        """The highlighted entry."""
+        index = self.query_one("#sessions", OptionList).highlighted
+        return self.entries[index] if index is not None and index < len(self.entries) else None
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self) -> None:
+        self._show_selected()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self) -> None:
+        self.action_start()
+
+    def _show_selected(self) -> None:
+        entry = self.selected
+        set_text = {
+            name: self.query_one(f"#{name}", Static).update
+            for name in ("name", "description", "length", "chimes", "problems")
+        }
+        set_text["chimes"](f"Chimes: {'on' if self.app.chimes else 'off'}  (c)")
+        if entry is None:
+            for name in ("name", "description", "length", "problems"):
+                set_text[name]("")
+            return
+        if entry.session is None:
+            set_text["name"](clean(entry.id))
+            set_text["description"]("This file has problems. Press e to edit it.")
+            set_text["length"]("")
+            set_text["problems"]("\n".join(clean(str(p)) for p in entry.problems[:8]))
+            return
+        session = entry.session
+        set_text["name"](clean(session.name))
+        set_text["description"](clean(session.description))
+        set_text["problems"]("")
+        if self._choices_for == (entry.id, session):
+            self._show_length()  # the same session: keep the length the user chose
+            return
+        self._choices_for = (entry.id, session)
+        self.choices = length_choices(session)
+        wanted = self.app.remembered.minutes if self.app.remembered.session == entry.id else None
+        if wanted is None:
+            wanted = (
+                session.minutes if session.minutes is not None else bounds(session).default / 60
+            )
+        self.choice = min(range(len(self.choices)), key=lambda i: abs(self.choices[i] - wanted))
+        self._show_length()
+
+    def _show_length(self) -> None:
+        entry = self.selected
+        if entry is None or entry.session is None:
+            return
+        minutes = self.choices[self.choice]
+        if bounds(entry.session).fixed:
+            text = f"Length: {_minutes_label(minutes)} (fixed)"
+        else:
+            real = plan(entry.session, minutes).total
+            shown = _minutes_label(minutes)
+            runs = "" if duration(real) == shown else f"  (runs {duration(real)})"
+            text = f"Length: ◀ {shown} ▶{runs}"
+        self.query_one("#length", Static).update(text)
+
+    # Actions ------------------------------------------------------------------------------
+
+    def action_length(self, step: int) -> None:
+        if self.choices:
+            self.choice = max(0, min(len(self.choices) - 1, self.choice + step))
+            self._show_length()
+
+    def action_toggle_chimes(self) -> None:
+        self.app.chimes = not self.app.chimes
+        self._show_selected()
+
+    def action_start(self) -> None:
+        entry = self.selected
+        if entry is None:
+            return
+        if entry.session is None:
+            self.notify("This session has problems; press e to fix them.", severity="error")
+            return
+        minutes = self.choices[self.choice] if self.choices else None
+        fixed = bounds(entry.session).fixed
+        try:
+            session_plan = plan(entry.session, None if fixed else minutes)
+        except LengthError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.app.start_session(session_plan, minutes=None if fixed else minutes)
+
+    def action_reload(self) -> None:
+        self.reload()
+        self.notify(f"Reloaded {len(self.entries)} sessions.")
+
+    def action_new(self) -> None:
+        try:
+            path = catalog.create_user_session(
+                catalog.free_id("my-session", self.app.user_dir), user_dir=self.app.user_dir
+            )
+        except catalog.CannotCreate as error:
+            self.notify(str(error), severity="error")
+            return
+        self._edit(path)
+
+    def action_edit(self) -> None:
+        entry = self.selected
+        if entry is None:
+            return
+        path = entry.path
+        if entry.builtin:  # never edit a built-in in place: edit a copy of it
+            try:
+                source = entry.session or load_session(entry.path)
+                path = catalog.create_user_session(
+                    catalog.free_id(entry.id, self.app.user_dir), source, self.app.user_dir
+                )
+            except (catalog.CannotCreate, LoadError) as error:
+                self.notify(str(error), severity="error")
+                return
+            self.notify(f"Built-ins stay as they are; editing your copy, {path.name}.")
+        self._edit(path)
+
+    def _edit(self, path: Path) -> None:
+        command = _editor()
+        if command is None:
+            self.notify(
+                f"Set $EDITOR to edit sessions here. Your file is {path}",
+                severity="warning",
+                timeout=10,
+            )
+            self.reload(select=path.stem)
+            return
+        try:
+            with self.app.suspend():
+                subprocess.run([*command, str(path)], check=False)
+        except (OSError, subprocess.SubprocessError) as error:
+            self.notify(f"Could not start {command[0]}: {error}", severity="error")
+        except SuspendNotSupported:  # a web or headless driver
+            self.notify(f"Cannot open an editor here. Your file is {path}", severity="warning")
+        self.reload(select=path.stem)
+        entry = self.selected
+        if entry is not None and entry.problems:
+            self.notify(
+                f"{path.name} has {len(entry.problems)} problem(s); see the details.",
+                severity="error",
+            )

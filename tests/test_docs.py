@@ -1,0 +1,23 @@
+"""The README's promises stay true."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ROOT
+
+
+def _commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sh\n(.+?)\n```", readme)[:2]
+
+
+def test_the_readme_opens_with_the_two_commands():
+    start, test = _commands()
+    assert start.endswith(".venv/bin/oxybreathe")
+    assert "pytest" in test
+
+
+def test_ci_runs_the_readmes_test_command_verbatim():
+    _, test = _commands()
+    assert test in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()

@@ -1,0 +1,164 @@
+"""Plain mode: in-process with a fake clock, and as a real subprocess for signals and pipes."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from oxybreathe.core.loader import load_session, parse_session
+from oxybreathe.core.notes import FOOTER
+from oxybreathe.core.plan import plan
+from oxybreathe.plain import run_plain
+from tests.conftest import SESSIONS
+from tests.test_engine import FakeClock
+
+
+class StampedOutput(io.StringIO):
+    """Records the fake clock's time at each flush, as a listener would see lines arrive."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__()
+        self.clock = clock
+        self.stamps: list[tuple[float, str]] = []
+
+    def flush(self) -> None:
+        lines = self.getvalue().splitlines()
+        if len(lines) > len(self.stamps):
+            self.stamps.append((self.clock(), lines[-1]))
+
+
+def play(session_plan, clock=None):
+    clock = clock or FakeClock()
+    out = StampedOutput(clock)
+
+    def sleep(seconds: float) -> None:
+        clock.advance(seconds)
+
+    status = run_plain(session_plan, out=out, clock=clock, sleep=sleep)
+    return status, out
+
+
+def test_one_line_per_cue_at_the_moment_it_starts():
+    session_plan = plan(load_session(SESSIONS / "sigh.yaml"), minutes=1)
+    start = 1000.0
+    status, out = play(session_plan, FakeClock(start))
+    assert status == 0
+    lines = [line for _, line in out.stamps]
+    assert lines[0] == "Cyclic sighing (1 min 3 s)"
+    cue_lines = lines[1 : 1 + len(session_plan.cues)]
+    assert cue_lines[0] == "Sit or lie comfortably. Let your face and shoulders soften."
+    assert cue_lines[1] == "Inhale 2 s. In through the nose"
+    assert cue_lines[2] == "Inhale 1 s. Sip in a little more"
+    assert cue_lines[3] == "Exhale 6 s. Long, slow sigh out through the mouth"
+    for (stamp, _), cue in zip(out.stamps[1:], session_plan.cues, strict=False):
+        assert stamp == pytest.approx(start + cue.start)
+    assert lines[1 + len(session_plan.cues)] == "Finished: 1 min 3 s."
+    assert lines[-1] == FOOTER
+    assert any(line.startswith("Source: ") for line in lines)
+
+
+def test_the_step_text_comes_with_the_first_phase_only():
+    session_plan = plan(load_session(SESSIONS / "box.yaml"), minutes=1)
+    _, out = play(session_plan)
+    lines = out.getvalue().splitlines()
+    assert lines[2] == "Inhale 4 s. Follow the square, side by side."
+    assert lines[3] == "Hold 4 s"
+    assert lines[6] == "Inhale 4 s"
+
+
+def test_control_characters_and_markup_are_printed_safely():
+    session = parse_session(
+        'name: "\\e]0;owned\\aEvil\\e[2J"\n'
+        "steps:\n"
+        '  - say: "[red]x[/red] and [/] \\e]52;c;ZXZpbA==\\a copy"\n'
+        "    seconds: 2\n"
+        '  - breathe: [{phase: inhale, seconds: 1, cue: "\\x9b31mred"}, exhale: 1]\n'
+        "    cycles: 1\n"
+    )
+    _, out = play(plan(session))
+    text = out.getvalue()
+    assert not any(ch in text for ch in "\x1b\x07\x9b")
+    lines = text.splitlines()
+    assert lines[0] == "]0;ownedEvil[2J (4 s)"
+    assert lines[1] == "[red]x[/red] and [/] ]52;c;ZXZpbA== copy"
+    assert lines[2] == "Inhale 1 s. 31mred"
+
+
+def test_closing_uses_the_sessions_own_text():
+    session = parse_session(
+        "name: x\nclosing: You showed up today.\nsteps: [{say: hi, seconds: 1}]\n"
+    )
+    _, out = play(plan(session))
+    lines = out.getvalue().splitlines()
+    assert "You showed up today." in lines and not any(x.startswith("Source") for x in lines)
+
+
+def _start(args: list[str], **kwargs) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "oxybreathe", "run", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def _wait_for_line(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    return process.stdout.readline()
+
+
+@pytest.mark.parametrize(
+    ("signum", "status"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGHUP, 129)],
+)
+def test_a_signal_stops_cleanly_with_one_line(signum, status):
+    process = _start(["box", "--plain", "--minutes", "5"], stdin=subprocess.DEVNULL)
+    assert _wait_for_line(process).startswith("Box breathing")
+    assert _wait_for_line(process).startswith("Sit comfortably")
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == status, err
+    assert out.strip().splitlines()[-1].startswith("Stopped after ")
+    assert "Traceback" not in err and err == ""
+
+
+def test_a_pipe_gets_no_escape_sequences_and_stdin_is_never_read():
+    # stdin is a pipe that is never written or closed: plain mode must not wait on it.
+    read_end, write_end = os.pipe()
+    try:
+        process = _start(["grounding", "--plain"], stdin=read_end)
+        assert _wait_for_line(process).startswith("Grounding 5-4-3-2-1 (3 min 20 s)")
+        line = _wait_for_line(process)
+        assert line.startswith("You are here")
+        assert "\x1b" not in line
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+        assert process.returncode == 130
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_a_short_real_session_runs_to_the_end_on_time(write):
+    path = write("name: Quick\nsteps:\n  - breathe: [inhale: 0.5, exhale: 0.5]\n    cycles: 2\n")
+    started = time.monotonic()
+    process = _start([str(path), "--plain"], stdin=subprocess.DEVNULL)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[:5] == [
+        "Quick (2 s)",
+        "Inhale 0.5 s",
+        "Exhale 0.5 s",
+        "Inhale 0.5 s",
+        "Exhale 0.5 s",
+    ]
+    assert lines[5] == "Finished: 2 s."
+    assert time.monotonic() - started >= 2.0

@@ -1,0 +1,281 @@
+"""The Textual app through Pilot, with an injected clock: no test waits for real time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList, Static
+
+from oxybreathe.core import state
+from oxybreathe.core.loader import load_session, parse_session
+from oxybreathe.core.plan import plan
+from oxybreathe.ui.app import OxybreatheApp
+from oxybreathe.ui.screens.closing import ClosingScreen
+from oxybreathe.ui.screens.confirm import Confirm
+from oxybreathe.ui.screens.home import HomeScreen
+from oxybreathe.ui.screens.session import SessionScreen, clock_text
+from oxybreathe.ui.widgets.pacer import Pacer, orb_lines, pacer_levels
+from tests.conftest import SESSIONS
+from tests.test_engine import FakeClock
+
+
+def text_of(screen, widget_id: str) -> str:
+    return str(screen.query_one(f"#{widget_id}", Static).render())
+
+
+async def select(pilot, session_id: str) -> None:
+    home = pilot.app.screen
+    assert isinstance(home, HomeScreen)
+    ids = [entry.id for entry in home.entries]
+    home.query_one("#sessions", OptionList).highlighted = ids.index(session_id)
+    await pilot.pause()
+
+
+async def to_next_deadline(pilot, clock: FakeClock, screen: SessionScreen) -> None:
+    clock.now = screen.engine.next_deadline()
+    screen.sync()
+    await pilot.pause()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+async def test_home_lists_sessions_with_descriptions(clock):
+    app = OxybreatheApp(clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert {"box", "4-7-8", "urge-surfing"} <= {entry.id for entry in home.entries}
+        await select(pilot, "box")
+        assert text_of(home, "name") == "Box breathing"
+        assert "Four equal sides" in text_of(home, "description")
+        assert text_of(home, "length") == "Length: ◀ 5 min ▶  (runs 5 min 6 s)"
+
+
+async def test_length_keys_move_within_what_the_session_allows(clock):
+    app = OxybreatheApp(clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await select(pilot, "box")
+        await pilot.press("right", "plus")
+        assert text_of(app.screen, "length").startswith("Length: ◀ 7 min ▶")
+        await pilot.press(*["left"] * 40)
+        assert text_of(app.screen, "length").startswith("Length: ◀ 34 s ▶")  # the shortest
+        await select(pilot, "grounding")
+        await pilot.press("right")
+        assert text_of(app.screen, "length") == "Length: 3 min 20 s (fixed)"
+
+
+async def test_start_breathe_pause_resume_and_finish(clock):
+    app = OxybreatheApp(clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await select(pilot, "box")
+        await pilot.press("left", "left")  # 3 minutes
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        assert screen.plan.total == 8 + 10 * 16 + 10  # 3 min asks for 10.25 cycles: 10
+        assert text_of(screen, "prompt").startswith("Sit comfortably")
+        await to_next_deadline(pilot, clock, screen)
+        assert text_of(screen, "phase") == "Breathe in  4"
+        clock.advance(1.5)
+        screen.draw()
+        assert text_of(screen, "phase") == "Breathe in  3"
+        await pilot.press("space")
+        assert screen.engine.paused and "Paused" in text_of(screen, "paused")
+        clock.advance(600)  # ten minutes away from the screen
+        screen.sync()
+        assert text_of(screen, "phase") == "Breathe in  3"
+        await pilot.press("space")
+        assert not screen.engine.paused and text_of(screen, "paused") == ""
+        while not screen.engine.done:
+            await to_next_deadline(pilot, clock, screen)
+        await pilot.pause()
+        closing = app.screen
+        assert isinstance(closing, ClosingScreen)
+        assert text_of(closing, "headline") == "Well done. You breathed for 2 min 58 s."
+        assert text_of(closing, "source").startswith("Source: ")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert state.load() == state.Remembered("box", 3.0, True)
+
+
+async def test_a_ten_minute_session_runs_in_milliseconds(clock):
+    session_plan = plan(load_session(SESSIONS / "resonant.yaml"), minutes=10)
+    app = OxybreatheApp(clock=clock, start=session_plan)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        phases_seen = set()
+        while not screen.engine.done:
+            await to_next_deadline(pilot, clock, screen)
+            if screen.engine.current is not None:
+                phases_seen.add(text_of(screen, "phase").split("  ")[0])
+        await pilot.pause()
+        assert phases_seen == {"", "Breathe in", "Breathe out"}
+        assert isinstance(app.screen, ClosingScreen)
+
+
+async def test_skip_moves_to_the_next_step(clock):
+    app = OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("n")
+        assert screen.engine.current.step == 1
+        await pilot.press("n")
+        assert text_of(screen, "prompt").startswith("Let your breathing return")
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ClosingScreen)
+
+
+async def test_ending_early_asks_first_and_can_be_cancelled(clock):
+    app = OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        clock.advance(20)
+        screen.sync()
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm) and screen.engine.paused
+        clock.advance(30)  # deciding takes a while; it does not count
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen and not screen.engine.paused
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        closing = app.screen
+        assert isinstance(closing, ClosingScreen)
+        assert text_of(closing, "headline") == "Session ended early, after 20 s. That still counts."
+
+
+async def test_mute_toggles_and_shows(clock):
+    app = OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert text_of(app.screen, "sound") == "sound on"
+        await pilot.press("m")
+        assert text_of(app.screen, "sound") == "sound off"
+
+
+async def test_user_text_is_shown_literally(clock):
+    session = parse_session(
+        'name: "[red]x[/red] \\e]0;title\\a"\nsteps:\n  - say: "[/] and [bold]b[/bold]"\n'
+        "    seconds: 5\n"
+    )
+    app = OxybreatheApp(clock=clock, start=plan(session))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert text_of(app.screen, "title") == "[red]x[/red] ]0;title"
+        assert text_of(app.screen, "prompt") == "[/] and [bold]b[/bold]"
+
+
+async def test_reduced_motion_shows_a_calm_countdown_without_the_orb(clock):
+    app = OxybreatheApp(
+        clock=clock, reduce_motion=True, start=plan(load_session(SESSIONS / "box.yaml"), 3)
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.query(Pacer)
+        await to_next_deadline(pilot, clock, screen)
+        assert text_of(screen, "phase") == "Breathe in  4"
+
+
+async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, user_sessions):
+    user_sessions.mkdir(parents=True)
+    (user_sessions / "mine.yaml").write_text("name: Mine\nsteps:\n  - sy: hi\n")
+    app = OxybreatheApp(clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await select(pilot, "mine")
+        assert "mine.yaml:3:5: a step needs" in text_of(app.screen, "problems")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)  # a broken session does not start
+        await pilot.press("c")
+        assert text_of(app.screen, "chimes").startswith("Chimes: off")
+
+
+async def test_edit_of_a_builtin_makes_a_user_copy_first(clock, user_sessions, monkeypatch):
+    monkeypatch.setenv("EDITOR", "true")  # an editor that changes nothing
+    app = OxybreatheApp(clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await select(pilot, "box")
+        await pilot.press("e")
+        await pilot.pause()
+        # The headless driver cannot suspend; the copy is still made, and the built-in untouched.
+        copy = user_sessions / "box.yaml"  # your box, which replaces the built-in in the list
+        assert copy.read_text() == (SESSIONS / "box.yaml").read_text()
+        assert app.screen.selected.id == "box" and not app.screen.selected.builtin
+        await pilot.press("n")
+        await pilot.pause()
+        assert (user_sessions / "my-session.yaml").is_file()
+        assert app.screen.selected.id == "my-session"
+
+
+async def test_the_last_choice_is_remembered(clock, isolated_home: Path):
+    state.save(state.Remembered("4-7-8", 5.0, False))
+    app = OxybreatheApp(clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert home.selected.id == "4-7-8"
+        assert text_of(home, "length").startswith("Length: ◀ 5 min ▶")
+        assert text_of(home, "chimes").startswith("Chimes: off")
+
+
+async def test_tiny_terminals_still_show_the_essentials(clock):
+    app = OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3))
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await to_next_deadline(pilot, clock, screen)
+        assert screen.query_one("#phase").region.height >= 1
+        assert text_of(screen, "phase") == "Breathe in  4"
+        await pilot.resize_terminal(20, 6)
+        await pilot.pause()
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert screen.query_one(Pacer).size.width == 100
+
+
+def test_pacer_levels_fill_on_inhales_and_empty_on_exhales():
+    laid = plan(load_session(SESSIONS / "sigh.yaml"), minutes=1)
+    levels = pacer_levels(laid)
+    assert levels[0] == (0.0, 0.0)  # the opening prompt
+    assert levels[1] == pytest.approx((0.0, 2 / 3))  # the first, longer inhale
+    assert levels[2] == pytest.approx((2 / 3, 1.0))  # the top-up
+    assert levels[3] == pytest.approx((1.0, 0.0))  # the long exhale
+
+
+def test_the_orb_grows_with_fullness():
+    def area(fullness: float) -> int:
+        return sum(line.count("█") for line in orb_lines(40, 12, fullness))
+
+    assert 0 < area(0) < area(0.5) < area(1)
+    assert all(len(line) == 40 for line in orb_lines(40, 12, 1))
+
+
+def test_clock_text_counts_down_without_showing_zero_early():
+    assert [clock_text(s) for s in (0, 0.2, 59.5, 60, 3599.9, 3600)] == [
+        "0:00",
+        "0:01",
+        "1:00",
+        "1:00",
+        "1:00:00",
+        "1:00:00",
+    ]
