@@ -7,7 +7,6 @@ Only the command that starts the TUI imports Textual, so `--help`, `list`, `vali
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import sys
