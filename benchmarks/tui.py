@@ -59,8 +59,11 @@ steps:
 class Tmux:
     """A private tmux server, so nothing here touches the user's sessions."""
 
+    _count = 0
+
     def __init__(self, width: int = 100, height: int = 30) -> None:
-        self.socket = f"oxybench-{os.getpid()}"
+        Tmux._count += 1  # a fresh server each time: a dying one may still hold the old socket
+        self.socket = f"oxybench-{os.getpid()}-{Tmux._count}"
         self.width, self.height = width, height
 
     def _run(self, *args: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 
 from oxybreathe.core import state
 from oxybreathe.core.loader import load_session, parse_session
@@ -15,13 +15,15 @@ from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.confirm import Confirm
 from oxybreathe.ui.screens.home import HomeScreen
 from oxybreathe.ui.screens.session import SessionScreen, clock_text
+from oxybreathe.ui.widgets.line import Line
 from oxybreathe.ui.widgets.pacer import Pacer, orb_lines, pacer_levels
 from tests.conftest import SESSIONS
 from tests.test_engine import FakeClock
 
 
 def text_of(screen, widget_id: str) -> str:
-    return str(screen.query_one(f"#{widget_id}", Static).render())
+    widget = screen.query_one(f"#{widget_id}")
+    return widget.text if isinstance(widget, Line) else str(widget.render())
 
 
 async def select(pilot, session_id: str) -> None:
@@ -279,3 +281,32 @@ def test_clock_text_counts_down_without_showing_zero_early():
         "1:00:00",
         "1:00:00",
     ]
+
+
+def _orb_by_pixels(width: int, height: int, fullness: float) -> list[str]:
+    """The obvious per-pixel drawing that orb_lines must match."""
+    from oxybreathe.ui.widgets.pacer import SMALLEST
+
+    scale = SMALLEST + (1 - SMALLEST) * fullness
+    radius_y = (height * 2 - 1) / 2
+    ry, rx = radius_y * scale, min((width - 1) / 2, radius_y) * scale
+    cy, cx = (height * 2 - 1) / 2, (width - 1) / 2
+
+    def inside(x: int, y: int) -> bool:
+        return rx > 0 and ry > 0 and ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1.0
+
+    return [
+        "".join(
+            {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}[
+                (inside(x, row * 2), inside(x, row * 2 + 1))
+            ]
+            for x in range(width)
+        )
+        for row in range(height)
+    ]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1, 1), (7, 3), (40, 12), (100, 22), (33, 9)])
+def test_the_fast_orb_matches_the_per_pixel_drawing(width, height):
+    for step in range(21):
+        assert orb_lines(width, height, step / 20) == _orb_by_pixels(width, height, step / 20)

@@ -226,10 +226,13 @@ def _run(args: argparse.Namespace) -> int:
     except LengthError as error:
         _say(f"oxybreathe run: {args.session}: {error}", error=True)
         return EXIT_USAGE
-    problem = None if args.plain else _terminal_problem()
-    if args.plain or problem is not None:
-        if problem is not None:
-            _say(f"oxybreathe: the app needs a terminal ({problem}); using plain text.", error=True)
+    no_terminal = None if args.plain else _terminal_problem()
+    if args.plain or no_terminal is not None:
+        if no_terminal is not None:
+            _say(
+                f"oxybreathe: the app needs a terminal ({no_terminal}); using plain text.",
+                error=True,
+            )
         from oxybreathe.plain import run_plain
 
         return run_plain(session_plan)

@@ -43,15 +43,13 @@ def load(folder: Path | None = None) -> Remembered:
     session = raw.get("session")
     minutes = raw.get("minutes")
     chimes = raw.get("chimes", True)
-    valid_minutes = (
-        isinstance(minutes, int | float)
-        and not isinstance(minutes, bool)
-        and math.isfinite(minutes)
-        and minutes > 0
-    )
+    if isinstance(minutes, bool) or not isinstance(minutes, int | float):
+        minutes = None
+    elif not (math.isfinite(minutes) and minutes > 0):
+        minutes = None
     return Remembered(
         session if isinstance(session, str) else None,
-        float(minutes) if valid_minutes else None,
+        float(minutes) if minutes is not None else None,
         chimes if isinstance(chimes, bool) else True,
     )
 

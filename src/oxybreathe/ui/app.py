@@ -17,7 +17,7 @@ from oxybreathe.ui.screens.session import SessionScreen
 class OxybreatheApp(App[None]):
     """Home, session and closing screens over the pure core."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "oxybreathe"
     ENABLE_COMMAND_PALETTE = True
 

@@ -7,6 +7,7 @@ import shlex
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on
@@ -23,6 +24,9 @@ from oxybreathe.core.loader import LoadError, load_session
 from oxybreathe.core.model import Session
 from oxybreathe.core.plan import LengthError, bounds, length_choices, plan
 from oxybreathe.core.text import clean, duration
+
+if TYPE_CHECKING:
+    from oxybreathe.ui.app import OxybreatheApp
 
 
 def _editor() -> list[str] | None:
@@ -62,6 +66,11 @@ class HomeScreen(Screen[None]):
         self.choice = 0
         self._choices_for: tuple[str, Session] | None = None
 
+    @property
+    def oxy(self) -> OxybreatheApp:
+        """The app, with its oxybreathe attributes typed."""
+        return cast("OxybreatheApp", self.app)
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="home"):
             yield OptionList(id="sessions")
@@ -74,7 +83,7 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.reload(select=self.app.remembered.session)
+        self.reload(select=self.oxy.remembered.session)
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 20 or self.size.width < 70, "-compact")
@@ -84,7 +93,7 @@ class HomeScreen(Screen[None]):
     def reload(self, select: str | None = None) -> None:
         """Read the sessions again and select `select` (or keep the current one)."""
         current = select or (self.selected.id if self.selected else None)
-        self.entries = catalog.entries(self.app.user_dir)
+        self.entries = catalog.entries(self.oxy.user_dir)
         options = self.query_one("#sessions", OptionList)
         options.clear_options()
         for entry in self.entries:
@@ -124,7 +133,7 @@ class HomeScreen(Screen[None]):
             name: self.query_one(f"#{name}", Static).update
             for name in ("name", "description", "length", "chimes", "problems")
         }
-        set_text["chimes"](f"Chimes: {'on' if self.app.chimes else 'off'}  (c)")
+        set_text["chimes"](f"Chimes: {'on' if self.oxy.chimes else 'off'}  (c)")
         if entry is None:
             for name in ("name", "description", "length", "problems"):
                 set_text[name]("")
@@ -144,7 +153,7 @@ class HomeScreen(Screen[None]):
             return
         self._choices_for = (entry.id, session)
         self.choices = length_choices(session)
-        wanted = self.app.remembered.minutes if self.app.remembered.session == entry.id else None
+        wanted = self.oxy.remembered.minutes if self.oxy.remembered.session == entry.id else None
         if wanted is None:
             wanted = (
                 session.minutes if session.minutes is not None else bounds(session).default / 60
@@ -174,7 +183,7 @@ class HomeScreen(Screen[None]):
             self._show_length()
 
     def action_toggle_chimes(self) -> None:
-        self.app.chimes = not self.app.chimes
+        self.oxy.chimes = not self.oxy.chimes
         self._show_selected()
 
     def action_start(self) -> None:
@@ -191,7 +200,7 @@ class HomeScreen(Screen[None]):
         except LengthError as error:
             self.notify(str(error), severity="error")
             return
-        self.app.start_session(session_plan, minutes=None if fixed else minutes)
+        self.oxy.start_session(session_plan, minutes=None if fixed else minutes)
 
     def action_reload(self) -> None:
         self.reload()
@@ -200,7 +209,7 @@ class HomeScreen(Screen[None]):
     def action_new(self) -> None:
         try:
             path = catalog.create_user_session(
-                catalog.free_id("my-session", self.app.user_dir), user_dir=self.app.user_dir
+                catalog.free_id("my-session", self.oxy.user_dir), user_dir=self.oxy.user_dir
             )
         except catalog.CannotCreate as error:
             self.notify(str(error), severity="error")
@@ -216,7 +225,7 @@ class HomeScreen(Screen[None]):
             try:
                 source = entry.session or load_session(entry.path)
                 path = catalog.create_user_session(
-                    catalog.free_id(entry.id, self.app.user_dir), source, self.app.user_dir
+                    catalog.free_id(entry.id, self.oxy.user_dir), source, self.oxy.user_dir
                 )
             except (catalog.CannotCreate, LoadError) as error:
                 self.notify(str(error), severity="error")

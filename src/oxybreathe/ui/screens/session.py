@@ -25,10 +25,11 @@ from oxybreathe.core.engine import (
 from oxybreathe.core.plan import Cue, Plan
 from oxybreathe.core.text import clean, duration
 from oxybreathe.ui.screens.confirm import Confirm
+from oxybreathe.ui.widgets.line import Line
 from oxybreathe.ui.widgets.pacer import Pacer, ease, pacer_levels
 
-FRAME_SECONDS = 1 / 20  # how often the pacer is checked; it redraws only when its outline moves
-CALM_FRAME_SECONDS = 1 / 4  # reduced motion: only the countdown text changes
+MIN_FRAME_SECONDS = 1 / 60  # never redraw the orb more often than this
+SECOND_MARGIN = 0.005  # wake just after a countdown's second ticks over, never just before
 _WORDS = {"inhale": "Breathe in", "hold": "Hold", "exhale": "Breathe out"}
 
 
@@ -77,27 +78,29 @@ class SessionScreen(Screen[None]):
         self.sound = sound
         self._levels = pacer_levels(plan)
         self._deadline_timer: Timer | None = None
-        self._frame_timer: Timer | None = None
-        self._shown: dict[str, str] = {}
+        self._tick_timer: Timer | None = None
+        self._shown_prompt: str | None = None
+        self._lines: dict[str, Line] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="session"):
             yield Static(clean(self.plan.session.name), id="title", markup=False)
-            yield Static("", id="sound", markup=False)
+            yield Line(id="sound")
             if not self.reduce_motion:
                 yield Pacer(id="pacer")
-            yield Static("", id="phase", markup=False)
+            yield Line(id="phase")
             yield Static("", id="prompt", markup=False)
-            yield Static("", id="paused", markup=False)
-            yield Static("", id="progress", markup=False)
+            yield Line(id="paused")
+            yield Line(id="progress")
         yield Footer()
 
     def on_mount(self) -> None:
         if self.reduce_motion:
             self.add_class("-calm")
+        self._lines = {line.id: line for line in self.query(Line) if line.id}
+        self._prompt = self.query_one("#prompt", Static)
+        self._pacer = None if self.reduce_motion else self.query_one(Pacer)
         self._handle(self.engine.start())
-        interval = CALM_FRAME_SECONDS if self.reduce_motion else FRAME_SECONDS
-        self._frame_timer = self.set_interval(interval, self.draw)
         self._show_sound()
         self.draw()
 
@@ -123,15 +126,13 @@ class SessionScreen(Screen[None]):
                 self._show_cue(event.cue)
             elif isinstance(event, Paused | Resumed):
                 self._set("paused", "Paused. Press space to resume." if self.engine.paused else "")
-                if self._frame_timer is not None:
-                    (self._frame_timer.pause if self.engine.paused else self._frame_timer.resume)()
             elif isinstance(event, Finished | Stopped):
                 self._end(completed=isinstance(event, Finished), ran=event.ran)
                 return
         self._schedule()
 
     def _end(self, *, completed: bool, ran: float) -> None:
-        for timer in (self._deadline_timer, self._frame_timer):
+        for timer in (self._deadline_timer, self._tick_timer):
             if timer is not None:
                 timer.stop()
         from oxybreathe.ui.screens.closing import ClosingScreen
@@ -141,20 +142,24 @@ class SessionScreen(Screen[None]):
     # Drawing ------------------------------------------------------------------------------
 
     def _set(self, widget_id: str, text: str) -> None:
-        """Update a text only when it changed, so nothing redraws for nothing."""
-        if self._shown.get(widget_id) != text:
-            self._shown[widget_id] = text
-            self.query_one(f"#{widget_id}", Static).update(text)
+        """Update a one-line text; it repaints only if the text changed."""
+        self._lines[widget_id].show(text)
 
     def _show_cue(self, cue: Cue) -> None:
-        prompt = cue.text if cue.kind == "prompt" else (cue.text or cue.step_text or "")
-        self._set("prompt", clean(prompt or ""))
+        prompt = clean((cue.text if cue.kind == "prompt" else (cue.text or cue.step_text)) or "")
+        if prompt != self._shown_prompt:  # a prompt may wrap, so it alone needs a new layout
+            self._shown_prompt = prompt
+            self._prompt.update(prompt)
 
     def _show_sound(self) -> None:
         self._set("sound", "sound on" if self.sound else "sound off")
 
     def draw(self) -> None:
-        """Draw the pacer, countdown and progress for the engine's elapsed time."""
+        """Draw the pacer, countdown and progress for the engine's elapsed time.
+
+        Then plan the next redraw: every frame while the orb moves, otherwise only when the next
+        whole second ticks over on a countdown.
+        """
         cue = self.engine.current
         if cue is None:
             return
@@ -164,16 +169,35 @@ class SessionScreen(Screen[None]):
             self._set("phase", f"{_WORDS[cue.phase]}  {math.ceil(left_in_cue - 1e-9)}")
         else:
             self._set("phase", "")
-        if not self.reduce_motion:
-            start, end = self._levels[cue.index]
-            fraction = elapsed / cue.duration if cue.duration else 1.0
-            self.query_one(Pacer).show(start + (end - start) * ease(fraction))
+        start, end = self._levels[cue.index]
+        fraction = elapsed / cue.duration if cue.duration else 1.0
+        if self._pacer is not None:
+            self._pacer.show(start + (end - start) * ease(fraction))
         total = self.plan.total
+        remaining = self.engine.remaining()
         width = max(10, self.size.width - 24)
         done = self.engine.position() / total if total else 1.0
-        self._set(
-            "progress", f"{progress_bar(done, width)}  {clock_text(self.engine.remaining())} left"
-        )
+        self._set("progress", f"{progress_bar(done, width)}  {clock_text(remaining)} left")
+        self._plan_next_draw(cue, fraction, left_in_cue, remaining)
+
+    def _plan_next_draw(
+        self, cue: Cue, fraction: float, left_in_cue: float, remaining: float
+    ) -> None:
+        """Sleep until the next moment something drawn changes, and no longer."""
+        if self._tick_timer is not None:
+            self._tick_timer.stop()
+            self._tick_timer = None
+        if self.engine.paused or self.engine.done:
+            return
+        # A whole second ticks over on either countdown...
+        wait = min((left_in_cue % 1.0) or 1.0, (remaining % 1.0) or 1.0) + SECOND_MARGIN
+        # ...or the orb's outline moves by a pixel.
+        if self._pacer is not None:
+            start, end = self._levels[cue.index]
+            change = self._pacer.next_change(start, end, fraction)
+            if change is not None:
+                wait = min(wait, max(MIN_FRAME_SECONDS, (change - fraction) * cue.duration))
+        self._tick_timer = self.set_timer(wait, self.draw)
 
     # Keys ---------------------------------------------------------------------------------
 

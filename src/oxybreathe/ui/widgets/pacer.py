@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 
-from rich.text import Text
+from rich.segment import Segment
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 
 from oxybreathe.core.model import BreatheStep
@@ -69,21 +71,41 @@ def orb_lines(width: int, height: int, fullness: float) -> list[str]:
     ry, rx = radius_y * scale, radius_x * scale
     cy, cx = (pixel_rows - 1) / 2, (width - 1) / 2
 
-    def inside(px: int, py: int) -> bool:
-        return ry > 0 and rx > 0 and ((px - cx) / rx) ** 2 + ((py - cy) / ry) ** 2 <= 1.0
+    def span(pixel_row: int) -> tuple[int, int]:
+        """The first and last column inside the ellipse on a pixel row (empty: first > last)."""
+        dy = (pixel_row - cy) / ry if ry > 0 else 2.0
+        if abs(dy) > 1 or rx <= 0:
+            return (1, 0)
+        half = rx * math.sqrt(1 - dy * dy)
+        return (math.ceil(cx - half - 1e-9), math.floor(cx + half + 1e-9))
 
     lines = []
     for row in range(height):
-        cells = []
-        for column in range(width):
-            top, bottom = inside(column, row * 2), inside(column, row * 2 + 1)
-            cells.append("█" if top and bottom else "▀" if top else "▄" if bottom else " ")
-        lines.append("".join(cells))
+        top, low = span(row * 2), span(row * 2 + 1)
+        top_empty, low_empty = top[0] > top[1], low[0] > low[1]
+        if top_empty and low_empty:
+            lines.append(" " * width)
+            continue
+        if top_empty or low_empty:  # only one of the cell's two pixel rows is inside
+            first, last = low if top_empty else top
+            middle = ("▄" if top_empty else "▀") * (last - first + 1)
+        else:
+            # Both spans are centred on the same column, so one contains the other: half
+            # blocks where only the wider one reaches, full blocks where both do.
+            wide, narrow = (top, low) if top[1] - top[0] > low[1] - low[0] else (low, top)
+            half = "▀" if wide is top else "▄"
+            first, last = wide
+            middle = (
+                half * (narrow[0] - wide[0])
+                + "█" * (narrow[1] - narrow[0] + 1)
+                + half * (wide[1] - narrow[1])
+            )
+        lines.append((" " * first + middle).ljust(width)[:width])
     return lines
 
 
 class Pacer(Widget):
-    """The orb, sized to its widget."""
+    """The orb, sized to its widget. Rows are cached per outline, so a redraw is cheap."""
 
     DEFAULT_CSS = """
     Pacer {
@@ -97,13 +119,14 @@ class Pacer(Widget):
         super().__init__(id=id)
         self._fullness = 0.0
         self._drawn_key: tuple[int, int, int] | None = None
-        self.redraws = 0  # how often the outline changed; the CPU benchmark reads it
+        self._lines: list[str] = []
+        self.redraws = 0  # how often the outline changed
 
     def _key(self, fullness: float) -> tuple[int, int, int]:
-        # The outline depends only on the size and on the radius in half-pixel steps.
-        size = self.size
-        steps = max(1, size.height * 2)
-        return size.width, size.height, round(fullness * steps)
+        # The outline depends only on the size and on the radius, in half-pixel steps.
+        width, height = self.size
+        scale = SMALLEST + (1 - SMALLEST) * min(1.0, max(0.0, fullness))
+        return width, height, round(scale * (height * 2 - 1))
 
     def show(self, fullness: float) -> None:
         """Set how full the orb is; refresh only when the outline changes."""
@@ -111,13 +134,42 @@ class Pacer(Widget):
         key = self._key(fullness)
         if key != self._drawn_key:
             self._drawn_key = key
-            self.redraws += 1
-            self.refresh()
+            lines = orb_lines(self.size.width, self.size.height, fullness)
+            changed = [
+                Region(0, y, self.size.width, 1)
+                for y, line in enumerate(lines)
+                if y >= len(self._lines) or self._lines[y] != line
+            ]
+            self._lines = lines
+            if changed:  # a new radius does not always move a pixel; repaint only moved rows
+                self.redraws += 1
+                self.refresh(*changed)
+
+    def next_change(self, start: float, end: float, fraction: float) -> float | None:
+        """The fraction of the phase (after `fraction`) at which the outline next changes.
+
+        The orb's fullness follows start + (end - start) * ease(fraction); this inverts that for
+        the next half-pixel step of the radius, so the screen can sleep until exactly then.
+        None if the orb does not move again in this phase.
+        """
+        if start == end:
+            return None
+        diameter = self.size.height * 2 - 1
+        if diameter <= 0:
+            return None
+        now = start + (end - start) * ease(fraction)
+        key = round((SMALLEST + (1 - SMALLEST) * now) * diameter)
+        boundary = key + (0.5 if end > start else -0.5)
+        target = (boundary / diameter - SMALLEST) / (1 - SMALLEST)
+        progress = (target - start) / (end - start)
+        if not 0 <= progress <= 1:
+            return None
+        return max(fraction, math.acos(1 - 2 * progress) / math.pi)
 
     def on_resize(self) -> None:
         self._drawn_key = None
         self.show(self._fullness)
 
-    def render(self) -> Text:
-        lines = orb_lines(self.size.width, self.size.height, self._fullness)
-        return Text("\n".join(lines), no_wrap=True, overflow="crop")
+    def render_line(self, y: int) -> Strip:
+        line = self._lines[y] if y < len(self._lines) else ""
+        return Strip([Segment(line.ljust(self.size.width), self.rich_style)], self.size.width)
