@@ -41,17 +41,19 @@ def load(folder: Path | None = None) -> Remembered:
     if not isinstance(raw, dict):
         return Remembered()
     session = raw.get("session")
-    minutes = raw.get("minutes")
     chimes = raw.get("chimes", True)
-    if isinstance(minutes, bool) or not isinstance(minutes, int | float):
-        minutes = None
-    elif not (math.isfinite(minutes) and minutes > 0):
-        minutes = None
     return Remembered(
         session if isinstance(session, str) else None,
-        float(minutes) if minutes is not None else None,
+        _positive(raw.get("minutes")),
         chimes if isinstance(chimes, bool) else True,
     )
+
+
+def _positive(value: object) -> float | None:
+    """A finite number above zero, or None (true and false are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and value > 0 else None
 
 
 def save(remembered: Remembered, folder: Path | None = None) -> bool:
