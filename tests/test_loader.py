@@ -274,6 +274,8 @@ BROKEN = [
         id="undefined-alias",
     ),
     pytest.param("", "1:1: the file is empty", id="empty-file"),
+    pytest.param('name: x\nsteps:\n  - breathe: [{phase: inhale, seconds: 4, cue: "é—ü"}, '
+                 "exhal: 4]\n", "3:56: unknown phase `exhal`", id="column-counts-characters"),
 ]
 
 

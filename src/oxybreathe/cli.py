@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from oxybreathe import __version__
-from oxybreathe.core import catalog, locations
-from oxybreathe.core.loader import LoadError, load_session
-from oxybreathe.core.plan import LengthError, bounds, plan
-from oxybreathe.core.schema import schema_json
 from oxybreathe.core.text import clean, duration, strip_controls
+
+# Each command imports the parts of the core it needs, so opening the app does not pay for YAML
+# before its first paint, and `--help` stays instant.
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -146,6 +145,9 @@ def _home() -> int:
 
 
 def _list(_args: argparse.Namespace) -> int:
+    from oxybreathe.core import catalog, locations
+    from oxybreathe.core.plan import bounds
+
     rows = []
     for entry in catalog.entries():
         if entry.session is None:
@@ -167,6 +169,10 @@ def _list(_args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from oxybreathe.core import catalog
+    from oxybreathe.core.loader import LoadError, load_session
+    from oxybreathe.core.plan import bounds
+
     status = EXIT_OK
     for name in args.files:
         target = Path(name)
@@ -191,11 +197,16 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(_args: argparse.Namespace) -> int:
+    from oxybreathe.core.schema import schema_json
+
     sys.stdout.write(schema_json())
     return EXIT_OK
 
 
 def _new(args: argparse.Namespace) -> int:
+    from oxybreathe.core import catalog
+    from oxybreathe.core.loader import LoadError
+
     source = None
     if args.source:
         try:
@@ -213,6 +224,10 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from oxybreathe.core import catalog
+    from oxybreathe.core.loader import LoadError
+    from oxybreathe.core.plan import LengthError, plan
+
     try:
         session = catalog.find(args.session)
         session_plan = plan(session, args.minutes)

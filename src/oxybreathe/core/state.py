@@ -10,7 +10,6 @@ import contextlib
 import json
 import math
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -58,6 +57,8 @@ def _positive(value: object) -> float | None:
 
 def save(remembered: Remembered, folder: Path | None = None) -> bool:
     """Write the choices atomically; return False (and change nothing) if that fails."""
+    import tempfile  # only when saving: not worth its import time at start-up
+
     path = _path(folder)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

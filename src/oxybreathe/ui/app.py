@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 
 from oxybreathe.core import state
-from oxybreathe.core.engine import Clock
-from oxybreathe.core.plan import Plan
 from oxybreathe.ui.screens.home import HomeScreen
-from oxybreathe.ui.screens.session import SessionScreen
+
+if TYPE_CHECKING:
+    from oxybreathe.core.engine import Clock
+    from oxybreathe.core.plan import Plan
 
 
 class OxybreatheApp(App[None]):
@@ -40,8 +42,11 @@ class OxybreatheApp(App[None]):
         self.chimes = self.remembered.chimes if chimes is None else chimes
         self._start = start
 
+    def get_default_screen(self) -> HomeScreen:
+        # Home is the bottom of the stack, painted first (pushing it later costs a screen switch).
+        return HomeScreen()
+
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen())
         if self._start is not None:
             self.start_session(self._start, remember=False)
 
@@ -49,6 +54,8 @@ class OxybreatheApp(App[None]):
         self, plan: Plan, *, minutes: float | None = None, remember: bool = True
     ) -> None:
         """Open the session screen for `plan` (and remember the choice)."""
+        from oxybreathe.ui.screens.session import SessionScreen
+
         if remember:
             self.remembered = state.Remembered(plan.session.id, minutes, self.chimes)
             state.save(self.remembered, self.data_dir)

@@ -16,6 +16,38 @@ from oxybreathe.ui.screens.session import Outcome
 class ClosingScreen(Screen[None]):
     """Shown when a session finishes or is ended early."""
 
+    # Parsed when this screen first opens, not at start-up.
+    CSS = """
+    #closing {
+        padding: 1 2;
+    }
+
+    #closing #title {
+        text-style: bold;
+        color: $text-muted;
+    }
+
+    #headline {
+        text-style: bold;
+        color: $accent;
+        margin: 1 0;
+    }
+
+    #note {
+        color: $text;
+    }
+
+    #source {
+        color: $text-muted;
+        text-style: italic;
+        margin-bottom: 1;
+    }
+
+    #footer-note {
+        color: $text-muted;
+    }
+    """
+
     BINDINGS = [
         Binding("enter,h", "home", "Home"),
         Binding("q", "app.quit", "Quit"),

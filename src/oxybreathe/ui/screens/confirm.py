@@ -12,6 +12,33 @@ from textual.widgets import Button, Static
 class Confirm(ModalScreen[bool]):
     """Ask a question; dismiss with True (y, Enter on Yes) or False (n, Escape)."""
 
+    # Parsed when this screen first opens, not at start-up.
+    CSS = """
+    Confirm {
+        align: center middle;
+        background: $background 60%;
+    }
+
+    #dialog {
+        width: 60;
+        max-width: 100%;
+        height: auto;
+        border: round $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+
+    #buttons {
+        height: auto;
+        align: center middle;
+        margin-top: 1;
+    }
+
+    #buttons Button {
+        margin: 0 1;
+    }
+    """
+
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),

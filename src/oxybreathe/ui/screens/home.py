@@ -18,14 +18,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from oxybreathe.core import catalog
-from oxybreathe.core.catalog import Entry
-from oxybreathe.core.loader import LoadError, load_session
-from oxybreathe.core.model import Session
-from oxybreathe.core.plan import LengthError, bounds, length_choices, plan
 from oxybreathe.core.text import clean, duration
 
+# The core's YAML loading and planning are imported where they are used, after the first paint:
+# importing them costs more than drawing the whole screen.
 if TYPE_CHECKING:
+    from oxybreathe.core.catalog import Entry
+    from oxybreathe.core.model import Session
     from oxybreathe.ui.app import OxybreatheApp
 
 
@@ -83,7 +82,8 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.reload(select=self.oxy.remembered.session)
+        # Paint the screen first, then read the session files.
+        self.call_after_refresh(self.reload, self.oxy.remembered.session)
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 20 or self.size.width < 70, "-compact")
@@ -92,6 +92,8 @@ class HomeScreen(Screen[None]):
 
     def reload(self, select: str | None = None) -> None:
         """Read the sessions again and select `select` (or keep the current one)."""
+        from oxybreathe.core import catalog
+
         current = select or (self.selected.id if self.selected else None)
         self.entries = catalog.entries(self.oxy.user_dir)
         options = self.query_one("#sessions", OptionList)
@@ -128,6 +130,8 @@ class HomeScreen(Screen[None]):
         self.action_start()
 
     def _show_selected(self) -> None:
+        from oxybreathe.core.plan import bounds, length_choices
+
         entry = self.selected
         set_text = {
             name: self.query_one(f"#{name}", Static).update
@@ -162,6 +166,8 @@ class HomeScreen(Screen[None]):
         self._show_length()
 
     def _show_length(self) -> None:
+        from oxybreathe.core.plan import bounds, plan
+
         entry = self.selected
         if entry is None or entry.session is None:
             return
@@ -187,6 +193,8 @@ class HomeScreen(Screen[None]):
         self._show_selected()
 
     def action_start(self) -> None:
+        from oxybreathe.core.plan import LengthError, bounds, plan
+
         entry = self.selected
         if entry is None:
             return
@@ -207,6 +215,8 @@ class HomeScreen(Screen[None]):
         self.notify(f"Reloaded {len(self.entries)} sessions.")
 
     def action_new(self) -> None:
+        from oxybreathe.core import catalog
+
         try:
             path = catalog.create_user_session(
                 catalog.free_id("my-session", self.oxy.user_dir), user_dir=self.oxy.user_dir
@@ -217,6 +227,9 @@ class HomeScreen(Screen[None]):
         self._edit(path)
 
     def action_edit(self) -> None:
+        from oxybreathe.core import catalog
+        from oxybreathe.core.loader import LoadError, load_session
+
         entry = self.selected
         if entry is None:
             return

@@ -60,6 +60,70 @@ def progress_bar(fraction: float, width: int) -> str:
 class SessionScreen(Screen[None]):
     """Plays one plan. Every redraw is computed from the engine's elapsed time."""
 
+    # Parsed when this screen first opens, not at start-up.
+    CSS = """
+    #session {
+        height: 1fr;
+        align: center top;
+    }
+
+    #session #title {
+        width: 1fr;
+        text-align: center;
+        text-style: bold;
+        color: $text-muted;
+    }
+
+    #sound {
+        dock: top;
+        width: 1fr;
+        text-align: right;
+        color: $text-muted;
+        padding-right: 1;
+    }
+
+    #pacer {
+        height: 1fr;
+        min-height: 1;
+    }
+
+    #phase {
+        width: 1fr;
+        text-align: center;
+        text-style: bold;
+        color: $accent;
+        height: auto;
+    }
+
+    SessionScreen.-calm #phase {
+        height: 1fr;
+        content-align: center middle;
+    }
+
+    #prompt {
+        width: 1fr;
+        text-align: center;
+        color: $text;
+        height: auto;
+        min-height: 1;
+        padding: 0 2;
+    }
+
+    #paused {
+        width: 1fr;
+        text-align: center;
+        color: $warning;
+        height: auto;
+    }
+
+    #progress {
+        width: 1fr;
+        text-align: center;
+        color: $text-muted;
+        height: 1;
+    }
+    """
+
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause/resume"),
         Binding("n", "skip", "Skip step"),
