@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
 import textwrap
+import wave
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,3 +62,32 @@ def run_cli(*args: str, timeout: float = 60, **kwargs: object) -> subprocess.Com
         stdin=subprocess.DEVNULL,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+def write_wav(
+    path: Path,
+    *,
+    channels: int = 1,
+    rate: int = 44_100,
+    frames: int | None = None,
+    frequency: float = 523.25,
+    width: int = 2,
+) -> Path:
+    """Write a real PCM WAV: a short sine tone (a user's own chime in the tests)."""
+    count = rate // 4 if frames is None else frames
+    peak = 2 ** (8 * width - 1) - 1
+    data = bytearray()
+    for n in range(count):
+        value = round(0.4 * peak * math.sin(2 * math.pi * frequency * n / rate))
+        sample = (
+            (value + 128).to_bytes(1, "little")
+            if width == 1
+            else value.to_bytes(width, "little", signed=True)
+        )
+        data += sample * channels
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(width)
+        out.setframerate(rate)
+        out.writeframes(bytes(data))
+    return path

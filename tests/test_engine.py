@@ -7,6 +7,7 @@ import random
 import pytest
 
 from oxybreathe.core.engine import (
+    BellRang,
     CueStarted,
     Engine,
     Finished,
@@ -203,3 +204,51 @@ def test_elapsed_time_drives_the_pacer(engine, clock):
     assert engine.current.phase == "inhale"
     assert engine.cue_elapsed() == pytest.approx(2.5)
     assert engine.remaining() == pytest.approx(engine.plan.total - 12.5)
+
+
+SITTING = """
+name: Sitting
+chimes: {start: bell, interval: chime, every: 60, end: bowl}
+steps:
+  - say: Sit quietly.
+    seconds: 300
+  - say: Come back.
+    seconds: 10
+"""
+
+
+def test_interval_bells_ring_on_their_own_deadlines(clock):
+    engine = Engine(plan(parse_session(SITTING)), clock)
+    start = clock.now
+    engine.start()
+    rung = []
+    while not engine.done:
+        deadline = engine.next_deadline()
+        clock.now = deadline
+        for event in engine.poll():
+            if isinstance(event, BellRang):
+                rung.append(clock.now - start)
+                assert event.play_sound and event.bell.sound.builtin == "chime"
+    assert rung == [60, 120, 180, 240]  # not at 300: that is the next step's start
+
+
+def test_bells_missed_in_a_stall_ring_once_and_only_if_on_time(clock):
+    engine = Engine(plan(parse_session(SITTING)), clock)
+    engine.start()
+    clock.advance(200)  # a suspended laptop slept through the 60 s, 120 s and 180 s bells
+    (bell,) = [e for e in engine.poll() if isinstance(e, BellRang)]
+    assert bell.bell.offset == 180 and bell.late == pytest.approx(20)
+    assert bell.play_sound is False  # 20 s late: silence rather than a misleading bell
+    clock.now = engine.next_deadline()
+    (on_time,) = engine.poll()
+    assert on_time.bell.offset == 240 and on_time.play_sound
+
+
+def test_skipping_a_step_skips_its_bells(clock):
+    engine = Engine(plan(parse_session(SITTING)), clock)
+    engine.start()
+    clock.advance(30)
+    engine.skip()
+    clock.advance(5)
+    assert not [e for e in engine.poll() if isinstance(e, BellRang)]
+    assert engine.next_deadline() == pytest.approx(clock.now + 5)  # the end, not a bell

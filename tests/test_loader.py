@@ -9,7 +9,7 @@ import pytest
 
 from oxybreathe.core.loader import LoadError, load_session
 from oxybreathe.core.model import BreatheStep, Phase, SayStep, Sound
-from tests.conftest import SESSIONS
+from tests.conftest import SESSIONS, write_wav
 
 GOOD = """\
 name: Box breathing
@@ -274,8 +274,11 @@ BROKEN = [
         id="undefined-alias",
     ),
     pytest.param("", "1:1: the file is empty", id="empty-file"),
-    pytest.param('name: x\nsteps:\n  - breathe: [{phase: inhale, seconds: 4, cue: "é—ü"}, '
-                 "exhal: 4]\n", "3:56: unknown phase `exhal`", id="column-counts-characters"),
+    pytest.param(
+        'name: x\nsteps:\n  - breathe: [{phase: inhale, seconds: 4, cue: "é—ü"}, exhal: 4]\n',
+        "3:56: unknown phase `exhal`",
+        id="column-counts-characters",
+    ),
 ]
 
 
@@ -302,7 +305,7 @@ def test_every_problem_in_a_file_is_reported_in_line_order(write):
 
 def test_a_relative_wav_path_is_found_beside_the_file(tmp_path, write):
     (tmp_path / "sounds").mkdir()
-    (tmp_path / "sounds" / "ding.wav").write_bytes(b"RIFF")
+    write_wav(tmp_path / "sounds" / "ding.wav")
     session = load_session(
         write("""
         name: x
@@ -312,6 +315,25 @@ def test_a_relative_wav_path_is_found_beside_the_file(tmp_path, write):
     )
     assert session.chimes.start == Sound(path=tmp_path / "sounds" / "ding.wav")
     assert session.chimes.end is None
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_bytes(b"RIFF....WAVEjunk"), "not a PCM WAV file the player can read"),
+        (lambda p: write_wav(p, channels=6), "it has 6 channels; use mono or stereo"),
+        (lambda p: write_wav(p, rate=12345), "its sample rate is 12345 Hz"),
+        (lambda p: write_wav(p, frames=0), "it holds no sound"),
+        (lambda p: write_wav(p, rate=8000, frames=8000 * 61), "it lasts 61 s"),
+    ],
+    ids=["garbage", "channels", "rate", "empty", "too-long"],
+)
+def test_an_unplayable_wav_is_a_located_error(tmp_path, write, make, message):
+    make(tmp_path / "bad.wav")
+    problems = problems_of(write("name: x\nchimes:\n  end: bad.wav\nsteps: [{say: hi}]\n"))
+    assert len(problems) == 1
+    assert problems[0].startswith("3:8: `chimes.end` cannot be played: ")
+    assert message in problems[0]
 
 
 def test_a_python_tag_is_never_executed(tmp_path, write):

@@ -119,7 +119,7 @@ def _wait_for_line(process: subprocess.Popen[str]) -> str:
     [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGHUP, 129)],
 )
 def test_a_signal_stops_cleanly_with_one_line(signum, status):
-    process = _start(["box", "--plain", "--minutes", "5"], stdin=subprocess.DEVNULL)
+    process = _start(["box", "--plain", "--minutes", "5", "--no-chimes"], stdin=subprocess.DEVNULL)
     assert _wait_for_line(process).startswith("Box breathing")
     assert _wait_for_line(process).startswith("Sit comfortably")
     process.send_signal(signum)
@@ -133,7 +133,7 @@ def test_a_pipe_gets_no_escape_sequences_and_stdin_is_never_read():
     # stdin is a pipe that is never written or closed: plain mode must not wait on it.
     read_end, write_end = os.pipe()
     try:
-        process = _start(["grounding", "--plain"], stdin=read_end)
+        process = _start(["grounding", "--plain", "--no-chimes"], stdin=read_end)
         assert _wait_for_line(process).startswith("Grounding 5-4-3-2-1 (3 min 20 s)")
         line = _wait_for_line(process)
         assert line.startswith("You are here")
@@ -149,7 +149,7 @@ def test_a_pipe_gets_no_escape_sequences_and_stdin_is_never_read():
 def test_a_short_real_session_runs_to_the_end_on_time(write):
     path = write("name: Quick\nsteps:\n  - breathe: [inhale: 0.5, exhale: 0.5]\n    cycles: 2\n")
     started = time.monotonic()
-    process = _start([str(path), "--plain"], stdin=subprocess.DEVNULL)
+    process = _start([str(path), "--plain", "--no-chimes"], stdin=subprocess.DEVNULL)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     lines = out.splitlines()

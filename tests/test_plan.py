@@ -149,3 +149,23 @@ def test_every_builtin_plans_at_its_shortest_default_and_longest(path):
         ends = [cue.end for cue in laid.cues]
         assert all(a.end == pytest.approx(b.start) for a, b in itertools.pairwise(laid.cues))
         assert ends[-1] == pytest.approx(laid.total)
+
+
+def test_interval_bells_fill_long_steps_only(load):
+    session = load("""
+        name: x
+        chimes: {interval: chime, every: 30}
+        steps:
+          - say: short
+            seconds: 20
+          - say: long
+            seconds: 95
+    """)
+    laid = plan(session)
+    assert [bell.offset for bell in laid.bells] == [50, 80, 110]
+    assert {s.builtin for s in laid.sounds} == {"bell", "chime", "bowl"}
+
+
+def test_no_chimes_means_no_sounds(load):
+    session = load("name: x\nchimes: {start: none, end: none}\nsteps: [{say: hi}]\n")
+    assert plan(session).sounds == set()

@@ -13,7 +13,9 @@ from tests.test_engine import FakeClock
 
 
 def box_app(clock: FakeClock, **options) -> OxybreatheApp:
-    return OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3), **options)
+    return OxybreatheApp(
+        clock=clock, chimes=False, start=plan(load_session(SESSIONS / "box.yaml"), 3), **options
+    )
 
 
 async def into_inhale(pilot, clock: FakeClock, seconds: float = 8 + 2.5) -> None:

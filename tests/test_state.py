@@ -12,10 +12,17 @@ def test_round_trip(tmp_path):
     assert state.load(tmp_path) == state.Remembered("box", 3.5, False)
 
 
-@pytest.mark.parametrize("content", [
-    "", "not json", "[1, 2]", '{"session": 3, "minutes": -1, "chimes": "yes"}',
-    '{"minutes": true}', '{"minutes": NaN}',
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "not json",
+        "[1, 2]",
+        '{"session": 3, "minutes": -1, "chimes": "yes"}',
+        '{"minutes": true}',
+        '{"minutes": NaN}',
+    ],
+)
 def test_a_corrupt_file_gives_the_defaults(tmp_path, content):
     (tmp_path / state.FILENAME).write_text(content)
     assert state.load(tmp_path) == state.Remembered()

@@ -73,7 +73,7 @@ async def test_length_keys_move_within_what_the_session_allows(clock):
 
 
 async def test_start_breathe_pause_resume_and_finish(clock):
-    app = OxybreatheApp(clock=clock)
+    app = OxybreatheApp(clock=clock, chimes=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -106,12 +106,12 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-    assert state.load() == state.Remembered("box", 3.0, True)
+    assert state.load() == state.Remembered("box", 3.0, False, False)
 
 
 async def test_a_ten_minute_session_runs_in_milliseconds(clock):
     session_plan = plan(load_session(SESSIONS / "resonant.yaml"), minutes=10)
-    app = OxybreatheApp(clock=clock, start=session_plan)
+    app = OxybreatheApp(clock=clock, chimes=False, start=session_plan)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -127,7 +127,9 @@ async def test_a_ten_minute_session_runs_in_milliseconds(clock):
 
 
 async def test_skip_moves_to_the_next_step(clock):
-    app = OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3))
+    app = OxybreatheApp(
+        clock=clock, chimes=False, start=plan(load_session(SESSIONS / "box.yaml"), 3)
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -141,7 +143,9 @@ async def test_skip_moves_to_the_next_step(clock):
 
 
 async def test_ending_early_asks_first_and_can_be_cancelled(clock):
-    app = OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3))
+    app = OxybreatheApp(
+        clock=clock, chimes=False, start=plan(load_session(SESSIONS / "box.yaml"), 3)
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -163,21 +167,12 @@ async def test_ending_early_asks_first_and_can_be_cancelled(clock):
         assert text_of(closing, "headline") == "Session ended early, after 20 s. That still counts."
 
 
-async def test_mute_toggles_and_shows(clock):
-    app = OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        assert text_of(app.screen, "sound") == "sound on"
-        await pilot.press("m")
-        assert text_of(app.screen, "sound") == "sound off"
-
-
 async def test_user_text_is_shown_literally(clock):
     session = parse_session(
         'name: "[red]x[/red] \\e]0;title\\a"\nsteps:\n  - say: "[/] and [bold]b[/bold]"\n'
         "    seconds: 5\n"
     )
-    app = OxybreatheApp(clock=clock, start=plan(session))
+    app = OxybreatheApp(clock=clock, chimes=False, start=plan(session))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert text_of(app.screen, "title") == "[red]x[/red] ]0;title"
@@ -186,7 +181,10 @@ async def test_user_text_is_shown_literally(clock):
 
 async def test_reduced_motion_shows_a_calm_countdown_without_the_orb(clock):
     app = OxybreatheApp(
-        clock=clock, reduce_motion=True, start=plan(load_session(SESSIONS / "box.yaml"), 3)
+        clock=clock,
+        chimes=False,
+        reduce_motion=True,
+        start=plan(load_session(SESSIONS / "box.yaml"), 3),
     )
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -209,6 +207,15 @@ async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, us
         assert isinstance(app.screen, HomeScreen)  # a broken session does not start
         await pilot.press("c")
         assert text_of(app.screen, "chimes").startswith("Chimes: off")
+        await pilot.press("m")
+        assert "Motion: calm countdown" in text_of(app.screen, "chimes")
+    assert state.load() == state.Remembered(None, None, chimes=False, reduce_motion=True)
+    app = OxybreatheApp(
+        clock=clock, chimes=False, start=plan(load_session(SESSIONS / "box.yaml"), 3)
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query(Pacer)  # the remembered setting applies to the next session
 
 
 async def test_edit_of_a_builtin_makes_a_user_copy_first(clock, user_sessions, monkeypatch):
@@ -241,7 +248,9 @@ async def test_the_last_choice_is_remembered(clock, isolated_home: Path):
 
 
 async def test_tiny_terminals_still_show_the_essentials(clock):
-    app = OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3))
+    app = OxybreatheApp(
+        clock=clock, chimes=False, start=plan(load_session(SESSIONS / "box.yaml"), 3)
+    )
     async with app.run_test(size=(40, 12)) as pilot:
         await pilot.pause()
         screen = app.screen

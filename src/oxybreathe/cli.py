@@ -248,11 +248,20 @@ def _run(args: argparse.Namespace) -> int:
                 f"oxybreathe: the app needs a terminal ({no_terminal}); using plain text.",
                 error=True,
             )
+        from oxybreathe.audio import DEFAULT_VOLUME, Chimes
+        from oxybreathe.core import state
         from oxybreathe.plain import run_plain
 
-        return run_plain(session_plan)
-    chimes = False if args.no_chimes else None
-    return _open_app(start=session_plan, reduce_motion=args.reduce_motion, chimes=chimes)
+        remembered = state.load()
+        volume = args.volume if args.volume is not None else remembered.volume or DEFAULT_VOLUME
+        chimes = Chimes(session_plan, enabled=not args.no_chimes, volume=volume)
+        return run_plain(session_plan, chimes=chimes)
+    return _open_app(
+        start=session_plan,
+        reduce_motion=args.reduce_motion,
+        chimes=False if args.no_chimes else None,
+        volume=args.volume,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,8 +15,17 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
+from oxybreathe.audio import Chimes, play_event_sound
+from oxybreathe.audio_worker import LINGER_SECONDS
 from oxybreathe.core import notes
-from oxybreathe.core.engine import Clock, CueStarted, Engine, Event, Finished, Stopped
+from oxybreathe.core.engine import (
+    Clock,
+    CueStarted,
+    Engine,
+    Event,
+    Finished,
+    Stopped,
+)
 from oxybreathe.core.plan import Cue, Plan
 from oxybreathe.core.text import clean, duration
 
@@ -71,6 +80,7 @@ def run_plain(
     out: TextIO | None = None,
     clock: Clock = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    chimes: Chimes | None = None,
 ) -> int:
     """Play `plan` as text on `out`; return the exit status (0, or 130 when interrupted)."""
     out = out or sys.stdout
@@ -80,6 +90,10 @@ def run_plain(
         out.write(line + "\n")
         out.flush()
 
+    if chimes is not None:
+        chimes.wait_ready()  # the sounds are decoded and scaled before the first cue
+        if chimes.notice:
+            print(chimes.notice, file=sys.stderr, flush=True)
     say(f"{clean(session.name)} ({duration(plan.total)})")
     engine = Engine(plan, clock)
     try:
@@ -89,6 +103,8 @@ def run_plain(
                 for event in events:
                     if isinstance(event, CueStarted):
                         say(cue_line(event.cue, plan))
+                    if chimes is not None:
+                        play_event_sound(chimes, event, plan)
                 if engine.done:
                     break
                 deadline = engine.next_deadline()
@@ -99,6 +115,8 @@ def run_plain(
         stopped = [e for e in engine.stop() if isinstance(e, Stopped)]
         ran = stopped[0].ran if stopped else engine.ran()
         say(f"Stopped after {duration(ran)}.")
+        if chimes is not None:
+            chimes.close()
         if isinstance(interruption, _Signalled):
             return 128 + interruption.signum
         return EXIT_INTERRUPTED
@@ -110,4 +128,6 @@ def run_plain(
     if note.source:
         say(f"Source: {clean(note.source)}")
     say(notes.FOOTER)
+    if chimes is not None:
+        chimes.close(linger=LINGER_SECONDS)  # let the closing bowl ring out
     return 0

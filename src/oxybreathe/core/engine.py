@@ -8,11 +8,12 @@ never carried into the next cue, and a long session cannot drift.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from oxybreathe.core.plan import Cue, Plan
+from oxybreathe.core.plan import Bell, Cue, Plan
 
 Clock = Callable[[], float]
 
@@ -32,6 +33,19 @@ class CueStarted:
     cue: Cue
     late: float
     missed: int = 0
+    play_sound: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BellRang:
+    """An interval bell is due.
+
+    Bells missed during a stall are not rung in a burst: only the latest is reported, and
+    `play_sound` is False if even that one is too late to help.
+    """
+
+    bell: Bell
+    late: float
     play_sound: bool = True
 
 
@@ -73,7 +87,7 @@ class Stopped:
     position: float
 
 
-Event = CueStarted | Paused | Resumed | Skipped | Finished | Stopped
+Event = CueStarted | BellRang | Paused | Resumed | Skipped | Finished | Stopped
 
 
 class Engine:
@@ -88,6 +102,8 @@ class Engine:
         self._skipped_total = 0.0
         self._current: int | None = None
         self._ended_at: float | None = None
+        self._next_bell = 0  # index of the first bell not yet rung or passed
+        self._bell_offsets = [bell.offset for bell in plan.bells]
 
     # State -------------------------------------------------------------------------------
 
@@ -148,6 +164,8 @@ class Engine:
         offset = (
             self.plan.cues[following].start if following < len(self.plan.cues) else self.plan.total
         )
+        if self._next_bell < len(self.plan.bells):
+            offset = min(offset, self.plan.bells[self._next_bell].offset)
         return self._started_at + self._paused_total + offset - self._skipped_total
 
     # Commands ----------------------------------------------------------------------------
@@ -167,20 +185,32 @@ class Engine:
         index = self.plan.cue_at(position)
         if index is None:
             return self._end(Finished)
-        if index == self._current:
-            return []
-        previous = -1 if self._current is None else self._current
-        self._current = index
-        cue = self.plan.cues[index]
-        late = max(0.0, position - cue.start)
-        return [
-            CueStarted(
-                cue,
-                late,
-                missed=max(0, index - previous - 1),
-                play_sound=late <= SOUND_LATENESS_LIMIT,
+        events: list[Event] = []
+        if index != self._current:
+            previous = -1 if self._current is None else self._current
+            self._current = index
+            cue = self.plan.cues[index]
+            late = max(0.0, position - cue.start)
+            events.append(
+                CueStarted(
+                    cue,
+                    late,
+                    missed=max(0, index - previous - 1),
+                    play_sound=late <= SOUND_LATENESS_LIMIT,
+                )
             )
-        ]
+        due = self._bells_until(position)
+        if due:
+            late = position - due[-1].offset
+            events.append(BellRang(due[-1], late, play_sound=late <= SOUND_LATENESS_LIMIT))
+        return events
+
+    def _bells_until(self, position: float) -> list[Bell]:
+        """The bells due by `position`, now marked as rung."""
+        end = bisect.bisect_right(self._bell_offsets, position + 1e-9, lo=self._next_bell)
+        due = list(self.plan.bells[self._next_bell : end])
+        self._next_bell = end
+        return due
 
     def pause(self) -> list[Event]:
         """Pause; every remaining deadline moves by the time spent paused."""
@@ -210,6 +240,7 @@ class Engine:
         position = self.position()
         target = self.plan.next_step_start(cue.start)
         self._skipped_total += target - position
+        self._bells_until(target - 1e-6)  # the skipped part's bells never ring
         events: list[Event] = [Skipped(cue.step, target)]
         if self.paused:  # a skip while paused shows the new cue and stays paused
             index = self.plan.cue_at(target)

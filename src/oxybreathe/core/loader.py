@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from oxybreathe.core import yamlnodes
+from oxybreathe.core import sounds, yamlnodes
 from oxybreathe.core.model import (
     BUILTIN_SOUNDS,
     CHIME_KEYS,
@@ -383,6 +383,11 @@ class _Validator:
             return _INVALID
         if not path.is_file():
             self.error(node, f"sound file not found for {what}: {shorten(str(path), 200)}")
+            return _INVALID
+        try:
+            sounds.check(path)
+        except sounds.Unplayable as why:
+            self.error(node, f"{what} cannot be played: {shorten(str(path), 200)}: {why}")
             return _INVALID
         return Sound(path=path)
 

@@ -28,6 +28,16 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP)
 
 
+def state_dir() -> Path:
+    """The user's state folder, e.g. ~/.local/state/oxybreathe (logs)."""
+    return platformdirs.user_state_path(APP)
+
+
+def audio_log() -> Path:
+    """Where the sound worker's own messages go (ALSA's among them), never the terminal."""
+    return state_dir() / "audio.log"
+
+
 def _packaged(name: str) -> Path:
     """A folder shipped in the wheel, or the top-level one in a source checkout."""
     inside = Path(str(resources.files("oxybreathe"))) / name

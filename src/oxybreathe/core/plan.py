@@ -60,6 +60,18 @@ class Cue:
 
 
 @dataclass(frozen=True, slots=True)
+class Bell:
+    """An interval bell at `offset` seconds into the session."""
+
+    offset: float
+    sound: Sound
+
+
+# An interval bell that would ring this close to the next step's start is left out.
+BELL_CLEARANCE = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class LengthBounds:
     """The lengths a session can be given, in seconds."""
 
@@ -82,6 +94,14 @@ class Plan:
     total: float
     step_starts: tuple[float, ...]
     end_sound: Sound | None = None
+    bells: tuple[Bell, ...] = ()
+
+    @property
+    def sounds(self) -> set[Sound]:
+        """Every sound the plan can play, so a player can prepare them before the start."""
+        found = {cue.sound for cue in self.cues if cue.sound is not None}
+        found |= {bell.sound for bell in self.bells}
+        return found | ({self.end_sound} if self.end_sound is not None else set())
 
     def cue_at(self, offset: float) -> int | None:
         """Return the index of the cue running at `offset`, or None once the plan is over."""
@@ -159,7 +179,22 @@ def plan(session: Session, minutes: float | None = None) -> Plan:
         )
     if cues and session.chimes.start is not None:
         cues[0] = dataclasses.replace(cues[0], sound=session.chimes.start)
-    return Plan(session, tuple(cues), offset, tuple(step_starts), session.chimes.end)
+    bells = _bells(session, step_starts, offset)
+    return Plan(session, tuple(cues), offset, tuple(step_starts), session.chimes.end, bells)
+
+
+def _bells(session: Session, step_starts: list[float], total: float) -> tuple[Bell, ...]:
+    """Interval bells every `chimes.every` seconds within each step long enough for one."""
+    sound, every = session.chimes.interval, session.chimes.interval_seconds
+    if sound is None or not every:
+        return ()
+    bells = []
+    for start, end in zip(step_starts, [*step_starts[1:], total], strict=True):
+        ring = start + every
+        while ring < end - BELL_CLEARANCE:
+            bells.append(Bell(ring, sound))
+            ring += every
+    return tuple(bells)
 
 
 def _step_lengths(session: Session, target: float | None, *, chosen: bool) -> list[float]:

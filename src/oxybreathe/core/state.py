@@ -25,6 +25,8 @@ class Remembered:
     session: str | None = None
     minutes: float | None = None
     chimes: bool = True
+    reduce_motion: bool = False
+    volume: int | None = None
 
 
 def _path(folder: Path | None) -> Path:
@@ -41,11 +43,21 @@ def load(folder: Path | None = None) -> Remembered:
         return Remembered()
     session = raw.get("session")
     chimes = raw.get("chimes", True)
+    calm = raw.get("reduce_motion", False)
     return Remembered(
         session if isinstance(session, str) else None,
         _positive(raw.get("minutes")),
         chimes if isinstance(chimes, bool) else True,
+        calm if isinstance(calm, bool) else False,
+        _volume(raw.get("volume")),
     )
+
+
+def _volume(value: object) -> int | None:
+    """A whole number 0-100, or None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= 100 else None
 
 
 def _positive(value: object) -> float | None:

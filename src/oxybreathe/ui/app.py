@@ -30,16 +30,18 @@ class OxybreatheApp(App[None]):
         clock: Clock = time.monotonic,
         reduce_motion: bool = False,
         chimes: bool | None = None,
+        volume: int | None = None,
         user_dir: Path | None = None,
         data_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.clock = clock
-        self.reduce_motion = reduce_motion
         self.user_dir = user_dir
         self.data_dir = data_dir
         self.remembered = state.load(data_dir)
         self.chimes = self.remembered.chimes if chimes is None else chimes
+        self.reduce_motion = reduce_motion or self.remembered.reduce_motion
+        self.volume = volume if volume is not None else self.remembered.volume
         self._start = start
 
     def get_default_screen(self) -> HomeScreen:
@@ -50,17 +52,29 @@ class OxybreatheApp(App[None]):
         if self._start is not None:
             self.start_session(self._start, remember=False)
 
+    def remember(self, last: tuple[str, float | None] | None = None) -> None:
+        """Keep the settings, and the `last` session and length, for next time.
+
+        A failed write (a read-only home) is not an error: it is only memory.
+        """
+        session, minutes = (
+            last if last is not None else (self.remembered.session, self.remembered.minutes)
+        )
+        self.remembered = state.Remembered(
+            session, minutes, self.chimes, self.reduce_motion, self.volume
+        )
+        state.save(self.remembered, self.data_dir)
+
     def start_session(
         self, plan: Plan, *, minutes: float | None = None, remember: bool = True
     ) -> None:
         """Open the session screen for `plan` (and remember the choice)."""
+        from oxybreathe.audio import DEFAULT_VOLUME, Chimes
         from oxybreathe.ui.screens.session import SessionScreen
 
         if remember:
-            self.remembered = state.Remembered(plan.session.id, minutes, self.chimes)
-            state.save(self.remembered, self.data_dir)
+            self.remember(last=(plan.session.id, minutes))
+        chimes = Chimes(plan, enabled=self.chimes, volume=self.volume or DEFAULT_VOLUME)
         self.push_screen(
-            SessionScreen(
-                plan, clock=self.clock, reduce_motion=self.reduce_motion, sound=self.chimes
-            )
+            SessionScreen(plan, clock=self.clock, reduce_motion=self.reduce_motion, chimes=chimes)
         )

@@ -52,6 +52,7 @@ class HomeScreen(Screen[None]):
         Binding("left,minus", "length(-1)", "Shorter", key_display="←/-"),
         Binding("right,plus", "length(1)", "Longer", key_display="→/+"),
         Binding("c", "toggle_chimes", "Chimes"),
+        Binding("m", "toggle_motion", "Motion"),
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
         Binding("r", "reload", "Reload"),
@@ -137,7 +138,10 @@ class HomeScreen(Screen[None]):
             name: self.query_one(f"#{name}", Static).update
             for name in ("name", "description", "length", "chimes", "problems")
         }
-        set_text["chimes"](f"Chimes: {'on' if self.oxy.chimes else 'off'}  (c)")
+        motion = "calm countdown" if self.oxy.reduce_motion else "animated"
+        set_text["chimes"](
+            f"Chimes: {'on' if self.oxy.chimes else 'off'}  (c)\nMotion: {motion}  (m)"
+        )
         if entry is None:
             for name in ("name", "description", "length", "problems"):
                 set_text[name]("")
@@ -190,6 +194,12 @@ class HomeScreen(Screen[None]):
 
     def action_toggle_chimes(self) -> None:
         self.oxy.chimes = not self.oxy.chimes
+        self.oxy.remember()
+        self._show_selected()
+
+    def action_toggle_motion(self) -> None:
+        self.oxy.reduce_motion = not self.oxy.reduce_motion
+        self.oxy.remember()
         self._show_selected()
 
     def action_start(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from oxybreathe.audio import READY_TIMEOUT, Chimes, play_event_sound
 from oxybreathe.core.engine import (
     Clock,
     CueStarted,
@@ -28,7 +30,11 @@ from oxybreathe.ui.screens.confirm import Confirm
 from oxybreathe.ui.widgets.line import Line
 from oxybreathe.ui.widgets.pacer import Pacer, ease, pacer_levels
 
+if TYPE_CHECKING:
+    from oxybreathe.ui.app import OxybreatheApp
+
 MIN_FRAME_SECONDS = 1 / 60  # never redraw the orb more often than this
+READY_POLL_SECONDS = 0.05
 SECOND_MARGIN = 0.005  # wake just after a countdown's second ticks over, never just before
 _WORDS = {"inhale": "Breathe in", "hold": "Hold", "exhale": "Breathe out"}
 
@@ -65,6 +71,13 @@ class SessionScreen(Screen[None]):
     #session {
         height: 1fr;
         align: center top;
+    }
+
+    /* A notice (such as "no sound") must not cover the phase word or the prompt. */
+    SessionScreen ToastRack {
+        dock: top;
+        align: right top;
+        margin-top: 1;
     }
 
     #session #title {
@@ -128,21 +141,30 @@ class SessionScreen(Screen[None]):
         Binding("space", "toggle_pause", "Pause/resume"),
         Binding("n", "skip", "Skip step"),
         Binding("m", "mute", "Mute"),
+        Binding("plus,equals_sign", "volume(10)", "Louder", key_display="+"),
+        Binding("minus", "volume(-10)", "Softer", key_display="-"),
         Binding("q,escape", "end", "End"),
     ]
 
     def __init__(
-        self, plan: Plan, *, clock: Clock, reduce_motion: bool = False, sound: bool = True
+        self,
+        plan: Plan,
+        *,
+        clock: Clock,
+        reduce_motion: bool = False,
+        chimes: Chimes | None = None,
     ) -> None:
         super().__init__()
         self.plan = plan
         self.engine = Engine(plan, clock)
         self.clock = clock
         self.reduce_motion = reduce_motion
-        self.sound = sound
+        self.chimes = chimes
         self._levels = pacer_levels(plan)
         self._deadline_timer: Timer | None = None
         self._tick_timer: Timer | None = None
+        self._ready_timer: Timer | None = None
+        self._waited = 0.0
         self._shown_prompt: str | None = None
         self._lines: dict[str, Line] = {}
 
@@ -164,8 +186,27 @@ class SessionScreen(Screen[None]):
         self._lines = {line.id: line for line in self.query(Line) if line.id}
         self._prompt = self.query_one("#prompt", Static)
         self._pacer = None if self.reduce_motion else self.query_one(Pacer)
-        self._handle(self.engine.start())
         self._show_sound()
+        if self.chimes is not None and self.chimes.state == "starting":
+            # The sounds are decoded and scaled before the first cue (bounded: never long).
+            self._ready_timer = self.set_interval(READY_POLL_SECONDS, self._await_sound)
+        else:
+            self._begin()
+
+    def _await_sound(self) -> None:
+        self._waited += READY_POLL_SECONDS
+        assert self.chimes is not None
+        if self.chimes.state == "starting" and self._waited < READY_TIMEOUT:
+            return
+        if self._ready_timer is not None:
+            self._ready_timer.stop()
+        self._begin()
+
+    def _begin(self) -> None:
+        if self.chimes is not None and self.chimes.notice:
+            self.notify(self.chimes.notice, severity="warning", timeout=8)
+        self._show_sound()
+        self._handle(self.engine.start())
         self.draw()
 
     # Time ---------------------------------------------------------------------------------
@@ -186,6 +227,8 @@ class SessionScreen(Screen[None]):
 
     def _handle(self, events: list[Event]) -> None:
         for event in events:
+            if self.chimes is not None:
+                play_event_sound(self.chimes, event, self.plan)
             if isinstance(event, CueStarted):
                 self._show_cue(event.cue)
             elif isinstance(event, Paused | Resumed):
@@ -199,6 +242,8 @@ class SessionScreen(Screen[None]):
         for timer in (self._deadline_timer, self._tick_timer):
             if timer is not None:
                 timer.stop()
+        if self.chimes is not None:
+            self.chimes.close(linger=None)  # the closing bowl rings out on its own
         from oxybreathe.ui.screens.closing import ClosingScreen
 
         self.app.switch_screen(ClosingScreen(Outcome(self.plan, ran, completed)))
@@ -216,7 +261,7 @@ class SessionScreen(Screen[None]):
             self._prompt.update(prompt)
 
     def _show_sound(self) -> None:
-        self._set("sound", "sound on" if self.sound else "sound off")
+        self._set("sound", self.chimes.describe() if self.chimes is not None else "chimes off")
 
     def draw(self) -> None:
         """Draw the pacer, countdown and progress for the engine's elapsed time.
@@ -275,7 +320,17 @@ class SessionScreen(Screen[None]):
             self.draw()
 
     def action_mute(self) -> None:
-        self.sound = not self.sound
+        if self.chimes is not None:
+            self.chimes.toggle_mute()
+        self._show_sound()
+
+    def action_volume(self, change: int) -> None:
+        if self.chimes is None:
+            return
+        self.chimes.set_volume(self.chimes.volume + change)
+        app = cast("OxybreatheApp", self.app)
+        app.volume = self.chimes.volume
+        app.remember()  # the new volume is kept for next time
         self._show_sound()
 
     def action_end(self) -> None:

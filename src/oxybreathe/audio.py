@@ -1,0 +1,190 @@
+"""Chimes for a session: a sound worker process behind a small, never-blocking interface.
+
+`Chimes.play()` writes one short line to the worker's pipe and returns; if the pipe is full or
+the worker has gone, the chime is dropped rather than delaying a cue. Without simpleaudio, or
+without a working sound device, the session runs silently and `notice` says why, in one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from typing import IO, Any
+
+from oxybreathe.core import locations, sounds
+from oxybreathe.core.engine import BellRang, CueStarted, Event, Finished
+from oxybreathe.core.model import Sound
+from oxybreathe.core.plan import Plan
+
+DEFAULT_VOLUME = 80
+READY_TIMEOUT = 3.0  # how long the start may wait for the sounds to be loaded
+
+NOTICES = {
+    "missing": "Sound is off: simpleaudio is not installed. For chimes, install the audio "
+    "extra: pip install 'oxybreathe[audio]' (on Linux it needs libasound2-dev and a C compiler).",
+    "device": "Sound is off: no working sound device was found (details in {log}). "
+    "Check your audio settings, or use --no-chimes.",
+    "worker": "Sound is off: the sound player stopped (details in {log}).",
+}
+
+
+def _key(sound: Sound) -> str:
+    return sound.describe()
+
+
+class Chimes:
+    """Plays a plan's sounds in a worker process. Silent when disabled or unavailable."""
+
+    def __init__(self, plan: Plan, *, enabled: bool = True, volume: int = DEFAULT_VOLUME) -> None:
+        self.enabled = enabled
+        self.muted = False
+        self.volume = volume
+        self.state = "off" if not enabled or not plan.sounds else "starting"
+        self._reason: str | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._changed = threading.Event()
+        if self.state == "starting":
+            self._start({_key(s): str(sounds.path_of(s)) for s in plan.sounds})
+
+    # Starting -------------------------------------------------------------------------------
+
+    def _start(self, paths: dict[str, str]) -> None:
+        log = self._open_log()
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "oxybreathe.audio_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log if log is not None else subprocess.DEVNULL,
+                start_new_session=True,  # a terminal's Ctrl+C and SIGHUP are for the app
+            )
+        except OSError:
+            self._fail("worker")
+            return
+        finally:
+            if log is not None:
+                log.close()
+        assert self._process.stdin is not None
+        os.set_blocking(self._process.stdin.fileno(), False)
+        threading.Thread(target=self._listen, daemon=True).start()
+        self._send({"load": paths, "volume": self.volume})
+
+    @staticmethod
+    def _open_log() -> IO[bytes] | None:
+        try:
+            path = locations.audio_log()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return path.open("ab")
+        except OSError:
+            return None
+
+    def _listen(self) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        for line in self._process.stdout:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if message.get("ready"):
+                self.state = "on"
+            elif "unavailable" in message:
+                self._fail(str(message["unavailable"]))
+            self._changed.set()
+        if self.state in ("starting", "on"):  # the worker ended on its own
+            self._fail("worker")
+        self._changed.set()
+
+    def _fail(self, reason: str) -> None:
+        self.state = "unavailable"
+        self._reason = reason
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
+        """Wait (bounded) until the worker has loaded the sounds, or said why it cannot."""
+        deadline = time.monotonic() + timeout
+        while self.state == "starting" and time.monotonic() < deadline:
+            self._changed.wait(max(0.0, deadline - time.monotonic()))
+            self._changed.clear()
+
+    # Using ----------------------------------------------------------------------------------
+
+    @property
+    def notice(self) -> str | None:
+        """One calm line saying why there is no sound, or None."""
+        if self._reason is None:
+            return None
+        return NOTICES.get(self._reason, NOTICES["worker"]).format(log=locations.audio_log())
+
+    def describe(self) -> str:
+        """A few words for the screen: whether sound is on, and how loud."""
+        if self.state == "off":
+            return "chimes off"
+        if self.state == "unavailable":
+            return "no sound"
+        return "muted" if self.muted else f"sound {self.volume}%"
+
+    @property
+    def audible(self) -> bool:
+        """True when chimes would be heard now."""
+        return self.state in ("starting", "on") and not self.muted and self.volume > 0
+
+    def play(self, sound: Sound | None) -> None:
+        """Ask for `sound`; never waits."""
+        if sound is not None and self.audible:
+            self._send({"play": _key(sound)})
+
+    def set_volume(self, volume: int) -> None:
+        """Change the volume (0-100)."""
+        self.volume = max(0, min(100, volume))
+        self._send({"volume": self.volume})
+
+    def toggle_mute(self) -> None:
+        """Silence everything, or bring it back."""
+        self.muted = not self.muted
+
+    def close(self, linger: float | None = 0.0) -> None:
+        """Stop the worker after letting its last chime ring for up to `linger` seconds.
+
+        With `linger=None`, return at once and let the worker end by itself once its last
+        chime has finished (it never lingers more than a few seconds).
+        """
+        process = self._process
+        if process is None:
+            return
+        self._process = None
+        self._send_to(process, {"quit": True})
+        with contextlib.suppress(OSError):
+            assert process.stdin is not None
+            process.stdin.close()
+        if linger is None:
+            return
+        try:
+            process.wait(timeout=linger)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def _send(self, message: dict[str, Any]) -> None:
+        if self._process is not None:
+            self._send_to(self._process, message)
+
+    @staticmethod
+    def _send_to(process: subprocess.Popen[bytes], message: dict[str, Any]) -> None:
+        if process.stdin is None or process.stdin.closed:
+            return
+        with contextlib.suppress(BlockingIOError, BrokenPipeError, OSError, ValueError):
+            os.write(process.stdin.fileno(), (json.dumps(message) + "\n").encode())
+
+
+def play_event_sound(chimes: Chimes, event: Event, plan: Plan) -> None:
+    """Play what an engine event calls for: a cue's chime, an interval bell, the end sound."""
+    if isinstance(event, CueStarted) and event.play_sound:
+        chimes.play(event.cue.sound)
+    elif isinstance(event, BellRang) and event.play_sound:
+        chimes.play(event.bell.sound)
+    elif isinstance(event, Finished):
+        chimes.play(plan.end_sound)
