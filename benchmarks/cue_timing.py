@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -25,10 +26,13 @@ from oxybreathe.core.plan import plan
 
 SESSION = """\
 name: Benchmark
-chimes: {{start: none, end: none}}
+chimes: {{start: none, end: none, phase: {sound}}}
 steps:
   - breathe: [inhale: {phase}, exhale: {phase}]
 """
+
+# Chimes go to ALSA's file plugin writing to /dev/null: real playback work, nothing heard.
+SILENT_ALSA = """pcm.!default { type file; slave.pcm "null"; file "/dev/null"; format "raw" }"""
 
 NAIVE = """\
 import sys, time, json
@@ -62,8 +66,16 @@ class Timing:
         )
 
 
-def _arrivals(command: list[str], out: list[float], skip: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+def _arrivals(
+    command: list[str], out: list[float], skip: int, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
 
     def read() -> None:
         assert process.stdout is not None
@@ -86,39 +98,50 @@ def _timing(name: str, arrivals: list[float], offsets: list[float]) -> Timing:
     return Timing(name, errors, max(first), max(last))
 
 
-def measure(minutes: float, phase: float, extra_args: tuple[str, ...] = ()) -> list[Timing]:
-    """Run oxybreathe plain mode and the naive loop side by side; return both timings."""
+def measure(minutes: float, phase: float) -> list[Timing]:
+    """Run plain mode without chimes, with a chime at every phase, and the naive loop, side by
+    side in one run; return the three timings."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "benchmark.yaml"
-        path.write_text(SESSION.format(phase=phase), encoding="utf-8")
-        laid = plan(load_session(path), minutes)
+        quiet, chimed = Path(folder) / "quiet.yaml", Path(folder) / "chimed.yaml"
+        quiet.write_text(SESSION.format(phase=phase, sound="none"), encoding="utf-8")
+        chimed.write_text(SESSION.format(phase=phase, sound="tick"), encoding="utf-8")
+        alsa = Path(folder) / "asound.conf"
+        alsa.write_text(SILENT_ALSA, encoding="utf-8")
+        laid = plan(load_session(quiet), minutes)
         offsets = [cue.start for cue in laid.cues]
-        ours: list[float] = []
-        naive: list[float] = []
-        command = [
-            sys.executable,
-            "-m",
-            "oxybreathe",
-            "run",
-            str(path),
-            "--plain",
-            "--minutes",
-            str(minutes),
-            *extra_args,
-        ]
+        env = {
+            **os.environ,
+            "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{alsa}",
+            "XDG_STATE_HOME": folder,
+        }
+        runs: dict[str, list[float]] = {
+            "oxybreathe --plain": [],
+            "  with a chime every phase": [],
+            "naive sleep loop": [],
+        }
+        base = [sys.executable, "-m", "oxybreathe", "run"]
+        tail = ["--plain", "--minutes", str(minutes)]
         processes = [
-            _arrivals(command, ours, skip=1),  # the header line comes first
+            _arrivals(
+                [*base, str(quiet), *tail, "--no-chimes"],
+                runs["oxybreathe --plain"],
+                skip=1,
+                env=env,
+            ),  # skip the header line
+            _arrivals(
+                [*base, str(chimed), *tail], runs["  with a chime every phase"], skip=1, env=env
+            ),
             _arrivals(
                 [sys.executable, "-c", NAIVE, json.dumps([c.duration for c in laid.cues])],
-                naive,
+                runs["naive sleep loop"],
                 skip=0,
+                env=env,
             ),
         ]
         for process in processes:
             process.wait()
         time.sleep(0.2)  # let the reader threads take the last lines
-    label = "oxybreathe --plain" + (" " + " ".join(extra_args) if extra_args else "")
-    return [_timing(label, ours, offsets), _timing("naive sleep loop", naive, offsets)]
+    return [_timing(name, stamps, offsets) for name, stamps in runs.items()]
 
 
 HEADER = (
