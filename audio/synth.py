@@ -41,8 +41,8 @@ def struck(
         for ratio, amplitude, decay in partials:
             frequency = fundamental * ratio
             tone = math.sin(2 * math.pi * frequency * t)
-            if beat:
-                tone = 0.5 * (tone + math.sin(2 * math.pi * (frequency + beat) * t))
+            if beat:  # a quieter detuned twin: a gentle swell, never a full cancellation
+                tone = (tone + 0.35 * math.sin(2 * math.pi * (frequency + beat) * t)) / 1.35
             value += amplitude * math.exp(-t / decay) * tone
         samples.append(value * min(1.0, t / attack))
     return samples

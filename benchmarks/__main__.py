@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--minutes", type=float, default=10.0, help="cue timing session length")
     parser.add_argument("--cpu-seconds", type=float, default=30.0)
-    parser.add_argument("--paint-runs", type=int, default=7)
+    parser.add_argument("--paint-runs", type=int, default=15)
     args = parser.parse_args(argv)
     compile_package()
     print(
