@@ -4,7 +4,7 @@
 - Time to first paint of the home screen, beside a bare Textual hello-world.
 - Phase changes on screen: how long after the engine's cue the new phase word is visible.
 
-    python -m benchmarks.tui [--cpu-seconds 30] [--paint-runs 5]
+    python -m benchmarks.tui [--cpu-seconds 30] [--paint-runs 15]
 """
 
 from __future__ import annotations
