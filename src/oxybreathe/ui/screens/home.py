@@ -15,7 +15,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from oxybreathe.core.text import clean, duration
@@ -42,6 +42,9 @@ def _editor() -> list[str] | None:
 
 def _minutes_label(minutes: float) -> str:
     return duration(minutes * 60)
+
+
+KEY_HINTS = "⏎ start  ←/→ length  c chimes  m motion  n new  e edit  r reload  q quit  ^p palette"
 
 
 class HomeScreen(Screen[None]):
@@ -80,7 +83,9 @@ class HomeScreen(Screen[None]):
                 yield Static("", id="length", markup=False)
                 yield Static("", id="chimes", markup=False)
                 yield Static("", id="problems", markup=False)
-        yield Footer()
+        # One line of key hints: the stock Footer builds a widget per key, which costs more at
+        # start-up than this whole screen's first paint can spare.
+        yield Static(KEY_HINTS, id="keys", markup=False)
 
     def on_mount(self) -> None:
         # Paint the screen first, then read the session files.
