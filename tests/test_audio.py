@@ -140,14 +140,11 @@ def test_a_crashing_player_never_takes_the_session_down(write, tmp_path):
 
 
 async def test_the_app_plays_mutes_and_changes_volume(capture):
-    from oxybreathe.core.loader import load_session
-    from oxybreathe.core.plan import plan
-    from oxybreathe.ui.app import OxybreatheApp
-    from tests.conftest import SESSIONS
     from tests.test_engine import FakeClock
+    from tests.test_tui import box_app
 
     clock = FakeClock()
-    app = OxybreatheApp(clock=clock, volume=100, start=plan(load_session(SESSIONS / "box.yaml"), 3))
+    app = box_app(clock, chimes=True, volume=100)
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(100):  # the worker loads the sounds before the first cue
             await pilot.pause(0.05)

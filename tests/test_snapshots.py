@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from oxybreathe.core.loader import load_session
-from oxybreathe.core.plan import plan
 from oxybreathe.ui.app import OxybreatheApp
 from oxybreathe.ui.screens.session import SessionScreen
-from tests.conftest import SESSIONS
 from tests.test_engine import FakeClock
-
-
-def box_app(clock: FakeClock, **options) -> OxybreatheApp:
-    return OxybreatheApp(
-        clock=clock, chimes=False, start=plan(load_session(SESSIONS / "box.yaml"), 3), **options
-    )
+from tests.test_tui import box_app
 
 
 async def into_inhale(pilot, clock: FakeClock, seconds: float = 8 + 2.5) -> None:

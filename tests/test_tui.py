@@ -45,6 +45,12 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+def box_app(clock: FakeClock, **options) -> OxybreatheApp:
+    """The app opened straight on box breathing for 3 minutes, silent unless asked."""
+    options.setdefault("chimes", False)
+    return OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3), **options)
+
+
 async def test_home_lists_sessions_with_descriptions(clock):
     app = OxybreatheApp(clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -127,9 +133,7 @@ async def test_a_ten_minute_session_runs_in_milliseconds(clock):
 
 
 async def test_skip_moves_to_the_next_step(clock):
-    app = OxybreatheApp(
-        clock=clock, chimes=False, start=plan(load_session(SESSIONS / "box.yaml"), 3)
-    )
+    app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -143,9 +147,7 @@ async def test_skip_moves_to_the_next_step(clock):
 
 
 async def test_ending_early_asks_first_and_can_be_cancelled(clock):
-    app = OxybreatheApp(
-        clock=clock, chimes=False, start=plan(load_session(SESSIONS / "box.yaml"), 3)
-    )
+    app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -180,12 +182,7 @@ async def test_user_text_is_shown_literally(clock):
 
 
 async def test_reduced_motion_shows_a_calm_countdown_without_the_orb(clock):
-    app = OxybreatheApp(
-        clock=clock,
-        chimes=False,
-        reduce_motion=True,
-        start=plan(load_session(SESSIONS / "box.yaml"), 3),
-    )
+    app = box_app(clock, reduce_motion=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -210,9 +207,7 @@ async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, us
         await pilot.press("m")
         assert "Motion: calm countdown" in text_of(app.screen, "chimes")
     assert state.load() == state.Remembered(None, None, chimes=False, reduce_motion=True)
-    app = OxybreatheApp(
-        clock=clock, chimes=False, start=plan(load_session(SESSIONS / "box.yaml"), 3)
-    )
+    app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert not app.screen.query(Pacer)  # the remembered setting applies to the next session
@@ -248,9 +243,7 @@ async def test_the_last_choice_is_remembered(clock, isolated_home: Path):
 
 
 async def test_tiny_terminals_still_show_the_essentials(clock):
-    app = OxybreatheApp(
-        clock=clock, chimes=False, start=plan(load_session(SESSIONS / "box.yaml"), 3)
-    )
+    app = box_app(clock)
     async with app.run_test(size=(40, 12)) as pilot:
         await pilot.pause()
         screen = app.screen
