@@ -312,3 +312,33 @@ def _orb_by_pixels(width: int, height: int, fullness: float) -> list[str]:
 def test_the_fast_orb_matches_the_per_pixel_drawing(width, height):
     for step in range(21):
         assert orb_lines(width, height, step / 20) == _orb_by_pixels(width, height, step / 20)
+
+
+async def test_notices_show_brackets_and_paths_literally(clock, user_sessions, monkeypatch):
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")  # no editor at all
+    app = OxybreatheApp(clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        from oxybreathe.ui.notices import notify_literally
+
+        notify_literally(home, "pip install 'oxybreathe[audio]' \x1b]0;x\x07[/]")
+        await pilot.press("n")  # new session: with no editor, a notice names the file
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert "pip install 'oxybreathe[audio]' ]0;x[/]" in messages
+        assert any("Set $EDITOR to edit sessions here. Your file is" in m for m in messages)
+
+
+async def test_fast_keys_change_the_length_of_the_session_they_land_on(clock):
+    app = OxybreatheApp(clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await select(pilot, "4-7-8")
+        await pilot.press("down", "down", "left", "left")  # to box, then shorter, in one burst
+        await pilot.pause()
+        home = app.screen
+        assert home.selected.id == "box"
+        assert text_of(home, "length").startswith("Length: ◀ 3 min ▶")

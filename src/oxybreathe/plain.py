@@ -27,7 +27,7 @@ from oxybreathe.core.engine import (
     Stopped,
 )
 from oxybreathe.core.plan import Cue, Plan
-from oxybreathe.core.text import clean, duration
+from oxybreathe.core.text import clean, duration, time_spent
 
 EXIT_INTERRUPTED = 130
 _PHASE_WORDS = {"inhale": "Inhale", "hold": "Hold", "exhale": "Exhale"}
@@ -114,14 +114,14 @@ def run_plain(
     except (KeyboardInterrupt, _Signalled) as interruption:
         stopped = [e for e in engine.stop() if isinstance(e, Stopped)]
         ran = stopped[0].ran if stopped else engine.ran()
-        say(f"Stopped after {duration(ran)}.")
+        say(f"Stopped after {time_spent(ran)}.")
         if chimes is not None:
             chimes.close()
         if isinstance(interruption, _Signalled):
             return 128 + interruption.signum
         return EXIT_INTERRUPTED
     finished = next((e for e in events if isinstance(e, Finished)), None)
-    say(f"Finished: {duration(finished.ran if finished else engine.ran())}.")
+    say(f"Finished: {time_spent(finished.ran if finished else engine.ran())}.")
     note = notes.pick(session)
     say("")
     say(clean(note.text))

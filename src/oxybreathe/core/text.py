@@ -47,3 +47,8 @@ def duration(seconds: float) -> str:
     if secs:
         parts.append(f"{secs} s")
     return " ".join(parts)
+
+
+def time_spent(seconds: float) -> str:
+    """How long someone actually breathed, in whole seconds: `2 min 3 s`, `0 s`."""
+    return duration(round(max(0.0, seconds)))

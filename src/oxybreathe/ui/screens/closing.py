@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from oxybreathe.core import notes
-from oxybreathe.core.text import clean, duration
+from oxybreathe.core.text import clean, time_spent
 from oxybreathe.ui.screens.session import Outcome
 
 
@@ -59,7 +59,7 @@ class ClosingScreen(Screen[None]):
         self.note = notes.pick(outcome.plan.session)
 
     def compose(self) -> ComposeResult:
-        ran = duration(self.outcome.ran)
+        ran = time_spent(self.outcome.ran)
         headline = (
             f"Well done. You breathed for {ran}."
             if self.outcome.completed

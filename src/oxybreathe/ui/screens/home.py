@@ -19,6 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from oxybreathe.core.text import clean, duration
+from oxybreathe.ui.notices import notify_literally
 
 # The core's YAML loading and planning are imported where they are used, after the first paint:
 # importing them costs more than drawing the whole screen.
@@ -193,6 +194,14 @@ class HomeScreen(Screen[None]):
     # Actions ------------------------------------------------------------------------------
 
     def action_length(self, step: int) -> None:
+        entry = self.selected
+        if (
+            entry is not None
+            and entry.session is not None
+            and self._choices_for != (entry.id, entry.session)
+        ):
+            # Keys typed fast can arrive before the message that the highlight moved.
+            self._show_selected()
         if self.choices:
             self.choice = max(0, min(len(self.choices) - 1, self.choice + step))
             self._show_length()
@@ -214,20 +223,22 @@ class HomeScreen(Screen[None]):
         if entry is None:
             return
         if entry.session is None:
-            self.notify("This session has problems; press e to fix them.", severity="error")
+            notify_literally(
+                self, "This session has problems; press e to fix them.", severity="error"
+            )
             return
         minutes = self.choices[self.choice] if self.choices else None
         fixed = bounds(entry.session).fixed
         try:
             session_plan = plan(entry.session, None if fixed else minutes)
         except LengthError as error:
-            self.notify(str(error), severity="error")
+            notify_literally(self, str(error), severity="error")
             return
         self.oxy.start_session(session_plan, minutes=None if fixed else minutes)
 
     def action_reload(self) -> None:
         self.reload()
-        self.notify(f"Reloaded {len(self.entries)} sessions.")
+        notify_literally(self, f"Reloaded {len(self.entries)} sessions.")
 
     def action_new(self) -> None:
         from oxybreathe.core import catalog
@@ -237,7 +248,7 @@ class HomeScreen(Screen[None]):
                 catalog.free_id("my-session", self.oxy.user_dir), user_dir=self.oxy.user_dir
             )
         except catalog.CannotCreate as error:
-            self.notify(str(error), severity="error")
+            notify_literally(self, str(error), severity="error")
             return
         self._edit(path)
 
@@ -256,15 +267,16 @@ class HomeScreen(Screen[None]):
                     catalog.free_id(entry.id, self.oxy.user_dir), source, self.oxy.user_dir
                 )
             except (catalog.CannotCreate, LoadError) as error:
-                self.notify(str(error), severity="error")
+                notify_literally(self, str(error), severity="error")
                 return
-            self.notify(f"Built-ins stay as they are; editing your copy, {path.name}.")
+            notify_literally(self, f"Built-ins stay as they are; editing your copy, {path.name}.")
         self._edit(path)
 
     def _edit(self, path: Path) -> None:
         command = _editor()
         if command is None:
-            self.notify(
+            notify_literally(
+                self,
                 f"Set $EDITOR to edit sessions here. Your file is {path}",
                 severity="warning",
                 timeout=10,
@@ -275,13 +287,16 @@ class HomeScreen(Screen[None]):
             with self.app.suspend():
                 subprocess.run([*command, str(path)], check=False)
         except (OSError, subprocess.SubprocessError) as error:
-            self.notify(f"Could not start {command[0]}: {error}", severity="error")
+            notify_literally(self, f"Could not start {command[0]}: {error}", severity="error")
         except SuspendNotSupported:  # a web or headless driver
-            self.notify(f"Cannot open an editor here. Your file is {path}", severity="warning")
+            notify_literally(
+                self, f"Cannot open an editor here. Your file is {path}", severity="warning"
+            )
         self.reload(select=path.stem)
         entry = self.selected
         if entry is not None and entry.problems:
-            self.notify(
+            notify_literally(
+                self,
                 f"{path.name} has {len(entry.problems)} problem(s); see the details.",
                 severity="error",
             )

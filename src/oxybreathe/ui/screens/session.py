@@ -25,7 +25,8 @@ from oxybreathe.core.engine import (
     Stopped,
 )
 from oxybreathe.core.plan import Cue, Plan
-from oxybreathe.core.text import clean, duration
+from oxybreathe.core.text import clean, time_spent
+from oxybreathe.ui.notices import notify_literally
 from oxybreathe.ui.screens.confirm import Confirm
 from oxybreathe.ui.widgets.line import Line
 from oxybreathe.ui.widgets.pacer import Pacer, ease, pacer_levels
@@ -204,7 +205,7 @@ class SessionScreen(Screen[None]):
 
     def _begin(self) -> None:
         if self.chimes is not None and self.chimes.notice:
-            self.notify(self.chimes.notice, severity="warning", timeout=8)
+            notify_literally(self, self.chimes.notice, severity="warning", timeout=8)
         self._show_sound()
         self._handle(self.engine.start())
         self.draw()
@@ -345,5 +346,5 @@ class SessionScreen(Screen[None]):
                 self._handle(self.engine.resume())
                 self.draw()
 
-        ran = duration(self.engine.ran())
+        ran = time_spent(self.engine.ran())
         self.app.push_screen(Confirm(f"End the session now? You have breathed for {ran}."), decided)

@@ -1,0 +1,18 @@
+"""Notifications that show text exactly as written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widget import Widget
+
+from oxybreathe.core.text import clean
+
+
+def notify_literally(node: Widget, message: str, **options: Any) -> None:
+    """Show a notification exactly as written: never as markup, never with control characters.
+
+    Messages carry file names, paths and user text (`pip install 'oxybreathe[audio]'` must keep
+    its brackets), so Textual's markup parsing is always off here.
+    """
+    node.notify(clean(message), markup=False, **options)
