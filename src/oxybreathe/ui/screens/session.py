@@ -204,7 +204,9 @@ class SessionScreen(Screen[None]):
         self._begin()
 
     def _begin(self) -> None:
-        if self.chimes is not None and self.chimes.notice:
+        roomy = self.size.width >= 60 and self.size.height >= 16
+        if self.chimes is not None and self.chimes.notice and roomy:
+            # In a tiny terminal the toast would hide the session; "no sound" still shows.
             notify_literally(self, self.chimes.notice, severity="warning", timeout=8)
         self._show_sound()
         self._handle(self.engine.start())
