@@ -275,6 +275,9 @@ BROKEN = [
     ),
     pytest.param("", "1:1: the file is empty", id="empty-file"),
     pytest.param(
+        "name: x\nsteps:\n\t- say: hi\n", "3:1: a tab: YAML indents with spaces", id="tab-indent"
+    ),
+    pytest.param(
         'name: x\nsteps:\n  - breathe: [{phase: inhale, seconds: 4, cue: "é—ü"}, exhal: 4]\n',
         "3:56: unknown phase `exhal`",
         id="column-counts-characters",

@@ -81,6 +81,11 @@ def _events(loader: Any, text: str) -> Iterator[yaml.Event]:
             yield loader.get_event()
     except yaml.MarkedYAMLError as error:
         line, col = _position(error.problem_mark)
+        index = getattr(error.problem_mark, "index", -1)
+        if 0 <= index < len(text) and text[index] == "\t":
+            raise YamlProblem(
+                line, col, "a tab: YAML indents with spaces, never tabs; replace it with spaces"
+            ) from None
         problem = (error.problem or "invalid YAML").strip()
         if error.context:
             problem = f"{error.context.strip()}, {problem}"
