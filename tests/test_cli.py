@@ -205,3 +205,15 @@ def test_run_without_a_terminal_falls_back_to_plain_text(write):
     assert result.returncode == 0
     assert "using plain text" in result.stderr
     assert result.stdout.splitlines()[:2] == ["Quick (0.5 s)", "hello"]
+
+
+def test_a_closed_pipe_is_not_an_error():
+    result = subprocess.run(
+        f"{sys.executable} -m oxybreathe list | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.startswith("ID ")
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

@@ -108,8 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "new": _new,
         }[args.command]
         return handler(args)
-    except BrokenPipeError:  # e.g. `oxybreathe list | head -1`
-        sys.stderr.close()
+    except BrokenPipeError:  # e.g. `oxybreathe list | head -1`: the reader has gone
+        # Point stdout at /dev/null so that Python's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
 
 
