@@ -209,11 +209,11 @@ def test_run_without_a_terminal_falls_back_to_plain_text(write):
 
 def test_a_closed_pipe_is_not_an_error():
     result = subprocess.run(
-        f"{sys.executable} -m oxybreathe list | head -1",
+        f"{sys.executable} -m oxybreathe list | true",  # the reader is gone before the write
         shell=True,
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert result.stdout.startswith("ID ")
+    assert result.returncode == 0
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
