@@ -112,7 +112,7 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-    assert state.load() == state.Remembered("box", 3.0, False, False)
+    assert state.load() == state.Remembered("box", 3.0, False, False, theme="textual-dark")
 
 
 async def test_a_ten_minute_session_runs_in_milliseconds(clock):
@@ -206,7 +206,9 @@ async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, us
         assert text_of(app.screen, "chimes").startswith("Chimes: off")
         await pilot.press("m")
         assert "Motion: calm countdown" in text_of(app.screen, "chimes")
-    assert state.load() == state.Remembered(None, None, chimes=False, reduce_motion=True)
+    assert state.load() == state.Remembered(
+        None, None, chimes=False, reduce_motion=True, theme="textual-dark"
+    )
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -342,3 +344,24 @@ async def test_fast_keys_change_the_length_of_the_session_they_land_on(clock):
         home = app.screen
         assert home.selected.id == "box"
         assert text_of(home, "length").startswith("Length: ◀ 3 min ▶")
+
+
+async def test_a_chosen_theme_is_remembered(clock):
+    app = OxybreatheApp(clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.theme = "nord"  # as the command palette's "Change theme" does
+        await pilot.pause()
+    assert state.load().theme == "nord"
+    again = OxybreatheApp(clock=clock)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"
+
+
+async def test_an_unknown_remembered_theme_is_ignored(clock):
+    state.save(state.Remembered(theme="no-such-theme"))
+    app = OxybreatheApp(clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"

@@ -27,6 +27,7 @@ class Remembered:
     chimes: bool = True
     reduce_motion: bool = False
     volume: int | None = None
+    theme: str | None = None
 
 
 def _path(folder: Path | None) -> Path:
@@ -50,6 +51,7 @@ def load(folder: Path | None = None) -> Remembered:
         chimes if isinstance(chimes, bool) else True,
         calm if isinstance(calm, bool) else False,
         _volume(raw.get("volume")),
+        theme if isinstance(theme := raw.get("theme"), str) else None,
     )
 
 

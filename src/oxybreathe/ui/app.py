@@ -49,6 +49,10 @@ class OxybreatheApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        theme = self.remembered.theme
+        if theme and theme in self.available_themes:  # an unknown name is simply not restored
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, lambda _theme: self.remember())
         if self._start is not None:
             self.start_session(self._start, remember=False)
 
@@ -61,7 +65,7 @@ class OxybreatheApp(App[None]):
             last if last is not None else (self.remembered.session, self.remembered.minutes)
         )
         self.remembered = state.Remembered(
-            session, minutes, self.chimes, self.reduce_motion, self.volume
+            session, minutes, self.chimes, self.reduce_motion, self.volume, self.theme
         )
         state.save(self.remembered, self.data_dir)
 
