@@ -130,8 +130,9 @@ def _terminal_problem() -> str | None:
 def _open_app(**options: object) -> int:
     from oxybreathe.ui.app import OxybreatheApp  # Textual loads only here
 
-    OxybreatheApp(**options).run()  # type: ignore[arg-type]
-    return EXIT_OK
+    app = OxybreatheApp(**options)  # type: ignore[arg-type]
+    app.run()
+    return app.return_code or EXIT_OK
 
 
 def _home() -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,12 +52,35 @@ class OxybreatheApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        self._exit_cleanly_on_signals()
         theme = self.remembered.theme
         if theme and theme in self.available_themes:  # an unknown name is simply not restored
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda _theme: self.remember())
         if self._start is not None:
             self.start_session(self._start, remember=False)
+
+    def _exit_cleanly_on_signals(self) -> None:
+        """SIGTERM, SIGHUP (a closed terminal) and SIGINT end the app through Textual.
+
+        Their default action kills the process on the spot and leaves the terminal in raw mode
+        on the alternate screen; exiting through Textual restores it. A session in progress is
+        stopped first, so it ends the way `q` ends it.
+        """
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self._on_signal, signum)
+
+    def _on_signal(self, signum: int) -> None:
+        from oxybreathe.ui.screens.session import SessionScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionScreen):
+                screen.engine.stop()
+                if screen.chimes is not None:
+                    screen.chimes.close()
+        self.exit(return_code=128 + signum)
 
     def remember(self, last: tuple[str, float | None] | None = None) -> None:
         """Keep the settings, and the `last` session and length, for next time.

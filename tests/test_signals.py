@@ -1,0 +1,69 @@
+"""Signals to the full-screen app, on a real pseudo-terminal: the terminal is always restored."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+
+LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049l"
+SHOW_CURSOR = b"\x1b[?25h"
+
+
+def read_until(
+    master: int, wanted: bytes, timeout: float, process: subprocess.Popen[bytes] | None = None
+) -> bytes:
+    """Read the terminal's output until `wanted` appears, `process` has exited, or timeout."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and wanted not in seen:
+        if process is not None and process.poll() is not None:
+            ready, _, _ = select.select([master], [], [], 0)
+            if not ready:  # exited, and everything it wrote has been read
+                break
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the other side has closed: the app is gone
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_mid_session_restores_the_terminal(signum):
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    before = termios.tcgetattr(slave)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oxybreathe", "run", "box", "--no-chimes"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
+    try:
+        drawn = read_until(master, b"Sit comfortably", timeout=30)
+        assert b"Sit comfortably" in drawn, "the app never drew the session"
+        process.send_signal(signum)
+        rest = read_until(master, b"\xff-never-", timeout=10, process=process)
+        assert process.wait(timeout=10) == 128 + signum
+        assert LEAVE_ALTERNATE_SCREEN in rest and SHOW_CURSOR in rest
+        assert termios.tcgetattr(slave)[3] == before[3]  # echo and line mode are back
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+        os.close(slave)
