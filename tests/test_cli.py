@@ -217,3 +217,14 @@ def test_a_closed_pipe_is_not_an_error():
     )
     assert result.returncode == 0
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_a_terminal_without_utf8_gets_question_marks_not_a_traceback(write):
+    path = write("name: Café calme\nsteps:\n  - say: Respirez — doucement\n    seconds: 0.3\n")
+    ascii_only = {"PYTHONIOENCODING": "ascii"}
+    run = run_cli("run", str(path), "--plain", "--no-chimes", env=ascii_only)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[:2] == ["Caf? calme (0.3 s)", "Respirez ? doucement"]
+    check = run_cli("validate", str(path), env=ascii_only)
+    assert check.returncode == 0 and "Caf? calme" in check.stdout
+    assert "Traceback" not in run.stderr + check.stderr

@@ -7,6 +7,7 @@ Only the command that starts the TUI imports Textual, so `--help`, `list`, `vali
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -96,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    # A terminal or pipe that cannot show a character gets "?" for it, never a traceback.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     args = build_parser().parse_args(argv)
     try:
         if args.command is None:
