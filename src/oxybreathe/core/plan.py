@@ -145,16 +145,16 @@ def bounds(session: Session) -> LengthBounds:
 
 
 def _shortest(session: Session) -> float:
-    """The shortest real length: every filling step at the smallest share it accepts."""
-    fixed = sum(s for s in map(_fixed_seconds, session.steps) if s is not None)
-    filling = [step for step in session.steps if step.fills]
-    share = SAY_MIN_SECONDS if any(isinstance(s, SayStep) for s in filling) else 1e-9
-    return fixed + sum(
-        _round_cycles(share, step.cycle_seconds) * step.cycle_seconds
-        if isinstance(step, BreatheStep)
-        else share
-        for step in filling
-    )
+    """The shortest real length: the filling steps laid out at the smallest share they accept."""
+    filling_prompt = any(isinstance(step, SayStep) and step.fills for step in session.steps)
+    share = SAY_MIN_SECONDS if filling_prompt else 0.0  # a breathing step still gets one cycle
+    fixed_lengths = [_fixed_seconds(step) for step in session.steps]
+    return sum(_fill(session.steps, fixed_lengths, share, down=False))
+
+
+def default_minutes(session: Session) -> float:
+    """The length a chooser starts at: the file's `minutes`, or what the session runs by default."""
+    return session.minutes if session.minutes is not None else plan(session).total / 60
 
 
 def plan(session: Session, minutes: float | None = None) -> Plan:
@@ -295,7 +295,7 @@ def length_choices(session: Session) -> list[float]:
     lengths = bounds(session)
     if lengths.fixed:
         return [lengths.default / 60]
-    default = session.minutes if session.minutes is not None else lengths.default / 60
+    default = default_minutes(session)
     shortest = lengths.shortest / 60
     choices = {float(m) for m in _LENGTH_STEPS if m >= shortest} | {default}
     if shortest > 0 and min(choices) > shortest:

@@ -137,7 +137,7 @@ class HomeScreen(Screen[None]):
         self.action_start()
 
     def _show_selected(self) -> None:
-        from oxybreathe.core.plan import bounds, length_choices
+        from oxybreathe.core.plan import default_minutes, length_choices
 
         entry = self.selected
         set_text = {
@@ -169,9 +169,7 @@ class HomeScreen(Screen[None]):
         self.choices = length_choices(session)
         wanted = self.oxy.remembered.minutes if self.oxy.remembered.session == entry.id else None
         if wanted is None:
-            wanted = (
-                session.minutes if session.minutes is not None else bounds(session).default / 60
-            )
+            wanted = default_minutes(session)
         self.choice = min(range(len(self.choices)), key=lambda i: abs(self.choices[i] - wanted))
         self._show_length()
 
