@@ -197,3 +197,17 @@ def test_the_worker_never_writes_to_the_terminal(write, no_device, tmp_path):
     log = Path(os.environ["XDG_STATE_HOME"]) / "oxybreathe" / "audio.log"
     assert "ALSA" in log.read_text() or "sound device" in log.read_text()
     assert "ALSA lib" not in process.stderr
+
+
+def test_closing_the_player_is_not_reported_as_a_failure(capture):
+    from oxybreathe.audio import Chimes
+    from oxybreathe.core.loader import load_session
+    from oxybreathe.core.plan import plan
+    from tests.conftest import SESSIONS
+
+    chimes = Chimes(plan(load_session(SESSIONS / "box.yaml"), 3))
+    chimes.wait_ready()
+    assert chimes.state == "on"  # sound works (into the capture)
+    chimes.close(linger=5)
+    time.sleep(0.3)  # let the listener see the worker's end
+    assert chimes.notice is None

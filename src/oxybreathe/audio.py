@@ -41,13 +41,13 @@ class Chimes:
     """Plays a plan's sounds in a worker process. Silent when disabled or unavailable."""
 
     def __init__(self, plan: Plan, *, enabled: bool = True, volume: int = DEFAULT_VOLUME) -> None:
-        self.enabled = enabled
         self.muted = False
         self.volume = volume
         self.state = "off" if not enabled or not plan.sounds else "starting"
         self._reason: str | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._changed = threading.Event()
+        self._closing = False
         if self.state == "starting":
             self._start({_key(s): str(sounds.path_of(s)) for s in plan.sounds})
 
@@ -95,7 +95,7 @@ class Chimes:
             elif "unavailable" in message:
                 self._fail(str(message["unavailable"]))
             self._changed.set()
-        if self.state in ("starting", "on"):  # the worker ended on its own
+        if self.state in ("starting", "on") and not self._closing:  # it ended on its own
             self._fail("worker")
         self._changed.set()
 
@@ -155,6 +155,7 @@ class Chimes:
         process = self._process
         if process is None:
             return
+        self._closing = True
         self._process = None
         self._send_to(process, {"quit": True})
         with contextlib.suppress(OSError):
