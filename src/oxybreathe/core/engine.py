@@ -131,13 +131,12 @@ class Engine:
         """Seconds actually spent in the session so far, pauses excluded."""
         if self._started_at is None:
             return 0.0
-        now = (
-            self._ended_at
-            if self._ended_at is not None
-            else self._paused_at
-            if self._paused_at is not None
-            else self._clock()
-        )
+        if self._ended_at is not None:
+            now = self._ended_at
+        elif self._paused_at is not None:
+            now = self._paused_at
+        else:
+            now = self._clock()
         return max(0.0, now - self._started_at - self._paused_total)
 
     def position(self) -> float:
@@ -164,8 +163,8 @@ class Engine:
         offset = (
             self.plan.cues[following].start if following < len(self.plan.cues) else self.plan.total
         )
-        if self._next_bell < len(self.plan.bells):
-            offset = min(offset, self.plan.bells[self._next_bell].offset)
+        if self._next_bell < len(self._bell_offsets):
+            offset = min(offset, self._bell_offsets[self._next_bell])
         return self._started_at + self._paused_total + offset - self._skipped_total
 
     # Commands ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -165,7 +166,7 @@ class SessionScreen(Screen[None]):
         self._deadline_timer: Timer | None = None
         self._tick_timer: Timer | None = None
         self._ready_timer: Timer | None = None
-        self._waited = 0.0
+        self._ready_by = 0.0  # real time, not the session clock: the worker runs in real time
         self._shown_prompt: str | None = None
         self._lines: dict[str, Line] = {}
 
@@ -190,14 +191,14 @@ class SessionScreen(Screen[None]):
         self._show_sound()
         if self.chimes is not None and self.chimes.state == "starting":
             # The sounds are decoded and scaled before the first cue (bounded: never long).
+            self._ready_by = time.monotonic() + READY_TIMEOUT
             self._ready_timer = self.set_interval(READY_POLL_SECONDS, self._await_sound)
         else:
             self._begin()
 
     def _await_sound(self) -> None:
-        self._waited += READY_POLL_SECONDS
         assert self.chimes is not None
-        if self.chimes.state == "starting" and self._waited < READY_TIMEOUT:
+        if self.chimes.state == "starting" and time.monotonic() < self._ready_by:
             return
         if self._ready_timer is not None:
             self._ready_timer.stop()
