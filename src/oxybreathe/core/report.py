@@ -1,0 +1,204 @@
+"""Figures from the history: totals, the streak, the CSV export and the `history` report.
+
+All pure: rows in, numbers and text out.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TextIO
+
+from oxybreathe.core.history import Row
+from oxybreathe.core.text import clean, duration, shorten, time_spent
+
+CSV_HEADER = (
+    "started_at",
+    "session",
+    "planned_seconds",
+    "actual_seconds",
+    "completed",
+    "stress_before",
+    "stress_after",
+    "craving_before",
+    "craving_after",
+)
+
+
+# Figures ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The totals shown above the history table."""
+
+    sessions: int
+    minutes_total: float
+    minutes_this_week: float
+    stress_change: float | None  # the average of (after - before), where both were given
+    craving_change: float | None
+    rated: int  # sessions with at least one before-and-after pair
+    streak_days: int
+
+
+def summarize(rows: Iterable[Row], today: date | None = None) -> Summary:
+    """Totals over `rows`; 'this week' starts on Monday, and days are local days."""
+    rows = list(rows)
+    today = today or date.today()
+    monday = today - timedelta(days=today.weekday())
+    week = sum(row.actual_seconds for row in rows if monday <= _local_day(row) <= today)
+    stress = _changes((r.stress_before, r.stress_after) for r in rows)
+    craving = _changes((r.craving_before, r.craving_after) for r in rows)
+    rated = sum(
+        1
+        for r in rows
+        if _changes([(r.stress_before, r.stress_after), (r.craving_before, r.craving_after)])
+    )
+    return Summary(
+        len(rows),
+        sum(row.actual_seconds for row in rows) / 60,
+        week / 60,
+        sum(stress) / len(stress) if stress else None,
+        sum(craving) / len(craving) if craving else None,
+        rated,
+        streak(rows, today),
+    )
+
+
+def _changes(pairs: Iterable[tuple[int | None, int | None]]) -> list[int]:
+    """after - before, for each pair where both ratings were given."""
+    return [after - before for before, after in pairs if before is not None and after is not None]
+
+
+def _local_day(row: Row) -> date:
+    return row.started_at.astimezone().date()
+
+
+STREAK_MIN_SECONDS = 60  # a day counts towards the streak with a minute of breathing
+
+
+def streak(rows: Iterable[Row], today: date) -> int:
+    """Days in a row, up to today, with at least a minute of breathing.
+
+    A streak that ended yesterday still stands (today is not over yet).
+    """
+    days = {_local_day(row) for row in rows if row.actual_seconds >= STREAK_MIN_SECONDS}
+    day = today if today in days else today - timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def write_csv(rows: Iterable[Row], out: TextIO) -> None:
+    """Every row as CSV, with CSV_HEADER; seconds are whole, completed is 1 or 0."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        writer.writerow(
+            (
+                row.started_at.isoformat(),
+                _cell(row.session),
+                round(row.planned_seconds),
+                round(row.actual_seconds),
+                int(row.completed),
+                *("" if value is None else value for value in _ratings(row)),
+            )
+        )
+
+
+def _ratings(row: Row) -> tuple[int | None, ...]:
+    return (row.stress_before, row.stress_after, row.craving_before, row.craving_after)
+
+
+def _cell(text: str) -> str:
+    """Text for a spreadsheet cell: no control characters, and never read as a formula."""
+    text = "".join(ch for ch in text if ch.isprintable())
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# The report `oxybreathe history` prints -------------------------------------------------------
+
+
+def rating_change(before: int | None, after: int | None, arrow: str = "->") -> str:
+    """`7 -> 4`, `7 -> ?`, or `-` when neither was given."""
+    if before is None and after is None:
+        return "-"
+    return f"{'?' if before is None else before} {arrow} {'?' if after is None else after}"
+
+
+def signed(value: float) -> str:
+    """A change with its sign: `-2.5`, `+1`, `0`."""
+    text = f"{value:+.1f}".rstrip("0").rstrip(".")
+    return "0" if text in ("+0", "-0") else text
+
+
+def totals(summary: Summary, *, show_streak: bool = True) -> list[str]:
+    """The totals, in two lines."""
+    first = (
+        f"Sessions: {summary.sessions}, this week: {duration(summary.minutes_this_week * 60)}, "
+        f"all time: {duration(summary.minutes_total * 60)}"
+    )
+    if show_streak:
+        first += f", streak: {summary.streak_days} day{'' if summary.streak_days == 1 else 's'}"
+    if summary.rated == 0:
+        second = "Average change: rate stress and craving before and after to see it."
+    else:
+        parts = [
+            f"{label} {signed(value)}"
+            for label, value in (
+                ("stress", summary.stress_change),
+                ("craving", summary.craving_change),
+            )
+            if value is not None
+        ]
+        sessions = "session" if summary.rated == 1 else "sessions"
+        second = f"Average change: {', '.join(parts)} (over {summary.rated} rated {sessions})"
+    return [first, second]
+
+
+def report(
+    rows: Sequence[Row], *, limit: int = 20, today: date | None = None, show_streak: bool = True
+) -> list[str]:
+    """The recent sessions as a table, newest first, then the totals over every session."""
+    if not rows:
+        return ["No sessions recorded yet."]
+    table = [("WHEN", "SESSION", "TIME", "ENDED", "STRESS", "CRAVING")]
+    for row in reversed(rows[-limit:]):
+        table.append(
+            (
+                row.started_at.astimezone().strftime("%a %d %b %H:%M"),
+                clean(shorten(row.name, 28)),
+                time_spent(row.actual_seconds),
+                "finished" if row.completed else "stopped",
+                rating_change(row.stress_before, row.stress_after),
+                rating_change(row.craving_before, row.craving_after),
+            )
+        )
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in table
+    ]
+    shown = min(limit, len(rows))
+    if shown < len(rows):
+        lines.append(
+            f"(the latest {shown} of {len(rows)}; `oxybreathe history --csv` has them all)"
+        )
+    return [*lines, "", *totals(summarize(rows, today), show_streak=show_streak)]
+
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def trend(values: Sequence[int | None], width: int) -> str:
+    """A sparkline of 0-10 ratings on a fixed scale, one column per session (the latest
+    `width`); a skipped rating is a space. A fixed scale keeps before and after comparable."""
+    shown = values[-width:] if width > 0 else []
+    return "".join(
+        " " if value is None else BLOCKS[round(max(0, min(10, value)) / 10 * (len(BLOCKS) - 1))]
+        for value in shown
+    )
