@@ -15,6 +15,7 @@ FOOTER = (
     "Not medical care. In a crisis, call your local emergency number; "
     "in the US, call or text 988, or SAMHSA 1-800-662-4357."
 )
+OWN = "own"  # the id of a session's own closing text
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +41,19 @@ def library() -> tuple[Note, ...]:
 def pick(session: Session, shown: Iterable[str] = ()) -> Note:
     """Choose the closing note for `session`.
 
-    A session's own text wins. Otherwise, notes of the session's topic (or of every topic) come
-    in library order, skipping those in `shown`, so that none repeats until all have been shown.
+    A session's own text wins. Otherwise the notes of the session's topic (or of every topic)
+    come in library order. `shown` is every note shown so far, oldest first: a note is not
+    picked again until all its candidates have been shown since the last full round.
     """
     if session.closing_text:
-        return Note("own", "own", session.closing_text)
+        return Note(OWN, OWN, session.closing_text)
     topics = (session.closing_topic,) if session.closing_topic else CLOSING_TOPICS
     candidates = [note for note in library() if note.topic in topics]
-    seen = set(shown)
-    fresh = [note for note in candidates if note.id not in seen]
-    return (fresh or candidates)[0]
+    everyone = {note.id for note in candidates}
+    this_round: set[str] = set()
+    for note_id in shown:
+        if note_id in everyone:
+            this_round.add(note_id)
+            if this_round == everyone:
+                this_round = set()
+    return next(note for note in candidates if note.id not in this_round)
