@@ -76,7 +76,7 @@ def load_session(path: Path, *, builtin: bool = False, session_id: str | None = 
     Raises LoadError with every problem found.
     """
     shown = str(path)
-    text = _read_text(path, shown)
+    text = read_text(path, shown)
     return parse_session(
         text,
         shown,
@@ -103,7 +103,7 @@ def parse_session(
         raise LoadError([Problem(shown, problem.line, problem.col, problem.message)]) from None
     except RecursionError:  # pragma: no cover - compose is iterative; this is a last guard
         raise LoadError([Problem(shown, 1, 1, "the YAML nests too deeply")]) from None
-    validator = _Validator(shown, base_dir or Path.cwd())
+    validator = Validator(shown, base_dir or Path.cwd())
     session = validator.session(root, session_id, path, builtin)
     if validator.problems or session is None:
         problems = sorted(validator.problems, key=lambda p: (p.line, p.col))
@@ -111,7 +111,7 @@ def parse_session(
     return session
 
 
-def _read_text(path: Path, shown: str) -> str:
+def read_text(path: Path, shown: str) -> str:
     def fail(message: str, line: int = 1, col: int = 1) -> LoadError:
         return LoadError([Problem(shown, line, col, message)])
 
@@ -146,7 +146,7 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean `{matches[0]}`?" if matches else ""
 
 
-def _show(node: Node) -> str:
+def show(node: Node) -> str:
     if node.kind == "map":
         return "a mapping"
     if node.kind == "seq":
@@ -163,7 +163,7 @@ class _Invalid:
 _INVALID = _Invalid()
 
 
-class _Validator:
+class Validator:
     """Walk the node tree once, collecting every problem rather than stopping at the first."""
 
     def __init__(self, shown: str, base_dir: Path) -> None:
@@ -179,13 +179,13 @@ class _Validator:
     def mapping(self, node: Node, what: str, allowed: tuple[str, ...]) -> dict[str, Node] | None:
         """Return a mapping's values by key, reporting unknown, duplicate and non-text keys."""
         if node.kind != "map":
-            self.error(node, f"{what} must be a mapping of `key: value` lines, got {_show(node)}")
+            self.error(node, f"{what} must be a mapping of `key: value` lines, got {show(node)}")
             return None
         found: dict[str, Node] = {}
         first_line: dict[str, int] = {}
         for key_node, value in node.value:
             if key_node.kind != "scalar":
-                self.error(key_node, f"a key in {what} must be a plain word, got {_show(key_node)}")
+                self.error(key_node, f"a key in {what} must be a plain word, got {show(key_node)}")
                 continue
             key = str(key_node.value)
             if key in first_line:
@@ -209,7 +209,7 @@ class _Validator:
     def text(self, node: Node, what: str, *, limit: int = TEXT_MAX_CHARS) -> str | None:
         """Return a scalar's text exactly as written (so `say: no` stays "no")."""
         if node.kind != "scalar" or node.tag == yamlnodes.NULL:
-            self.error(node, f"{what} must be text, got {_show(node)}")
+            self.error(node, f"{what} must be text, got {show(node)}")
             return None
         value = str(node.value)
         if not value.strip():
@@ -228,21 +228,21 @@ class _Validator:
             else f"a number above 0 and at most {high:g} {unit}"
         )
         if node.kind != "scalar" or node.tag not in (yamlnodes.INT, yamlnodes.FLOAT):
-            self.error(node, f"{what} must be {allowed}, got {_show(node)}")
+            self.error(node, f"{what} must be {allowed}, got {show(node)}")
             return None
         value = float(node.data())
         if not math.isfinite(value):
-            self.error(node, f"{what} must be a finite number ({allowed}), got {_show(node)}")
+            self.error(node, f"{what} must be a finite number ({allowed}), got {show(node)}")
             return None
         if value <= 0 or value < low or value > high:
-            self.error(node, f"{what} must be {allowed}, got {_show(node)}")
+            self.error(node, f"{what} must be {allowed}, got {show(node)}")
             return None
         return value
 
     def each(self, node: Node, what: str, read: Callable[[Node], T | None]) -> list[T] | None:
         """Read every item of a non-empty list."""
         if node.kind != "seq":
-            self.error(node, f"{what} must be a list of `- ` items, got {_show(node)}")
+            self.error(node, f"{what} must be a list of `- ` items, got {show(node)}")
             return None
         if not node.value:
             self.error(node, f"{what} must have at least one item")
@@ -272,7 +272,7 @@ class _Validator:
         if "version" in fields:
             version = fields["version"]
             if version.tag != yamlnodes.INT or version.data() != FORMAT_VERSION:
-                self.error(version, f"`version` must be {FORMAT_VERSION}, got {_show(version)}")
+                self.error(version, f"`version` must be {FORMAT_VERSION}, got {show(version)}")
         name = None
         for key in ("name", "steps"):
             if key not in fields:
@@ -322,7 +322,7 @@ class _Validator:
         if len(value.split()) == 1:
             self.error(
                 node,
-                f"unknown closing topic {_show(node)}{_suggest(value, CLOSING_TOPICS)}"
+                f"unknown closing topic {show(node)}{_suggest(value, CLOSING_TOPICS)}"
                 f" (use {', '.join(CLOSING_TOPICS)}, or write the note as a sentence)",
             )
             return None, None
@@ -370,7 +370,7 @@ class _Validator:
         if not any(mark in value for mark in ("/", "\\", ".")) and not value.startswith("~"):
             self.error(
                 node,
-                f"unknown sound {_show(node)} for {what}"
+                f"unknown sound {show(node)} for {what}"
                 f"{_suggest(value, BUILTIN_SOUNDS)} (use {', '.join(BUILTIN_SOUNDS)}, "
                 "a path to a .wav file, or none)",
             )
@@ -379,7 +379,7 @@ class _Validator:
         if not path.is_absolute():
             path = self.base_dir / path
         if path.suffix.lower() != ".wav":
-            self.error(node, f"{what} must be a .wav file, got {_show(node)}")
+            self.error(node, f"{what} must be a .wav file, got {show(node)}")
             return _INVALID
         if not path.is_file():
             self.error(node, f"sound file not found for {what}: {shorten(str(path), 200)}")
@@ -395,7 +395,7 @@ class _Validator:
         if node.kind != "map":
             self.error(
                 node,
-                f"a step must be a mapping starting with `say:` or `breathe:`, got {_show(node)}",
+                f"a step must be a mapping starting with `say:` or `breathe:`, got {show(node)}",
             )
             return None
         keys = {str(key.value) for key, _ in node.value if key.kind == "scalar"}
@@ -440,7 +440,7 @@ class _Validator:
             if not 1 <= count <= 10_000:
                 self.error(
                     cycles_node,
-                    f"`cycles` must be a whole number from 1 to 10000, got {_show(cycles_node)}",
+                    f"`cycles` must be a whole number from 1 to 10000, got {show(cycles_node)}",
                 )
                 ok = False
             else:
@@ -468,7 +468,7 @@ class _Validator:
 
     def phase(self, node: Node) -> Phase | None:
         if node.kind != "map":
-            self.error(node, f"a phase must be `- inhale: 4` (or hold, exhale), got {_show(node)}")
+            self.error(node, f"a phase must be `- inhale: 4` (or hold, exhale), got {show(node)}")
             return None
         keys = [str(key.value) for key, _ in node.value]
         if "phase" in keys:  # the long form: {phase: inhale, seconds: 1, cue: "..."}
@@ -502,7 +502,7 @@ class _Validator:
             return value
         self.error(
             node,
-            f"unknown phase {_show(node)}{_suggest(value, PHASE_NAMES)} "
+            f"unknown phase {show(node)}{_suggest(value, PHASE_NAMES)} "
             f"(phases are {', '.join(PHASE_NAMES)})",
         )
         return None
