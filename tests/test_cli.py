@@ -147,7 +147,16 @@ def test_a_broken_session_path_given_to_run_is_located(write):
 
 
 @pytest.mark.parametrize(
-    "args", [("--help",), ("list",), ("validate", str(SESSIONS)), ("schema",), ("new", "fast")]
+    "args",
+    [
+        ("--help",),
+        ("list",),
+        ("validate", str(SESSIONS)),
+        ("schema",),
+        ("new", "fast"),
+        ("history",),
+        ("config",),
+    ],
 )
 def test_quick_commands_never_import_textual(args):
     code = (
@@ -178,7 +187,10 @@ def test_quick_commands_never_import_textual(args):
 
 
 def test_the_core_never_imports_textual():
-    modules = ["model", "loader", "plan", "catalog", "schema", "locations", "text", "yamlnodes"]
+    modules = [
+        *("model", "loader", "plan", "engine", "catalog", "schema", "locations", "text"),
+        *("yamlnodes", "notes", "state", "config", "checkin", "history", "report", "sounds"),
+    ]
     code = (
         "import sys\n"
         + "".join(f"import oxybreathe.core.{m}\n" for m in modules)

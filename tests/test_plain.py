@@ -15,7 +15,7 @@ from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.notes import FOOTER
 from oxybreathe.core.plan import plan
 from oxybreathe.plain import run_plain
-from tests.conftest import SESSIONS
+from tests.conftest import SESSIONS, run_cli
 from tests.test_engine import FakeClock
 
 
@@ -127,6 +127,32 @@ def test_a_signal_stops_cleanly_with_one_line(signum, status):
     assert process.returncode == status, err
     assert out.strip().splitlines()[-1].startswith("Stopped after ")
     assert "Traceback" not in err and err == ""
+    [header, row] = run_cli("history", "--csv").stdout.splitlines()
+    assert row.split(",")[1:] == ["box", "306", row.split(",")[3], "0", "", "", "", ""]
+
+
+def test_check_ins_on_a_terminal_are_asked_recorded_and_shown(write):
+    path = write("name: Quick\nsteps:\n  - breathe: [inhale: 0.5, exhale: 0.5]\n    cycles: 1\n")
+    master, slave = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oxybreathe", "run", str(path), "--plain", "--no-chimes"],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for answer in ("7", "eleven", "6", "4", ""):  # a wrong answer is asked again
+            os.write(master, answer.encode() + b"\n")
+        out, err = process.communicate(timeout=30)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert process.returncode == 0, err
+    assert "Please type a whole number from 0 to 10, or press Enter to skip." in out
+    assert "Stress 7 to 4." in out and "Craving 6 to" not in out  # craving after was skipped
+    [row] = run_cli("history", "--csv").stdout.splitlines()[1:]
+    assert row.split(",")[1:] == ["session", "1", "1", "1", "7", "4", "6", ""]
 
 
 def test_a_pipe_gets_no_escape_sequences_and_stdin_is_never_read():

@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from tests.conftest import run_cli
+
 LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049l"
 SHOW_CURSOR = b"\x1b[?25h"
 
@@ -42,7 +44,7 @@ def read_until(
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
-def test_a_signal_mid_session_restores_the_terminal(signum):
+def test_a_signal_mid_session_restores_the_terminal_and_keeps_the_session(signum):
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     before = termios.tcgetattr(slave)
@@ -55,13 +57,23 @@ def test_a_signal_mid_session_restores_the_terminal(signum):
         env={**os.environ, "TERM": "xterm-256color"},
     )
     try:
-        drawn = read_until(master, b"Sit comfortably", timeout=30)
+        assert b"Stress now?" in read_until(master, b"Stress now?", timeout=30)
+        os.write(master, b"7")
+        assert b"Craving now?" in read_until(master, b"Craving now?", timeout=10)
+        os.write(master, b"6")
+        drawn = read_until(master, b"Sit comfortably", timeout=10)
         assert b"Sit comfortably" in drawn, "the app never drew the session"
+        read_until(master, b"\xff-never-", timeout=1.5)  # breathe a little
         process.send_signal(signum)
         rest = read_until(master, b"\xff-never-", timeout=10, process=process)
         assert process.wait(timeout=10) == 128 + signum
         assert LEAVE_ALTERNATE_SCREEN in rest and SHOW_CURSOR in rest
         assert termios.tcgetattr(slave)[3] == before[3]  # echo and line mode are back
+        rows = run_cli("history", "--csv").stdout.splitlines()
+        assert len(rows) == 2
+        started, session, planned, actual, completed, *ratings = rows[1].split(",")
+        assert (session, completed, ratings) == ("box", "0", ["7", "", "6", ""])
+        assert 1 <= int(actual) < int(planned)
     finally:
         if process.poll() is None:
             process.kill()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from oxybreathe.core import history
 from oxybreathe.ui.app import OxybreatheApp
 from oxybreathe.ui.screens.session import SessionScreen
 from tests.test_engine import FakeClock
@@ -26,7 +30,9 @@ def clock() -> FakeClock:
 
 
 def test_home(snap_compare, clock):
-    assert snap_compare(OxybreatheApp(clock=clock), press=["down", "down"], terminal_size=(100, 30))
+    assert snap_compare(
+        OxybreatheApp(clock=clock, checkin=False), press=["down", "down"], terminal_size=(100, 30)
+    )
 
 
 def test_session_mid_inhale(snap_compare, clock):
@@ -62,3 +68,48 @@ def test_reduced_motion(snap_compare, clock):
         run_before=lambda pilot: into_inhale(pilot, clock),
         terminal_size=(80, 24),
     )
+
+
+def test_check_in(snap_compare, clock):
+    assert snap_compare(box_app(clock, checkin=True), terminal_size=(80, 24))
+
+
+def test_closing_with_the_change_in_ratings(snap_compare, clock):
+    async def rate_breathe_rate(pilot):
+        await pilot.pause()
+        await pilot.press("7", "6")
+        await into_inhale(pilot, clock, 10_000)
+        await pilot.press("4", "3")
+        await pilot.pause()
+
+    app = box_app(clock, checkin=True)
+    assert snap_compare(app, run_before=rate_breathe_rate, terminal_size=(80, 24))
+
+
+def test_history(snap_compare, clock, monkeypatch):
+    # Fixed dates long past, so "this week" and the streak do not depend on today, shown in UTC.
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    store = history.open_store().store
+    start = datetime(2025, 3, 3, 7, 30, tzinfo=UTC)
+    ratings = [(8, 5, 7, 4), (7, 4, 6, 3), (9, 6, None, None), (6, 3, 5, 2), (7, 3, 6, 2)]
+    for day, (sb, sa, cb, ca) in enumerate(ratings):
+        row = store.begin(
+            "urge-surfing",
+            "Urge surfing",
+            600,
+            started_at=start + timedelta(days=day),
+            stress_before=sb,
+            craving_before=cb,
+        )
+        store.finish(row, 600 if day != 2 else 200, completed=day != 2)
+        store.rate_after(row, sa, ca)
+    store.close()
+
+    async def open_history(pilot):
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause(0.3)
+
+    app = OxybreatheApp(clock=clock, checkin=False)
+    assert snap_compare(app, run_before=open_history, terminal_size=(100, 30))

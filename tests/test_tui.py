@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from oxybreathe.core import state
+from oxybreathe.core import history, state
 from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.plan import plan
 from oxybreathe.ui.app import OxybreatheApp
+from oxybreathe.ui.screens.checkin import CheckinScreen
 from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.confirm import Confirm
 from oxybreathe.ui.screens.home import HomeScreen
@@ -19,6 +20,16 @@ from oxybreathe.ui.widgets.line import Line
 from oxybreathe.ui.widgets.pacer import Pacer, orb_lines, pacer_levels
 from tests.conftest import SESSIONS
 from tests.test_engine import FakeClock
+
+
+def history_rows() -> list[history.Row]:
+    """Every row of the real history file in the test's own data folder."""
+    opened = history.open_store()
+    assert opened.store is not None and opened.notice is None
+    try:
+        return opened.store.rows()
+    finally:
+        opened.store.close()
 
 
 def text_of(screen, widget_id: str) -> str:
@@ -46,13 +57,15 @@ def clock() -> FakeClock:
 
 
 def box_app(clock: FakeClock, **options) -> OxybreatheApp:
-    """The app opened straight on box breathing for 3 minutes, silent unless asked."""
+    """The app opened straight on box breathing for 3 minutes, silent and with no check-in
+    unless asked."""
     options.setdefault("chimes", False)
+    options.setdefault("checkin", False)
     return OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3), **options)
 
 
 async def test_home_lists_sessions_with_descriptions(clock):
-    app = OxybreatheApp(clock=clock)
+    app = OxybreatheApp(clock=clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         home = app.screen
@@ -65,7 +78,7 @@ async def test_home_lists_sessions_with_descriptions(clock):
 
 
 async def test_length_keys_move_within_what_the_session_allows(clock):
-    app = OxybreatheApp(clock=clock)
+    app = OxybreatheApp(clock=clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -86,6 +99,12 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         await pilot.press("left", "left")  # 3 minutes
         await pilot.press("enter")
         await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
+        assert text_of(app.screen, "question") == "Stress now?"
+        await pilot.press("7")
+        assert text_of(app.screen, "question") == "Craving now?"
+        await pilot.press("6")
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, SessionScreen)
         assert screen.plan.total == 8 + 10 * 16 + 10  # 3 min asks for 10.25 cycles: 10
@@ -105,19 +124,33 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         while not screen.engine.done:
             await to_next_deadline(pilot, clock, screen)
         await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
+        await pilot.press("4", "3")
+        await pilot.pause()
         closing = app.screen
         assert isinstance(closing, ClosingScreen)
         assert text_of(closing, "headline") == "Well done. You breathed for 2 min 58 s."
+        assert text_of(closing, "changes") == "Stress 7 → 4   Craving 6 → 3"
         assert text_of(closing, "source").startswith("Source: ")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+    app.wrap_up()
     assert state.load() == state.Remembered("box", 3.0, False, False, theme="textual-dark")
+    [row] = history_rows()
+    assert (row.session, row.completed, round(row.actual_seconds)) == ("box", True, 178)
+    assert (row.stress_before, row.stress_after, row.craving_before, row.craving_after) == (
+        7,
+        4,
+        6,
+        3,
+    )
+    assert row.note == closing.note.id
 
 
 async def test_a_ten_minute_session_runs_in_milliseconds(clock):
     session_plan = plan(load_session(SESSIONS / "resonant.yaml"), minutes=10)
-    app = OxybreatheApp(clock=clock, chimes=False, start=session_plan)
+    app = OxybreatheApp(clock=clock, checkin=False, chimes=False, start=session_plan)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -174,7 +207,7 @@ async def test_user_text_is_shown_literally(clock):
         'name: "[red]x[/red] \\e]0;title\\a"\nsteps:\n  - say: "[/] and [bold]b[/bold]"\n'
         "    seconds: 5\n"
     )
-    app = OxybreatheApp(clock=clock, chimes=False, start=plan(session))
+    app = OxybreatheApp(clock=clock, checkin=False, chimes=False, start=plan(session))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert text_of(app.screen, "title") == "[red]x[/red] ]0;title"
@@ -194,7 +227,7 @@ async def test_reduced_motion_shows_a_calm_countdown_without_the_orb(clock):
 async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, user_sessions):
     user_sessions.mkdir(parents=True)
     (user_sessions / "mine.yaml").write_text("name: Mine\nsteps:\n  - sy: hi\n")
-    app = OxybreatheApp(clock=clock)
+    app = OxybreatheApp(clock=clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "mine")
@@ -217,7 +250,7 @@ async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, us
 
 async def test_edit_of_a_builtin_makes_a_user_copy_first(clock, user_sessions, monkeypatch):
     monkeypatch.setenv("EDITOR", "true")  # an editor that changes nothing
-    app = OxybreatheApp(clock=clock)
+    app = OxybreatheApp(clock=clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -235,7 +268,7 @@ async def test_edit_of_a_builtin_makes_a_user_copy_first(clock, user_sessions, m
 
 async def test_the_last_choice_is_remembered(clock, isolated_home: Path):
     state.save(state.Remembered("4-7-8", 5.0, False))
-    app = OxybreatheApp(clock=clock)
+    app = OxybreatheApp(clock=clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         home = app.screen
@@ -320,7 +353,7 @@ async def test_notices_show_brackets_and_paths_literally(clock, user_sessions, m
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")  # no editor at all
-    app = OxybreatheApp(clock=clock)
+    app = OxybreatheApp(clock=clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         home = app.screen
@@ -335,7 +368,7 @@ async def test_notices_show_brackets_and_paths_literally(clock, user_sessions, m
 
 
 async def test_fast_keys_change_the_length_of_the_session_they_land_on(clock):
-    app = OxybreatheApp(clock=clock)
+    app = OxybreatheApp(clock=clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "4-7-8")
@@ -347,13 +380,13 @@ async def test_fast_keys_change_the_length_of_the_session_they_land_on(clock):
 
 
 async def test_a_chosen_theme_is_remembered(clock):
-    app = OxybreatheApp(clock=clock)
+    app = OxybreatheApp(clock=clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         app.theme = "nord"  # as the command palette's "Change theme" does
         await pilot.pause()
     assert state.load().theme == "nord"
-    again = OxybreatheApp(clock=clock)
+    again = OxybreatheApp(clock=clock, checkin=False)
     async with again.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert again.theme == "nord"
@@ -361,7 +394,114 @@ async def test_a_chosen_theme_is_remembered(clock):
 
 async def test_an_unknown_remembered_theme_is_ignored(clock):
     state.save(state.Remembered(theme="no-such-theme"))
-    app = OxybreatheApp(clock=clock)
+    app = OxybreatheApp(clock=clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
+
+
+async def test_check_in_questions_can_be_skipped_and_escape_goes_back(clock):
+    app = OxybreatheApp(clock=clock, chimes=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await select(pilot, "box")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
+        await pilot.press("escape")  # changed my mind: back to the list, nothing recorded
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("x", "s")  # x is not an answer; s skips stress
+        assert text_of(app.screen, "question") == "Craving now?"
+        await pilot.press("t")  # t is 10
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        clock.advance(20)
+        screen.sync()
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen)
+        await pilot.press("escape")  # after the session, escape skips both
+        await pilot.pause()
+        closing = app.screen
+        assert isinstance(closing, ClosingScreen)
+        assert not closing.query("#changes")
+    app.wrap_up()
+    [row] = history_rows()
+    assert (row.completed, row.actual_seconds) == (False, 20)
+    assert (row.stress_before, row.craving_before, row.stress_after, row.craving_after) == (
+        None,
+        10,
+        None,
+        None,
+    )
+
+
+async def test_quitting_the_app_mid_session_keeps_the_session_as_incomplete(clock):
+    app = box_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        clock.advance(42)
+        app.screen.sync()
+        await pilot.press("ctrl+q")
+    app.wrap_up()
+    [row] = history_rows()
+    assert (row.session, row.completed, row.actual_seconds) == ("box", False, 42)
+
+
+async def test_the_history_screen_shows_totals_trend_and_table_and_hides_the_streak(clock):
+    store = history.open_store().store
+    for stress, craving in ((8, 7), (7, 6)):
+        row = store.begin("box", "Box [b]breathing[/b]", 300, stress_before=stress)
+        store.finish(row, 300, completed=True)
+        store.rate_after(row, stress - 3, craving)
+    store.close()
+    app = OxybreatheApp(clock=clock, checkin=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert text_of(screen, "totals").startswith("Sessions: 2, this week: 10 min")
+        assert "streak: 1 day" in text_of(screen, "totals")
+        assert "Average change: stress -3" in text_of(screen, "totals")
+        trend = text_of(screen, "trend").splitlines()
+        assert trend[0].endswith("▇▆") and trend[1].endswith("▅▄")
+        table = screen.query_one("#recent")
+        assert table.row_count == 2
+        assert str(table.get_row_at(0)[1]) == "Box [b]breathing[/b]"  # literally
+        assert str(table.get_row_at(0)[4]) == "7 → 4"
+        await pilot.press("s")
+        assert "streak" not in text_of(screen, "totals")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert state.load().show_streak is False
+
+
+async def test_an_empty_history_says_so(clock):
+    app = OxybreatheApp(clock=clock, checkin=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause(0.2)
+        assert text_of(app.screen, "totals").startswith("No sessions yet.")
+
+
+async def test_history_problems_show_one_line_and_the_session_goes_on(clock, isolated_home):
+    path = isolated_home / "data" / "oxybreathe" / history.FILENAME
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"garbage" * 100)
+    app = box_app(clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SessionScreen)
+        messages = [n.message for n in app._notifications]
+        assert any("could not be used" in m and "moved to" in m for m in messages), messages
+    app.wrap_up()
+    assert len(history_rows()) == 1

@@ -13,9 +13,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oxybreathe import __version__
 from oxybreathe.core.text import clean, duration, strip_controls
+
+if TYPE_CHECKING:
+    from oxybreathe.core.config import Config
 
 # Each command imports the parts of the core it needs, so opening the app does not pay for YAML
 # before its first paint, and `--help` stays instant.
@@ -41,6 +45,12 @@ def _volume(text: str) -> int:
     if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"volume is a whole number 0-100, got {text!r}")
     return value
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number above 0, got {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="print the JSON Schema of the session format")
 
+    history = commands.add_parser(
+        "history", help="recent sessions and totals, or every session as CSV"
+    )
+    history.add_argument(
+        "--csv", action="store_true", help="write every session as CSV (for a spreadsheet)"
+    )
+    history.add_argument(
+        "--limit", type=_count, default=20, metavar="N", help="how many recent sessions to list"
+    )
+
+    commands.add_parser("config", help="show the settings file, its problems and the settings")
+
     new = commands.add_parser("new", help="write a starter session file into your sessions folder")
     new.add_argument("id", metavar="ID", help="the new session's id (its file name)")
     new.add_argument(
@@ -111,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "validate": _validate,
             "schema": _schema,
             "new": _new,
+            "history": _history,
+            "config": _config,
         }[args.command]
         return handler(args)
     except BrokenPipeError:  # e.g. `oxybreathe list | head -1`: the reader has gone
@@ -136,7 +160,12 @@ def _open_app(**options: object) -> int:
     from oxybreathe.ui.app import OxybreatheApp  # Textual loads only here
 
     app = OxybreatheApp(**options)  # type: ignore[arg-type]
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.wrap_up()  # a session still running (Ctrl+Q) is kept as incomplete
+    for line in app.farewell:
+        _say(line, error=True)
     return app.return_code or EXIT_OK
 
 
@@ -257,18 +286,94 @@ def _run(args: argparse.Namespace) -> int:
             )
         from oxybreathe.audio import DEFAULT_VOLUME, Chimes
         from oxybreathe.core import state
-        from oxybreathe.plain import run_plain
+        from oxybreathe.core.history import Recorder
+        from oxybreathe.plain import ask_terminal, run_plain
 
+        settings = _settings()
         remembered = state.load()
-        volume = args.volume if args.volume is not None else remembered.volume or DEFAULT_VOLUME
-        chimes = Chimes(session_plan, enabled=not args.no_chimes, volume=volume)
-        return run_plain(session_plan, chimes=chimes)
+        volume = next(
+            v
+            for v in (args.volume, settings.volume, remembered.volume, DEFAULT_VOLUME)
+            if v is not None
+        )
+        sound = not args.no_chimes and settings.chimes is not False
+        chimes = Chimes(session_plan, enabled=sound, volume=volume)
+        recorder = Recorder()
+        asking = settings.checkin and not args.no_checkin and sys.stdin.isatty()
+        status = run_plain(
+            session_plan,
+            chimes=chimes,
+            recorder=recorder,
+            ask=ask_terminal if asking else None,
+        )
+        for notice in (recorder.notice.result(), recorder.late_notice):
+            if notice:
+                _say(notice, error=True)
+        return status
     return _open_app(
         start=session_plan,
         reduce_motion=args.reduce_motion,
         chimes=False if args.no_chimes else None,
         volume=args.volume,
+        checkin=False if args.no_checkin else None,
     )
+
+
+def _settings() -> Config:
+    """The settings file; each problem in it is one line on stderr (the defaults apply)."""
+    from oxybreathe.core import config
+
+    settings = config.load()
+    for problem in settings.problems:
+        _say(f"{problem} (using the default)", error=True)
+    return settings
+
+
+def _config(_args: argparse.Namespace) -> int:
+    from oxybreathe.core import config
+
+    path = config.path()
+    settings = config.load()
+    if not path.exists():
+        _say(f"No settings file; the defaults apply. To change them, create {path}, e.g.:")
+        _say("")
+        sys.stdout.write(config.EXAMPLE)
+        return EXIT_OK
+    _say(f"Settings file: {path}")
+    for problem in settings.problems:
+        _say(str(problem))
+    for key in config.KEYS:
+        value = getattr(settings, key)
+        shown = "default" if value is None else str(value).lower()
+        _say(f"  {key}: {shown}")
+    return EXIT_INVALID if settings.problems else EXIT_OK
+
+
+def _history(args: argparse.Namespace) -> int:
+    from oxybreathe.core import history, report
+
+    path = history.history_path()
+    if not path.exists():
+        if args.csv:
+            report.write_csv([], sys.stdout)
+        else:
+            _say(f"No sessions recorded yet. They will be kept in {path}")
+        return EXIT_OK
+    opened = history.open_store()
+    if opened.notice:
+        _say(opened.notice, error=True)
+    if opened.store is None:
+        return EXIT_INVALID
+    try:
+        if args.csv:
+            report.write_csv(opened.store.rows(), sys.stdout)
+            return EXIT_OK
+        rows = opened.store.rows()
+    finally:
+        opened.store.close()
+    for line in report.report(rows, limit=args.limit):
+        _say(line)
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,13 +11,15 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
 from oxybreathe.audio import Chimes, play_event_sound
 from oxybreathe.audio_worker import LINGER_SECONDS
-from oxybreathe.core import notes
+from oxybreathe.core import checkin, notes
+from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.engine import (
     Clock,
     CueStarted,
@@ -26,10 +28,12 @@ from oxybreathe.core.engine import (
     Finished,
     Stopped,
 )
+from oxybreathe.core.history import Recorder
 from oxybreathe.core.plan import Cue, Plan
 from oxybreathe.core.text import clean, duration, time_spent
 
 EXIT_INTERRUPTED = 130
+NOTES_WAIT_SECONDS = 1.0
 _PHASE_WORDS = {"inhale": "Inhale", "hold": "Hold", "exhale": "Exhale"}
 
 
@@ -74,6 +78,35 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(signum, old)
 
 
+Ask = Callable[[str], "str | None"]
+PROGRESS_EVERY_SECONDS = 30.0  # how often the time done so far is saved to the history
+
+
+def ask_terminal(prompt: str) -> str | None:
+    """Read one typed line after `prompt`; None at end of input."""
+    try:
+        return input(prompt)
+    except EOFError:
+        return None
+
+
+def _check_in(ask: Ask, say: Callable[[str], None]) -> Ratings:
+    """Ask the two questions; an empty answer (or end of input) skips one."""
+    answers: dict[str, int | None] = {}
+    for key, question in checkin.QUESTIONS:
+        answers[key] = None
+        for _attempt in range(3):
+            text = ask(f"{question} 0-10, Enter to skip: ")
+            if text is None:
+                break
+            try:
+                answers[key] = checkin.parse_answer(text)
+                break
+            except ValueError as error:
+                say(f"Please {error}.")
+    return Ratings(**answers)
+
+
 def run_plain(
     plan: Plan,
     *,
@@ -81,8 +114,14 @@ def run_plain(
     clock: Clock = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     chimes: Chimes | None = None,
+    recorder: Recorder | None = None,
+    ask: Ask | None = None,
 ) -> int:
-    """Play `plan` as text on `out`; return the exit status (0, or 130 when interrupted)."""
+    """Play `plan` as text on `out`; return the exit status (0, or 128+n when interrupted).
+
+    With `ask`, the stress and craving questions come before and after the session. With a
+    `recorder`, the session is kept in the history, and a stopped one is kept as incomplete.
+    """
     out = out or sys.stdout
     session = plan.session
 
@@ -90,12 +129,32 @@ def run_plain(
         out.write(line + "\n")
         out.flush()
 
+    if ask is not None:
+        say(f"Before {clean(session.name)}. {checkin.SCALE}")
+        try:
+            before = _check_in(ask, say)
+        except KeyboardInterrupt:
+            say("")
+            return EXIT_INTERRUPTED
+    else:
+        before = Ratings()
     if chimes is not None:
         chimes.wait_ready()  # the sounds are decoded and scaled before the first cue
         if chimes.notice:
             print(chimes.notice, file=sys.stderr, flush=True)
+    ticket, shown = None, None
+    if recorder is not None:
+        shown = recorder.shown_notes()
+        ticket = recorder.begin(
+            session.id,
+            session.name,
+            plan.total,
+            stress_before=before.stress,
+            craving_before=before.craving,
+        )
     say(f"{clean(session.name)} ({duration(plan.total)})")
     engine = Engine(plan, clock)
+    saved_at = 0.0
     try:
         with _stop_on_signals():
             events: list[Event] = engine.start()
@@ -107,6 +166,9 @@ def run_plain(
                         play_event_sound(chimes, event, plan)
                 if engine.done:
                     break
+                if recorder and ticket and engine.ran() - saved_at >= PROGRESS_EVERY_SECONDS:
+                    saved_at = engine.ran()
+                    recorder.progress(ticket, saved_at)
                 deadline = engine.next_deadline()
                 assert deadline is not None
                 sleep(max(0.0, deadline - clock()))
@@ -114,6 +176,9 @@ def run_plain(
     except (KeyboardInterrupt, _Signalled) as interruption:
         stopped = [e for e in engine.stop() if isinstance(e, Stopped)]
         ran = stopped[0].ran if stopped else engine.ran()
+        if recorder is not None and ticket is not None:
+            recorder.finish(ticket, ran, completed=False)
+            recorder.close()
         say(f"Stopped after {time_spent(ran)}.")
         if chimes is not None:
             chimes.close()
@@ -121,13 +186,42 @@ def run_plain(
             return 128 + interruption.signum
         return EXIT_INTERRUPTED
     finished = next((e for e in events if isinstance(e, Finished)), None)
-    say(f"Finished: {time_spent(finished.ran if finished else engine.ran())}.")
-    note = notes.pick(session)
+    ran = finished.ran if finished else engine.ran()
+    if recorder is not None and ticket is not None:
+        recorder.finish(ticket, ran, completed=True)
+    say(f"Finished: {time_spent(ran)}.")
+    status = 0
+    after = Ratings()
+    if ask is not None:
+        say(f"After the session. {checkin.SCALE}")
+        try:
+            with _stop_on_signals():
+                after = _check_in(ask, say)
+        except (KeyboardInterrupt, _Signalled) as interruption:
+            say("")
+            status = 128 + interruption.signum if isinstance(interruption, _Signalled) else 130
+    if recorder is not None and ticket is not None and after != Ratings():
+        recorder.rate_after(ticket, after.stress, after.craving)
+    for line in checkin.changes(before, after, arrow="to"):
+        say(f"{line}.")
+    note = notes.pick(session, _result(shown) if shown is not None else ())
+    if recorder is not None and ticket is not None and note.id != notes.OWN:
+        recorder.note_shown(ticket, note.id)
     say("")
     say(clean(note.text))
     if note.source:
         say(f"Source: {clean(note.source)}")
     say(notes.FOOTER)
+    if recorder is not None:
+        recorder.close()
     if chimes is not None:
-        chimes.close(linger=LINGER_SECONDS)  # let the closing bowl ring out
-    return 0
+        chimes.close(linger=LINGER_SECONDS if status == 0 else None)  # the bowl rings out
+    return status
+
+
+def _result(future: Future[list[str]]) -> list[str]:
+    """The notes shown before; none if the history is slow to answer (no rotation this time)."""
+    try:
+        return future.result(timeout=NOTES_WAIT_SECONDS)
+    except TimeoutError:
+        return []

@@ -28,6 +28,7 @@ class Remembered:
     reduce_motion: bool = False
     volume: int | None = None
     theme: str | None = None
+    show_streak: bool = True
 
 
 def _path(folder: Path | None) -> Path:
@@ -52,6 +53,7 @@ def load(folder: Path | None = None) -> Remembered:
         calm if isinstance(calm, bool) else False,
         _volume(raw.get("volume")),
         theme if isinstance(theme := raw.get("theme"), str) else None,
+        streak if isinstance(streak := raw.get("show_streak", True), bool) else True,
     )
 
 

@@ -6,17 +6,43 @@ import asyncio
 import contextlib
 import signal
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App
 
 from oxybreathe.core import state
+from oxybreathe.core.checkin import Ratings
 from oxybreathe.ui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from textual.timer import Timer
+
+    from oxybreathe.core.config import Config
     from oxybreathe.core.engine import Clock
+    from oxybreathe.core.history import Recorder, Ticket
     from oxybreathe.core.plan import Plan
+    from oxybreathe.ui.screens.session import Outcome, SessionScreen
+
+T = TypeVar("T")
+
+PROGRESS_EVERY_SECONDS = 30.0  # how often the time done so far is saved to the history
+NOTES_WAIT_SECONDS = 0.5  # how long the closing screen waits for the notes already shown
+
+
+@dataclass(eq=False)
+class Running:
+    """The session in progress, as the app records it."""
+
+    plan: Plan
+    ticket: Ticket
+    before: Ratings
+    shown: Future[list[str]]
+    screen: SessionScreen
+    ended: bool = False
 
 
 class OxybreatheApp(App[None]):
@@ -34,18 +60,37 @@ class OxybreatheApp(App[None]):
         reduce_motion: bool = False,
         chimes: bool | None = None,
         volume: int | None = None,
+        checkin: bool | None = None,
         user_dir: Path | None = None,
         data_dir: Path | None = None,
+        settings: Config | None = None,
     ) -> None:
+        """Options given here (from the command line) win over the settings file, which wins
+        over what was remembered from last time."""
         super().__init__()
+        if settings is None:
+            from oxybreathe.core import config
+
+            settings = config.load()
+        self.settings = settings
         self.clock = clock
         self.user_dir = user_dir
         self.data_dir = data_dir
-        self.remembered = state.load(data_dir)
-        self.chimes = self.remembered.chimes if chimes is None else chimes
-        self.reduce_motion = reduce_motion or self.remembered.reduce_motion
-        self.volume = volume if volume is not None else self.remembered.volume
+        self.remembered = remembered = state.load(data_dir)
+        self.chimes = _first(chimes, settings.chimes, remembered.chimes)
+        self.reduce_motion = reduce_motion or _first(
+            settings.reduce_motion, remembered.reduce_motion
+        )
+        self.volume = next(
+            (v for v in (volume, settings.volume) if v is not None), remembered.volume
+        )
+        self.checkin = _first(checkin, settings.checkin)
+        self.show_streak = _first(settings.streak, remembered.show_streak)
+        self.farewell: list[str] = []  # lines for the terminal once the app has closed
         self._start = start
+        self._recorder: Recorder | None = None
+        self._active: Running | None = None
+        self._progress_timer: Timer | None = None
 
     def get_default_screen(self) -> HomeScreen:
         # Home is the bottom of the stack, painted first (pushing it later costs a screen switch).
@@ -57,6 +102,9 @@ class OxybreatheApp(App[None]):
         if theme and theme in self.available_themes:  # an unknown name is simply not restored
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda _theme: self.remember())
+        if self.settings.problems:
+            lines = [str(problem) for problem in self.settings.problems[:5]]
+            self.notify_problems(["The settings file has problems; their defaults apply.", *lines])
         if self._start is not None:
             self.start_session(self._start, remember=False)
 
@@ -73,14 +121,60 @@ class OxybreatheApp(App[None]):
                 loop.add_signal_handler(signum, self._on_signal, signum)
 
     def _on_signal(self, signum: int) -> None:
-        from oxybreathe.ui.screens.session import SessionScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, SessionScreen):
-                screen.engine.stop()
-                if screen.chimes is not None:
-                    screen.chimes.close()
+        self.wrap_up()
         self.exit(return_code=128 + signum)
+
+    def notify_problems(self, lines: list[str]) -> None:
+        from oxybreathe.ui.notices import notify_lines
+
+        notify_lines(self, lines, severity="warning", timeout=12)
+
+    # History -------------------------------------------------------------------------------
+
+    @property
+    def recorder(self) -> Recorder:
+        """The history writer, started on first use (never before the first paint)."""
+        if self._recorder is None:
+            from oxybreathe.core.history import Recorder
+
+            loop = asyncio.get_running_loop()
+            self._recorder = Recorder(self.data_dir)
+
+            def opened(done: Future[str | None]) -> None:
+                # Runs on the history thread: hand over without waiting (a closing app's loop
+                # may never run it, and must not be waited for).
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(self._history_notice, done.result())
+
+            self._recorder.notice.add_done_callback(opened)
+        return self._recorder
+
+    def _history_notice(self, notice: str | None) -> None:
+        if notice:
+            self.notify_problems([notice])
+            self.farewell.append(notice)
+
+    def _save_progress(self) -> None:
+        running = self._active
+        if running is not None and not running.ended:
+            self.recorder.progress(running.ticket, running.screen.engine.ran())
+
+    def wrap_up(self) -> None:
+        """Stop a session still in progress (kept as incomplete), and finish the writes.
+
+        Called on SIGTERM, SIGHUP and SIGINT, and when the app closes for any reason.
+        """
+        running = self._active
+        if running is not None and not running.ended:
+            running.ended = True
+            running.screen.engine.stop()
+            if running.screen.chimes is not None:
+                running.screen.chimes.close()
+            self.recorder.finish(running.ticket, running.screen.engine.ran(), completed=False)
+        if self._recorder is not None:
+            self._recorder.close()
+            if self._recorder.late_notice and self._recorder.late_notice not in self.farewell:
+                self.farewell.append(self._recorder.late_notice)
 
     def remember(self, last: tuple[str, float | None] | None = None) -> None:
         """Keep the settings, and the `last` session and length, for next time.
@@ -91,20 +185,100 @@ class OxybreatheApp(App[None]):
             last if last is not None else (self.remembered.session, self.remembered.minutes)
         )
         self.remembered = state.Remembered(
-            session, minutes, self.chimes, self.reduce_motion, self.volume, self.theme
+            session,
+            minutes,
+            self.chimes,
+            self.reduce_motion,
+            self.volume,
+            self.theme,
+            self.show_streak,
         )
         state.save(self.remembered, self.data_dir)
 
     def start_session(
         self, plan: Plan, *, minutes: float | None = None, remember: bool = True
     ) -> None:
-        """Open the session screen for `plan` (and remember the choice)."""
+        """Ask the check-in (if on), then open the session screen for `plan`."""
+        if remember:
+            self.remember(last=(plan.session.id, minutes))
+        if not self.checkin:
+            self._launch(plan, Ratings(), replace=False)
+            return
+        from oxybreathe.ui.screens.checkin import CheckinScreen
+
+        at_home = isinstance(self.screen, HomeScreen)
+        self.push_screen(
+            CheckinScreen(
+                f"Before {plan.session.name}",
+                lambda ratings: self._launch(plan, ratings, replace=True),
+                cancel=(lambda: self.pop_screen()) if at_home else (lambda: self.exit()),
+            )
+        )
+
+    def _launch(self, plan: Plan, before: Ratings, *, replace: bool) -> None:
         from oxybreathe.audio import DEFAULT_VOLUME, Chimes
         from oxybreathe.ui.screens.session import SessionScreen
 
-        if remember:
-            self.remember(last=(plan.session.id, minutes))
         chimes = Chimes(plan, enabled=self.chimes, volume=self.volume or DEFAULT_VOLUME)
-        self.push_screen(
-            SessionScreen(plan, clock=self.clock, reduce_motion=self.reduce_motion, chimes=chimes)
+        screen = SessionScreen(
+            plan, clock=self.clock, reduce_motion=self.reduce_motion, chimes=chimes
         )
+        recorder = self.recorder
+        shown = recorder.shown_notes()
+        ticket = recorder.begin(
+            plan.session.id,
+            plan.session.name,
+            plan.total,
+            stress_before=before.stress,
+            craving_before=before.craving,
+        )
+        self._active = Running(plan, ticket, before, shown, screen)
+        self._progress_timer = self.set_interval(PROGRESS_EVERY_SECONDS, self._save_progress)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def session_ended(self, outcome: Outcome) -> None:
+        """Record how the session ended, then the after check-in (if on), then the closing."""
+        running = self._active
+        if running is None or running.ended:
+            return
+        running.ended = True
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
+        self.recorder.finish(running.ticket, outcome.ran, outcome.completed)
+        if not self.checkin:
+            self._close(outcome, Ratings())
+            return
+        from oxybreathe.ui.screens.checkin import CheckinScreen
+
+        self.switch_screen(CheckinScreen("After the session", lambda r: self._close(outcome, r)))
+
+    def _close(self, outcome: Outcome, after: Ratings) -> None:
+        from oxybreathe.core import notes
+        from oxybreathe.ui.screens.closing import ClosingScreen
+
+        running = self._active
+        assert running is not None
+        if after != Ratings():
+            self.recorder.rate_after(running.ticket, after.stress, after.craving)
+        try:
+            shown = running.shown.result(timeout=NOTES_WAIT_SECONDS)
+        except TimeoutError:
+            shown = []  # the history is slow to answer: no rotation this once
+        note = notes.pick(outcome.plan.session, shown)
+        if note.id != notes.OWN:
+            self.recorder.note_shown(running.ticket, note.id)
+        self._active = None
+        self.switch_screen(ClosingScreen(outcome, note, running.before, after))
+
+    def action_show_history(self) -> None:
+        from oxybreathe.ui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen())
+
+
+def _first(*values: T | None) -> T:
+    """The first value that is not None (the last one never is)."""
+    return next(value for value in values if value is not None)

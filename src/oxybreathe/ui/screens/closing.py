@@ -8,7 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from oxybreathe.core import notes
+from oxybreathe.core import checkin, notes
+from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.text import clean, time_spent
 from oxybreathe.ui.screens.session import Outcome
 
@@ -33,6 +34,12 @@ class ClosingScreen(Screen[None]):
         margin: 1 0;
     }
 
+    #changes {
+        text-style: bold;
+        color: $text;
+        margin-bottom: 1;
+    }
+
     #note {
         color: $text;
     }
@@ -53,10 +60,17 @@ class ClosingScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, outcome: Outcome) -> None:
+    def __init__(
+        self,
+        outcome: Outcome,
+        note: notes.Note | None = None,
+        before: Ratings | None = None,
+        after: Ratings | None = None,
+    ) -> None:
         super().__init__()
         self.outcome = outcome
-        self.note = notes.pick(outcome.plan.session)
+        self.note = note or notes.pick(outcome.plan.session)
+        self.changes = checkin.changes(before or Ratings(), after or Ratings())
 
     def compose(self) -> ComposeResult:
         ran = time_spent(self.outcome.ran)
@@ -68,6 +82,8 @@ class ClosingScreen(Screen[None]):
         with VerticalScroll(id="closing"):
             yield Static(clean(self.outcome.plan.session.name), id="title", markup=False)
             yield Static(headline, id="headline", markup=False)
+            if self.changes:
+                yield Static("   ".join(self.changes), id="changes", markup=False)
             yield Static(clean(self.note.text), id="note", markup=False)
             if self.note.source:
                 yield Static(f"Source: {clean(self.note.source)}", id="source", markup=False)

@@ -45,7 +45,11 @@ def _minutes_label(minutes: float) -> str:
     return duration(minutes * 60)
 
 
-KEY_HINTS = "⏎ start  ←/→ length  c chimes  m motion  n new  e edit  r reload  q quit  ^p palette"
+# Most needed first: a narrow terminal cuts the line from the right.
+KEY_HINTS = (
+    "⏎ start  ←/→ length  h history  c chimes  m motion  n new  e edit  q quit  r reload  "
+    "^p palette"
+)
 
 
 class HomeScreen(Screen[None]):
@@ -57,6 +61,7 @@ class HomeScreen(Screen[None]):
         Binding("right,plus", "length(1)", "Longer", key_display="→/+"),
         Binding("c", "toggle_chimes", "Chimes"),
         Binding("m", "toggle_motion", "Motion"),
+        Binding("h", "app.show_history", "History"),
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
         Binding("r", "reload", "Reload"),

@@ -248,9 +248,7 @@ class SessionScreen(Screen[None]):
                 timer.stop()
         if self.chimes is not None:
             self.chimes.close(linger=None)  # the closing bowl rings out on its own
-        from oxybreathe.ui.screens.closing import ClosingScreen
-
-        self.app.switch_screen(ClosingScreen(Outcome(self.plan, ran, completed)))
+        cast("OxybreatheApp", self.app).session_ended(Outcome(self.plan, ran, completed))
 
     # Drawing ------------------------------------------------------------------------------
 

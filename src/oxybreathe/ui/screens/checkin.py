@@ -1,0 +1,136 @@
+"""The check-in: "Stress now?" and "Craving now?", one key press per answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Static
+
+from oxybreathe.core import checkin
+from oxybreathe.core.checkin import Ratings
+from oxybreathe.core.text import clean
+
+SCALE_LINE = " ".join(str(n) for n in range(checkin.LOW, checkin.HIGH + 1))
+
+
+class CheckinScreen(Screen[None]):
+    """Ask each question in turn; `done` gets the answers (None for a skipped one).
+
+    Before a session, escape goes back without starting it (`cancel`); after, it skips both.
+    """
+
+    CSS = """
+    CheckinScreen {
+        align: center middle;
+    }
+
+    #checkin {
+        width: 72;
+        max-width: 100%;
+        height: auto;
+        padding: 1 3;
+        border: round $primary 50%;
+    }
+
+    CheckinScreen.-small #checkin {
+        padding: 0 1;
+    }
+
+    #checkin #title {
+        text-style: bold;
+        color: $text-muted;
+        margin-bottom: 1;
+    }
+
+    #question {
+        text-style: bold;
+        color: $accent;
+    }
+
+    #scale {
+        margin: 1 0;
+        color: $text;
+    }
+
+    #hint, #step {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("s", "skip", "Skip"),
+        Binding("escape", "leave", "Back"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        done: Callable[[Ratings], None],
+        *,
+        cancel: Callable[[], object] | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self._done = done
+        self._cancel = cancel
+        self.answers: dict[str, int | None] = {}
+        self._finished = False
+
+    @property
+    def question(self) -> tuple[str, str]:
+        """The key and text of the question being asked."""
+        return checkin.QUESTIONS[len(self.answers)]
+
+    def compose(self) -> ComposeResult:
+        leave = "escape: back to the list" if self._cancel else "escape: skip both"
+        with Vertical(id="checkin"):
+            yield Static(clean(self.title_text), id="title", markup=False)
+            yield Static(self.question[1], id="question", markup=False)
+            yield Static(checkin.SCALE, id="step", markup=False)
+            yield Static(SCALE_LINE, id="scale", markup=False)
+            yield Static(
+                f"Press 0-9, or {checkin.TEN_KEY} for 10.  s: skip this question.  {leave}.",
+                id="hint",
+                markup=False,
+            )
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 60 or self.size.height < 16, "-small")
+
+    def on_key(self, event: events.Key) -> None:
+        rating = checkin.rating_for_key(event.key) if event.character else None
+        if rating is not None:
+            event.stop()
+            self._answer(rating)
+
+    def action_skip(self) -> None:
+        self._answer(None)
+
+    def action_leave(self) -> None:
+        if self._finished:
+            return
+        if self._cancel is not None:
+            self._cancel()
+            return
+        while len(self.answers) < len(checkin.QUESTIONS):
+            self.answers[self.question[0]] = None
+        self._finish()
+
+    def _answer(self, rating: int | None) -> None:
+        if len(self.answers) >= len(checkin.QUESTIONS):
+            return  # a key typed while the next screen opens
+        self.answers[self.question[0]] = rating
+        if len(self.answers) == len(checkin.QUESTIONS):
+            self._finish()
+            return
+        self.query_one("#question", Static).update(self.question[1])
+
+    def _finish(self) -> None:
+        if not self._finished:
+            self._finished = True
+            self._done(Ratings(**self.answers))

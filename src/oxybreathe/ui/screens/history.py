@@ -1,0 +1,158 @@
+"""The history screen: totals, the trend of stress and craving, and the recent sessions."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from oxybreathe.core import report
+from oxybreathe.core.history import Row
+from oxybreathe.core.text import clean, shorten, time_spent
+
+if TYPE_CHECKING:
+    from oxybreathe.ui.app import OxybreatheApp
+
+TREND_LABEL = 16  # the width of "Craving  before "
+
+
+class HistoryScreen(Screen[None]):
+    """Everything `oxybreathe history` prints, with a trend you can see."""
+
+    CSS = """
+    #history {
+        padding: 0 1;
+    }
+
+    #history #title {
+        text-style: bold;
+        color: $text-muted;
+    }
+
+    #totals {
+        color: $text;
+        margin: 1 0;
+    }
+
+    #trend-title {
+        text-style: bold;
+        color: $accent;
+    }
+
+    #trend {
+        color: $text;
+        margin-bottom: 1;
+    }
+
+    #recent {
+        height: auto;
+        max-height: 24;
+    }
+    """
+
+    BINDINGS = [
+        Binding("s", "toggle_streak", "Show/hide streak"),
+        Binding("escape,h", "app.pop_screen", "Back"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] | None = None
+
+    @property
+    def oxy(self) -> OxybreatheApp:
+        return cast("OxybreatheApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="history"):
+            yield Static("History", id="title", markup=False)
+            yield Static("Reading your history...", id="totals", markup=False)
+            yield Static("", id="trend-title", markup=False)
+            yield Static("", id="trend", markup=False)
+            yield DataTable(id="recent", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.run_worker(self._load(), exclusive=True)
+
+    async def _load(self) -> None:
+        # Read on the history thread, so a slow disk never freezes the screen.
+        self.rows = await asyncio.wrap_future(self.oxy.recorder.rows())
+        self._show()
+
+    def on_resize(self) -> None:
+        if self.rows is not None:
+            self._show_trend(self.rows)
+
+    def _show(self) -> None:
+        rows = self.rows or []
+        totals = self.query_one("#totals", Static)
+        if not rows:
+            totals.update("No sessions yet. Each session you start is kept here, on this computer.")
+            return
+        summary = report.summarize(rows)
+        totals.update("\n".join(report.totals(summary, show_streak=self.oxy.show_streak)))
+        self._show_trend(rows)
+        table = self.query_one("#recent", DataTable)
+        table.clear(columns=True)
+        table.add_columns("When", "Session", "Time", "Ended", "Stress", "Craving")
+        for row in reversed(rows[-100:]):
+            table.add_row(
+                *(
+                    Text(cell)
+                    for cell in (
+                        row.started_at.astimezone().strftime("%a %d %b %H:%M"),
+                        shorten(clean(row.name), 28),
+                        time_spent(row.actual_seconds),
+                        "finished" if row.completed else "stopped",
+                        report.rating_change(row.stress_before, row.stress_after, "→"),
+                        report.rating_change(row.craving_before, row.craving_after, "→"),
+                    )
+                )
+            )
+
+    def _show_trend(self, rows: list[Row]) -> None:
+        rated = [
+            row
+            for row in rows
+            if None not in (row.stress_before, row.stress_after)
+            or None not in (row.craving_before, row.craving_after)
+        ]
+        title = self.query_one("#trend-title", Static)
+        trend = self.query_one("#trend", Static)
+        if not rated:
+            title.update("")
+            trend.update("Rate stress and craving before and after a session to see a trend here.")
+            return
+        width = max(4, self.size.width - TREND_LABEL - 4)
+        shown = min(width, len(rated))
+        which = "your rated session" if shown == 1 else f"your last {shown} rated sessions"
+        title.update(
+            f"Before and after {which} (oldest on the left; a taller bar is a higher rating)"
+        )
+
+        def line(label: str, values: list[int | None]) -> str:
+            return f"{label:<{TREND_LABEL}}{report.trend(values, width)}"
+
+        trend.update(
+            "\n".join(
+                (
+                    line("Stress   before", [r.stress_before for r in rated]),
+                    line("         after", [r.stress_after for r in rated]),
+                    line("Craving  before", [r.craving_before for r in rated]),
+                    line("         after", [r.craving_after for r in rated]),
+                )
+            )
+        )
+
+    def action_toggle_streak(self) -> None:
+        self.oxy.show_streak = not self.oxy.show_streak
+        self.oxy.remember()
+        self._show()
