@@ -6,12 +6,18 @@ file, and that key alone falls back to its default: a typo never stops a session
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from oxybreathe.core import locations, yamlnodes
-from oxybreathe.core.loader import LoadError, Problem, Validator, read_text, show
-from oxybreathe.core.yamlnodes import Node, YamlProblem
+from oxybreathe.core import locations
+
+# The YAML reader is imported only when there is a file to read: the app reads its settings
+# before the first paint, and most people never write a settings file.
+if TYPE_CHECKING:
+    from oxybreathe.core.loader import Problem, Validator
+    from oxybreathe.core.yamlnodes import Node
 
 FILENAME = "config.yaml"
 
@@ -50,6 +56,10 @@ def load(file: Path | None = None) -> Config:
     file = file or path()
     if not file.exists():
         return Config()
+    from oxybreathe.core import yamlnodes
+    from oxybreathe.core.loader import LoadError, Problem, Validator, read_text, show
+    from oxybreathe.core.yamlnodes import YamlProblem
+
     shown = str(file)
     try:
         text = read_text(file, shown)
@@ -64,15 +74,17 @@ def load(file: Path | None = None) -> Config:
     found = check.mapping(root, "the settings", KEYS) or {}
     values: dict[str, object] = {}
     for key, node in found.items():
-        value = _volume(check, node) if key == "volume" else _flag(check, node, key)
+        value = _volume(check, node, show) if key == "volume" else _flag(check, node, key, show)
         if value is not None:
             values[key] = value
     problems = tuple(sorted(check.problems, key=lambda p: (p.line, p.col)))
     return Config(**values, problems=problems)  # type: ignore[arg-type]
 
 
-def _flag(check: Validator, node: Node, key: str) -> bool | None:
-    if node.kind == "scalar" and node.tag == yamlnodes.BOOL:
+def _flag(check: Validator, node: Node, key: str, show: Callable[[Node], str]) -> bool | None:
+    from oxybreathe.core.yamlnodes import BOOL
+
+    if node.kind == "scalar" and node.tag == BOOL:
         value = node.data()
         assert isinstance(value, bool)
         return value
@@ -80,8 +92,10 @@ def _flag(check: Validator, node: Node, key: str) -> bool | None:
     return None
 
 
-def _volume(check: Validator, node: Node) -> int | None:
-    if node.kind == "scalar" and node.tag == yamlnodes.INT:
+def _volume(check: Validator, node: Node, show: Callable[[Node], str]) -> int | None:
+    from oxybreathe.core.yamlnodes import INT
+
+    if node.kind == "scalar" and node.tag == INT:
         value = node.data()
         if isinstance(value, int) and 0 <= value <= 100:
             return value
