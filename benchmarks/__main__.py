@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import cue_timing, tui
+from benchmarks import cue_timing, startup, tui
+from benchmarks.figures import table
 
 
 def compile_package() -> None:
@@ -32,15 +33,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10.0, help="cue timing session length")
     parser.add_argument("--cpu-seconds", type=float, default=30.0)
     parser.add_argument("--paint-runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=15, help="CLI start-up runs")
     args = parser.parse_args(argv)
     compile_package()
     print(
         f"oxybreathe benchmarks, {time.strftime('%Y-%m-%d %H:%M')}, Python "
         f"{platform.python_version()}, {platform.machine()}, {platform.processor() or ''}"
     )
-    cue_timing.main(["--minutes", str(args.minutes)])
-    tui.main(["--cpu-seconds", str(args.cpu_seconds), "--paint-runs", str(args.paint_runs)])
-    return 0
+    print(f"cue timing ({args.minutes:g} min)...", flush=True)
+    timings = cue_timing.measure(args.minutes, 1.0)
+    print(cue_timing.HEADER)
+    for timing in timings:
+        print(timing.row(), flush=True)
+    figures = cue_timing.figures(timings, args.minutes)
+    print("TUI: CPU, first paint, phase change...", flush=True)
+    figures += tui.figures(args.cpu_seconds, args.paint_runs)
+    print("CLI start-up and peak memory...", flush=True)
+    figures += startup.figures(args.runs)
+    print()
+    print(table(figures))
+    over = [figure.name for figure in figures if figure.within is False]
+    if over:
+        print(f"\nOver budget (a bug): {'; '.join(over)}")
+    return 1 if over else 0
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.figures import Figure
 from oxybreathe.core.loader import load_session
 from oxybreathe.core.plan import plan
 
@@ -120,7 +121,7 @@ def measure(minutes: float, phase: float) -> list[Timing]:
             "naive sleep loop": [],
         }
         base = [sys.executable, "-m", "oxybreathe", "run"]
-        tail = ["--plain", "--minutes", str(minutes)]
+        tail = ["--plain", "--no-checkin", "--minutes", str(minutes)]
         processes = [
             _arrivals(
                 [*base, str(quiet), *tail, "--no-chimes"],
@@ -148,6 +149,32 @@ HEADER = (
     f"{'runner':<24} {'cues':>6} {'median ms':>10} {'max ms':>10} "
     f"{'1st min max':>12} {'last min max':>12}"
 )
+
+
+def figures(timings: list[Timing], minutes: float) -> list[Figure]:
+    """The cue-timing rows of the benchmark table."""
+    plain, chimed, naive = timings
+    result = []
+    for label, timing in (("plain mode", plain), ("plain mode, a chime every phase", chimed)):
+        result.append(
+            Figure(
+                f"cue error, {minutes:g}-min session, {label}: median / max",
+                f"**{timing.median:.2f} / {timing.worst:.2f} ms**",
+                f"naive sleep loop: {naive.median:.0f} / {naive.worst:.0f} ms",
+                "max ≤ 5 ms",
+                timing.worst <= 5.0,
+            )
+        )
+        result.append(
+            Figure(
+                f"cue error, first vs last minute (max), {label}",
+                f"{timing.first_minute_max:.2f} vs {timing.last_minute_max:.2f} ms",
+                f"naive: {naive.first_minute_max:.1f} vs {naive.last_minute_max:.1f} ms",
+                "no growth (last ≤ first + 1 ms)",
+                timing.last_minute_max <= timing.first_minute_max + 1.0,
+            )
+        )
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.figures import Figure, table
+
 BAR_APP = """
 from textual.app import App
 from textual.widgets import Static
@@ -198,7 +200,8 @@ def phase_latency(home: Path, seconds: float = 20) -> list[float]:
     tmux = Tmux()
     seen: list[tuple[float, str]] = []
     try:
-        tmux.start(f"{sys.executable} -m oxybreathe run {session} --minutes 5", _env(home))
+        command = f"{sys.executable} -m oxybreathe run {session} --minutes 5 --no-checkin"
+        tmux.start(command, _env(home))
         end = time.monotonic() + seconds
         last = None
         while time.monotonic() < end:
@@ -218,13 +221,8 @@ def phase_latency(home: Path, seconds: float = 20) -> list[float]:
     ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--cpu-seconds", type=float, default=30)
-    parser.add_argument("--paint-runs", type=int, default=15)
-    args = parser.parse_args(argv)
+def figures(cpu_seconds: float, paint_runs: int) -> list[Figure]:
+    """The TUI rows of the benchmark table: CPU, first paint, phase change on screen."""
     python = sys.executable
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
@@ -233,39 +231,59 @@ def main(argv: list[str] | None = None) -> int:
         cpu = cpu_percent(
             {
                 "oxybreathe": (
-                    f"{python} -m oxybreathe run resonant --minutes 10 --no-chimes",
+                    f"{python} -m oxybreathe run resonant --minutes 10 --no-chimes --no-checkin",
                     "left",
                 ),
                 "bar": (f"{python} {bar}", "#"),
             },
-            args.cpu_seconds,
+            cpu_seconds,
             home,
         )
-        print(
-            f"CPU, session at 100x30 ({args.cpu_seconds:g} s, side by side): oxybreathe "
-            f"{cpu['oxybreathe']:.2f}% of a core; bare 30 fps bar {cpu['bar']:.2f}%  "
-            "(budget 3%)",
-            flush=True,
-        )
-        paints = first_paint(home, args.paint_runs)
-        ours_marks, hello_marks = paints["oxybreathe"], paints["hello"]
-        ratio = ours_marks["paint"] / hello_marks["paint"]
-        best = ours_marks["best"] / hello_marks["best"]
-        print(
-            f"First paint, {args.paint_runs} alternating runs: oxybreathe home median "
-            f"{ours_marks['paint']:.0f} ms (best {ours_marks['best']:.0f}); hello-world median "
-            f"{hello_marks['paint']:.0f} ms (best {hello_marks['best']:.0f}); ratio "
-            f"{ratio:.2f} of medians, {best:.2f} of best runs  (budget 1.2). Sessions listed "
-            f"at {ours_marks['listed']:.0f} ms.",
-            flush=True,
-        )
+        paints = first_paint(home, paint_runs)
         latencies = phase_latency(home)
-        print(
-            f"Phase change on screen, {len(latencies)} changes: median "
-            f"{statistics.median(latencies):.1f} ms, max {max(latencies):.1f} ms after the cue "
-            "(includes tmux capture polling)",
-            flush=True,
-        )
+    ours, hello = paints["oxybreathe"], paints["hello"]
+    ratio = ours["paint"] / hello["paint"]
+    best = ours["best"] / hello["best"]
+    return [
+        Figure(
+            f"CPU while a session runs at 100x30 ({cpu_seconds:g} s, orb always moving)",
+            f"**{cpu['oxybreathe']:.2f} %** of a core",
+            f"bare Textual app animating a bar at 30 fps: {cpu['bar']:.2f} %",
+            "≤ 3 %",
+            cpu["oxybreathe"] <= 3.0,
+        ),
+        Figure(
+            f"first paint of the home screen ({paint_runs} alternating runs): median / best",
+            f"**{ours['paint']:.0f} / {ours['best']:.0f} ms** ({ratio:.2f}x / {best:.2f}x)",
+            f"Textual hello-world: {hello['paint']:.0f} / {hello['best']:.0f} ms",
+            "≤ 1.2x (medians)",
+            ratio <= 1.2,
+        ),
+        Figure(
+            "sessions listed on the home screen",
+            f"{ours['listed']:.0f} ms",
+            "",
+            "—",
+            None,
+        ),
+        Figure(
+            f"phase change visible on screen ({len(latencies)} changes): median / max",
+            f"**{statistics.median(latencies):.1f} / {max(latencies):.1f} ms**",
+            "one frame at 60 fps: 16.7 ms",
+            "max ≤ one frame",
+            max(latencies) <= 1000 / 60,
+        ),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cpu-seconds", type=float, default=30)
+    parser.add_argument("--paint-runs", type=int, default=15)
+    args = parser.parse_args(argv)
+    print(table(figures(args.cpu_seconds, args.paint_runs)))
     return 0
 
 
