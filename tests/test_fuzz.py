@@ -17,7 +17,7 @@ from oxybreathe.core.plan import LengthError, bounds, plan
 from tests.conftest import SESSIONS
 
 settings.register_profile(
-    "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "ci", max_examples=2_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
     "thorough", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -306,9 +306,8 @@ def _run(args: argparse.Namespace) -> int:
             recorder=recorder,
             ask=ask_terminal if asking else None,
         )
-        for notice in (recorder.notice.result(), recorder.late_notice):
-            if notice:
-                _say(notice, error=True)
+        if recorder.late_notice:
+            _say(recorder.late_notice, error=True)
         return status
     return _open_app(
         start=session_plan,

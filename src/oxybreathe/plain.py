@@ -152,6 +152,10 @@ def run_plain(
             stress_before=before.stress,
             craving_before=before.craving,
         )
+        with contextlib.suppress(TimeoutError):  # opening takes milliseconds; never wait long
+            notice = recorder.notice.result(timeout=NOTES_WAIT_SECONDS)
+            if notice:
+                print(notice, file=sys.stderr, flush=True)
     say(f"{clean(session.name)} ({duration(plan.total)})")
     engine = Engine(plan, clock)
     saved_at = 0.0

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from oxybreathe.core.loader import Problem, Validator
     from oxybreathe.core.yamlnodes import Node
 
-FILENAME = "config.yaml"
+FILENAME = locations.settings_file().name
 
 EXAMPLE = """\
 # oxybreathe settings. Every key is optional; delete a line to get the default back.
@@ -48,7 +48,7 @@ KEYS = ("chimes", "volume", "reduce_motion", "checkin", "streak")
 
 def path() -> Path:
     """Where the settings file is (or would be)."""
-    return locations.config_dir() / FILENAME
+    return locations.settings_file()
 
 
 def load(file: Path | None = None) -> Config:

@@ -5,7 +5,6 @@ Nothing here creates a directory at import time.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -16,6 +15,11 @@ APP = "oxybreathe"
 def config_dir() -> Path:
     """The user's config folder, e.g. ~/.config/oxybreathe."""
     return platformdirs.user_config_path(APP)
+
+
+def settings_file() -> Path:
+    """The user's settings file (core.config reads it)."""
+    return config_dir() / "config.yaml"
 
 
 def user_sessions_dir() -> Path:
@@ -40,6 +44,8 @@ def audio_log() -> Path:
 
 def _packaged(name: str) -> Path:
     """A folder shipped in the wheel, or the top-level one in a source checkout."""
+    from importlib import resources  # not at import: the app reads no package data to paint
+
     inside = Path(str(resources.files("oxybreathe"))) / name
     if inside.is_dir():
         return inside

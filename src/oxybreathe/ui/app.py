@@ -8,12 +8,12 @@ import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.app import App
 
-from oxybreathe.core import state
-from oxybreathe.core.checkin import Ratings
+from oxybreathe.core import locations, state
 from oxybreathe.ui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from textual.timer import Timer
 
+    from oxybreathe.core.checkin import Ratings
     from oxybreathe.core.config import Config
     from oxybreathe.core.engine import Clock
     from oxybreathe.core.history import Recorder, Ticket
@@ -68,8 +69,8 @@ class OxybreatheApp(App[None]):
         """Options given here (from the command line) win over the settings file, which wins
         over what was remembered from last time."""
         super().__init__()
-        if settings is None:
-            from oxybreathe.core import config
+        if settings is None and locations.settings_file().exists():
+            from oxybreathe.core import config  # only with a file: most people have none
 
             settings = config.load()
         self.settings = settings
@@ -77,15 +78,19 @@ class OxybreatheApp(App[None]):
         self.user_dir = user_dir
         self.data_dir = data_dir
         self.remembered = remembered = state.load(data_dir)
-        self.chimes = _first(chimes, settings.chimes, remembered.chimes)
+
+        def setting(key: str) -> Any:
+            return getattr(settings, key) if settings is not None else None
+
+        self.chimes = _first(chimes, setting("chimes"), remembered.chimes)
         self.reduce_motion = reduce_motion or _first(
-            settings.reduce_motion, remembered.reduce_motion
+            setting("reduce_motion"), remembered.reduce_motion
         )
         self.volume = next(
-            (v for v in (volume, settings.volume) if v is not None), remembered.volume
+            (v for v in (volume, setting("volume")) if v is not None), remembered.volume
         )
-        self.checkin = _first(checkin, settings.checkin)
-        self.show_streak = _first(settings.streak, remembered.show_streak)
+        self.checkin = _first(checkin, setting("checkin"), True)
+        self.show_streak = _first(setting("streak"), remembered.show_streak)
         self.farewell: list[str] = []  # lines for the terminal once the app has closed
         self._start = start
         self._recorder: Recorder | None = None
@@ -102,7 +107,7 @@ class OxybreatheApp(App[None]):
         if theme and theme in self.available_themes:  # an unknown name is simply not restored
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda _theme: self.remember())
-        if self.settings.problems:
+        if self.settings is not None and self.settings.problems:
             lines = [str(problem) for problem in self.settings.problems[:5]]
             self.notify_problems(["The settings file has problems; their defaults apply.", *lines])
         if self._start is not None:
@@ -119,6 +124,52 @@ class OxybreatheApp(App[None]):
         for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, self._on_signal, signum)
+        self._survive_sigstop(loop)
+
+    def _survive_sigstop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Make SIGSTOP then SIGCONT (`kill -STOP`, a debugger) harmless to the terminal.
+
+        Textual's Linux driver answers every SIGCONT by entering application mode again, which
+        re-reads the terminal's "before" modes while the terminal is already raw: on exit it then
+        "restores" raw mode and the user's shell has no echo. Only a SIGCONT that follows the
+        driver's own SIGTSTP (Ctrl+Z) should do that. After a bare SIGSTOP we put our raw modes
+        back (the shell may have reset them while we were stopped) and repaint.
+        """
+        try:
+            import termios
+        except ImportError:  # Windows: no job control
+            return
+        driver = self._driver
+        on_tstp, on_cont = signal.getsignal(signal.SIGTSTP), signal.getsignal(signal.SIGCONT)
+        if getattr(on_cont, "__self__", None) is not driver or not callable(on_tstp):
+            return  # not the Linux driver (headless, web, Windows)
+        assert callable(on_cont)
+        fileno: int = driver.fileno  # type: ignore[union-attr]
+        try:
+            raw = termios.tcgetattr(fileno)
+        except termios.error:
+            return
+        suspended = False
+
+        def tstp(signum: int, frame: FrameType | None) -> None:
+            nonlocal suspended
+            suspended = True
+            try:
+                on_tstp(signum, frame)  # stops the process; returns once continued
+            finally:
+                suspended = False
+
+        def cont(signum: int, frame: FrameType | None) -> None:
+            if suspended:
+                on_cont(signum, frame)
+                return
+            with contextlib.suppress(termios.error, OSError):
+                termios.tcsetattr(fileno, termios.TCSANOW, raw)
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(lambda: self.refresh(repaint=True, layout=True))
+
+        signal.signal(signal.SIGTSTP, tstp)
+        signal.signal(signal.SIGCONT, cont)
 
     def _on_signal(self, signum: int) -> None:
         self.wrap_up()
@@ -201,6 +252,8 @@ class OxybreatheApp(App[None]):
         """Ask the check-in (if on), then open the session screen for `plan`."""
         if remember:
             self.remember(last=(plan.session.id, minutes))
+        from oxybreathe.core.checkin import Ratings
+
         if not self.checkin:
             self._launch(plan, Ratings(), replace=False)
             return
@@ -248,6 +301,8 @@ class OxybreatheApp(App[None]):
         if self._progress_timer is not None:
             self._progress_timer.stop()
         self.recorder.finish(running.ticket, outcome.ran, outcome.completed)
+        from oxybreathe.core.checkin import Ratings
+
         if not self.checkin:
             self._close(outcome, Ratings())
             return
@@ -257,6 +312,7 @@ class OxybreatheApp(App[None]):
 
     def _close(self, outcome: Outcome, after: Ratings) -> None:
         from oxybreathe.core import notes
+        from oxybreathe.core.checkin import Ratings
         from oxybreathe.ui.screens.closing import ClosingScreen
 
         running = self._active

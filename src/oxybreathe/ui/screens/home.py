@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -31,6 +30,8 @@ if TYPE_CHECKING:
 
 def _editor() -> list[str] | None:
     """The user's editor command, or a common one that exists, or None."""
+    import shlex
+
     for variable in ("VISUAL", "EDITOR"):
         command = os.environ.get(variable, "").strip()
         if command:

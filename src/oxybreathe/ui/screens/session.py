@@ -127,7 +127,7 @@ class SessionScreen(Screen[None]):
     #paused {
         width: 1fr;
         text-align: center;
-        color: $warning;
+        color: $text-warning;
         height: auto;
     }
 
