@@ -17,8 +17,8 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -27,6 +27,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from oxybreathe.core import locations
+
+try:
+    import sqlite3
+except ImportError:  # a Python built without SQLite (it happens with source builds)
+    sqlite3 = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
@@ -129,7 +134,10 @@ class Store:
                 )
             if self.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise Unusable("it is damaged")
-            if self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            mode = self.db.execute("PRAGMA journal_mode").fetchone()[0].lower()
+            if mode != "wal" and (
+                self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal"
+            ):
                 raise Unusable("it cannot be opened in WAL mode")
             self.db.execute("PRAGMA synchronous = NORMAL")  # WAL: safe against crashes, fast
             if version < SCHEMA_VERSION:
@@ -295,12 +303,14 @@ def open_store(folder: Path | None = None, *, clock: Callable[[], datetime] = no
     A file that cannot be used is moved aside (with its -wal and -shm files) and replaced.
     """
     path = history_path(folder)
+    if sqlite3 is None:
+        return Opened(None, _off("this Python was built without its sqlite3 module"))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         return Opened(None, _off(f"cannot create {path.parent}: {_why(error)}"))
     try:
-        return Opened(Store(path))
+        return Opened(_open_waiting(path))
     except Busy:
         return Opened(None, _off("another copy of oxybreathe kept the file busy"))
     except Unusable as problem:
@@ -321,6 +331,25 @@ def open_store(folder: Path | None = None, *, clock: Callable[[], datetime] = no
     except (OSError, sqlite3.Error, Unusable, Busy) as error:
         return Opened(None, _off(f"{path} cannot be used ({reason}) or moved ({_why(error)})"))
     return Opened(store, f"The history file could not be used ({reason}); it was moved to {aside}.")
+
+
+def _open_waiting(path: Path) -> Store:
+    """Open the store, trying again while another copy holds a lock it will soon let go of.
+
+    SQLite answers "busy" at once, without waiting, in a few cases: two copies creating the
+    file or switching it to WAL at the same moment. This runs on the history thread (or in a
+    command that reads), never where a screen is drawn.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.01
+    while True:
+        try:
+            return Store(path)
+        except Busy:
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
 
 def _off(why: str) -> str:
