@@ -96,3 +96,12 @@ def test_a_bad_settings_file_never_stops_a_session(settings_file, write):
     assert f"{settings_file}:1:9: `volume` must be a whole number" in result.stderr
     assert "(using the default)" in result.stderr
     assert "Finished" in result.stdout
+
+
+def test_history_hides_the_streak_when_the_settings_say_so(settings_file, write):
+    short = write("name: Short\nsteps:\n  - say: Hello.\n    seconds: 1\n")
+    assert run_cli("run", str(short), "--plain", "--no-chimes").returncode == 0
+    assert "streak: 0 days" in run_cli("history").stdout  # a day counts from one minute
+    settings_file.write_text("streak: false\n")
+    shown = run_cli("history").stdout
+    assert "Sessions: 1" in shown and "streak" not in shown

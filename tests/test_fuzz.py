@@ -7,6 +7,7 @@ HYPOTHESIS_PROFILE=thorough for many more examples than CI runs.
 from __future__ import annotations
 
 import os
+import signal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -81,7 +82,28 @@ YAML_BITS = [
 ]
 
 
+HANG_SECONDS = 10  # far beyond any real load (milliseconds): only a hang reaches it
+
+
+class Hang(Exception):
+    pass
+
+
+def _hang(_signum: int, _frame: object) -> None:
+    raise Hang(f"the loader ran for {HANG_SECONDS} s")
+
+
 def check(text: str) -> None:
+    previous = signal.signal(signal.SIGALRM, _hang)
+    signal.alarm(HANG_SECONDS)
+    try:
+        _check(text)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _check(text: str) -> None:
     try:
         session = parse_session(text, "fuzz.yaml")
     except LoadError as error:

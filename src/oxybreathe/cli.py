@@ -370,7 +370,11 @@ def _history(args: argparse.Namespace) -> int:
         rows = opened.store.rows()
     finally:
         opened.store.close()
-    for line in report.report(rows, limit=args.limit):
+    from oxybreathe.core import config, state
+
+    streak = config.load().streak  # the settings file wins over the app's `s` toggle
+    show_streak = streak if streak is not None else state.load().show_streak
+    for line in report.report(rows, limit=args.limit, show_streak=show_streak):
         _say(line)
     return EXIT_OK
 
