@@ -6,7 +6,6 @@ Only the command that starts the TUI imports Textual, so `--help`, `list`, `vali
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import math
 import os
@@ -19,6 +18,8 @@ from oxybreathe import __version__
 from oxybreathe.core.text import clean, duration, strip_controls
 
 if TYPE_CHECKING:
+    import argparse
+
     from oxybreathe.core.config import Config
 
 # Each command imports the parts of the core it needs, so opening the app does not pay for YAML
@@ -28,6 +29,8 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _minutes(text: str) -> float:
+    import argparse
+
     try:
         value = float(text)
     except ValueError:
@@ -38,6 +41,8 @@ def _minutes(text: str) -> float:
 
 
 def _volume(text: str) -> int:
+    import argparse
+
     try:
         value = int(text)
     except ValueError:
@@ -48,6 +53,8 @@ def _volume(text: str) -> int:
 
 
 def _count(text: str) -> int:
+    import argparse
+
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"a whole number above 0, got {text!r}")
     return int(text)
@@ -55,6 +62,8 @@ def _count(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser (also used by the docs)."""
+    import argparse  # not for the bare `oxybreathe`, which opens the app as fast as it can
+
     parser = argparse.ArgumentParser(
         prog="oxybreathe",
         description="Guided breathing and mindfulness in the terminal. "
@@ -123,8 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        if not argv:  # the bare command opens the app: no parser to build (it costs ~8 ms)
+            return _home()
+        args = build_parser().parse_args(argv)
         if args.command is None:
             return _home()
         handler = {
@@ -176,11 +188,11 @@ def _home() -> int:
             f"oxybreathe: the app needs a terminal ({problem}); listing sessions instead.",
             error=True,
         )
-        return _list(argparse.Namespace())
+        return _list(None)
     return _open_app()
 
 
-def _list(_args: argparse.Namespace) -> int:
+def _list(_args: argparse.Namespace | None) -> int:
     from oxybreathe.core import catalog, locations
     from oxybreathe.core.plan import bounds
 
