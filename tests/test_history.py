@@ -281,3 +281,23 @@ def test_a_python_without_sqlite3_runs_sessions_with_history_off(write):
     assert result.stderr.strip() == (
         "History is off this time: this Python was built without its sqlite3 module."
     )
+
+
+def test_a_read_only_history_file_is_left_as_it_is_and_history_is_off(tmp_path):
+    store = opened(tmp_path)
+    store.begin("box", "Box", 60)
+    store.close()
+    path = tmp_path / history.FILENAME
+    for side in ("-wal", "-shm"):  # a clean close leaves only the file itself
+        assert not path.with_name(path.name + side).exists()
+    before = path.read_bytes()
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.fail("chattr +i is needed to make a file read-only for root")
+    try:
+        result = open_store(tmp_path)
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+    assert result.store is None
+    assert result.notice is not None and result.notice.startswith("History is off this time")
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.unusable-*"))  # a good file is never moved aside

@@ -142,6 +142,12 @@ class Store:
             self.db.execute("PRAGMA synchronous = NORMAL")  # WAL: safe against crashes, fast
             if version < SCHEMA_VERSION:
                 self._migrate()
+            else:  # SQLite opens a write-protected file read-only: find out now, not mid-session
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    self.db.execute(f"PRAGMA user_version = {version}")  # a write, undone
+                finally:
+                    self.db.execute("ROLLBACK")
             self.db.execute(f"SELECT {_COLUMNS} FROM sessions LIMIT 1").fetchall()
         except sqlite3.Error as error:
             raise _classify(error) from None
@@ -315,7 +321,9 @@ def open_store(folder: Path | None = None, *, clock: Callable[[], datetime] = no
         return Opened(None, _off("another copy of oxybreathe kept the file busy"))
     except Unusable as problem:
         reason = problem.reason
-    except (OSError, sqlite3.Error) as error:
+    except OSError as error:  # a read-only file or folder: the file is fine, leave it be
+        return Opened(None, _off(f"cannot write {path}: {_why(error)}"))
+    except sqlite3.Error as error:
         if not path.exists():
             return Opened(None, _off(f"cannot write in {path.parent}: {_why(error)}"))
         reason = _why(error)
