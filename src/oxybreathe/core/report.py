@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import TextIO
 
 from oxybreathe.core.history import Row
-from oxybreathe.core.text import clean, duration, shorten, time_spent
+from oxybreathe.core.text import duration, shorten, time_spent
 
 CSV_HEADER = (
     "started_at",
@@ -51,18 +51,13 @@ def summarize(rows: Iterable[Row], today: date | None = None) -> Summary:
     week = sum(row.actual_seconds for row in rows if monday <= _local_day(row) <= today)
     stress = _changes((r.stress_before, r.stress_after) for r in rows)
     craving = _changes((r.craving_before, r.craving_after) for r in rows)
-    rated = sum(
-        1
-        for r in rows
-        if _changes([(r.stress_before, r.stress_after), (r.craving_before, r.craving_after)])
-    )
     return Summary(
         len(rows),
         sum(row.actual_seconds for row in rows) / 60,
         week / 60,
         sum(stress) / len(stress) if stress else None,
         sum(craving) / len(craving) if craving else None,
-        rated,
+        len(rated(rows)),
         streak(rows, today),
     )
 
@@ -70,6 +65,15 @@ def summarize(rows: Iterable[Row], today: date | None = None) -> Summary:
 def _changes(pairs: Iterable[tuple[int | None, int | None]]) -> list[int]:
     """after - before, for each pair where both ratings were given."""
     return [after - before for before, after in pairs if before is not None and after is not None]
+
+
+def rated(rows: Iterable[Row]) -> list[Row]:
+    """The sessions with at least one before-and-after pair of ratings."""
+    return [
+        r
+        for r in rows
+        if _changes([(r.stress_before, r.stress_after), (r.craving_before, r.craving_after)])
+    ]
 
 
 def _local_day(row: Row) -> date:
@@ -160,24 +164,29 @@ def totals(summary: Summary, *, show_streak: bool = True) -> list[str]:
     return [first, second]
 
 
+COLUMNS = ("When", "Session", "Time", "Ended", "Stress", "Craving")
+
+
+def cells(row: Row, arrow: str = "->") -> tuple[str, ...]:
+    """One session as the text of the COLUMNS: the CLI table and the history screen."""
+    return (
+        row.started_at.astimezone().strftime("%a %d %b %H:%M"),
+        shorten(row.name, 28),
+        time_spent(row.actual_seconds),
+        "finished" if row.completed else "stopped",
+        rating_change(row.stress_before, row.stress_after, arrow),
+        rating_change(row.craving_before, row.craving_after, arrow),
+    )
+
+
 def report(
     rows: Sequence[Row], *, limit: int = 20, today: date | None = None, show_streak: bool = True
 ) -> list[str]:
     """The recent sessions as a table, newest first, then the totals over every session."""
     if not rows:
         return ["No sessions recorded yet."]
-    table = [("WHEN", "SESSION", "TIME", "ENDED", "STRESS", "CRAVING")]
-    for row in reversed(rows[-limit:]):
-        table.append(
-            (
-                row.started_at.astimezone().strftime("%a %d %b %H:%M"),
-                clean(shorten(row.name, 28)),
-                time_spent(row.actual_seconds),
-                "finished" if row.completed else "stopped",
-                rating_change(row.stress_before, row.stress_after),
-                rating_change(row.craving_before, row.craving_after),
-            )
-        )
+    table = [tuple(heading.upper() for heading in COLUMNS)]
+    table += [cells(row) for row in reversed(rows[-limit:])]
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()

@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Footer, Static
 
 from oxybreathe.core import report
 from oxybreathe.core.history import Row
-from oxybreathe.core.text import clean, shorten, time_spent
 
 if TYPE_CHECKING:
     from oxybreathe.ui.app import OxybreatheApp
@@ -102,29 +101,12 @@ class HistoryScreen(Screen[None]):
         self._show_trend(rows)
         table = self.query_one("#recent", DataTable)
         table.clear(columns=True)
-        table.add_columns("When", "Session", "Time", "Ended", "Stress", "Craving")
+        table.add_columns(*report.COLUMNS)
         for row in reversed(rows[-100:]):
-            table.add_row(
-                *(
-                    Text(cell)
-                    for cell in (
-                        row.started_at.astimezone().strftime("%a %d %b %H:%M"),
-                        shorten(clean(row.name), 28),
-                        time_spent(row.actual_seconds),
-                        "finished" if row.completed else "stopped",
-                        report.rating_change(row.stress_before, row.stress_after, "→"),
-                        report.rating_change(row.craving_before, row.craving_after, "→"),
-                    )
-                )
-            )
+            table.add_row(*(Text(cell) for cell in report.cells(row, "→")))
 
     def _show_trend(self, rows: list[Row]) -> None:
-        rated = [
-            row
-            for row in rows
-            if None not in (row.stress_before, row.stress_after)
-            or None not in (row.craving_before, row.craving_after)
-        ]
+        rated = report.rated(rows)
         title = self.query_one("#trend-title", Static)
         trend = self.query_one("#trend", Static)
         if not rated:
