@@ -301,3 +301,35 @@ def test_a_read_only_history_file_is_left_as_it_is_and_history_is_off(tmp_path):
     assert result.notice is not None and result.notice.startswith("History is off this time")
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("*.unusable-*"))  # a good file is never moved aside
+
+
+def test_a_recording_saves_progress_every_30_s_ends_once_and_rotates_notes(tmp_path):
+    from oxybreathe.core.checkin import Ratings
+    from oxybreathe.core.loader import load_session
+    from oxybreathe.core.plan import plan
+    from tests.conftest import SESSIONS
+
+    box = plan(load_session(SESSIONS / "box.yaml"), 3)
+    recorder = Recorder(tmp_path)
+    first = history.Recording(recorder, box, Ratings(stress=7))
+    first.progress(10)  # too soon after the start: nothing saved
+    assert recorder.rows().result(timeout=10)[0].actual_seconds == 0
+    first.progress(31)
+    first.progress(40)  # too soon after 31
+    assert recorder.rows().result(timeout=10)[0].actual_seconds == 31
+    first.finish(100, completed=True)
+    first.finish(120, completed=False)  # a second end changes nothing
+    first.save(130)  # nor does a late save
+    first.rate_after(Ratings())  # nothing answered: nothing written
+    note = first.closing_note(box, wait=10)
+    second = history.Recording(recorder, box, Ratings()).closing_note(box, wait=10)
+    assert second.id != note.id  # the next session rotates past the note shown
+    assert recorder.close(timeout=10)
+    [one, two] = opened(tmp_path).rows()
+    assert (one.actual_seconds, one.completed, one.stress_before, one.stress_after) == (
+        100,
+        True,
+        7,
+        None,
+    )
+    assert (one.note, two.note) == (note.id, second.id)

@@ -11,7 +11,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
@@ -28,12 +27,12 @@ from oxybreathe.core.engine import (
     Finished,
     Stopped,
 )
-from oxybreathe.core.history import Recorder
+from oxybreathe.core.history import Recorder, Recording
 from oxybreathe.core.plan import Cue, Plan
 from oxybreathe.core.text import clean, duration, time_spent
 
 EXIT_INTERRUPTED = 130
-NOTES_WAIT_SECONDS = 1.0
+NOTES_WAIT_SECONDS = 1.0  # the most plain mode waits for the history (it runs in a thread)
 _PHASE_WORDS = {"inhale": "Inhale", "hold": "Hold", "exhale": "Exhale"}
 
 
@@ -79,7 +78,6 @@ def _stop_on_signals() -> Iterator[None]:
 
 
 Ask = Callable[[str], "str | None"]
-PROGRESS_EVERY_SECONDS = 30.0  # how often the time done so far is saved to the history
 
 
 def ask_terminal(prompt: str) -> str | None:
@@ -142,23 +140,15 @@ def run_plain(
         chimes.wait_ready()  # the sounds are decoded and scaled before the first cue
         if chimes.notice:
             print(chimes.notice, file=sys.stderr, flush=True)
-    ticket, shown = None, None
+    recording = None
     if recorder is not None:
-        shown = recorder.shown_notes()
-        ticket = recorder.begin(
-            session.id,
-            session.name,
-            plan.total,
-            stress_before=before.stress,
-            craving_before=before.craving,
-        )
+        recording = Recording(recorder, plan, before)
         with contextlib.suppress(TimeoutError):  # opening takes milliseconds; never wait long
             notice = recorder.notice.result(timeout=NOTES_WAIT_SECONDS)
             if notice:
                 print(notice, file=sys.stderr, flush=True)
     say(f"{clean(session.name)} ({duration(plan.total)})")
     engine = Engine(plan, clock)
-    saved_at = 0.0
     try:
         with _stop_on_signals():
             events: list[Event] = engine.start()
@@ -170,9 +160,8 @@ def run_plain(
                         play_event_sound(chimes, event, plan)
                 if engine.done:
                     break
-                if recorder and ticket and engine.ran() - saved_at >= PROGRESS_EVERY_SECONDS:
-                    saved_at = engine.ran()
-                    recorder.progress(ticket, saved_at)
+                if recording is not None:
+                    recording.progress(engine.ran())
                 deadline = engine.next_deadline()
                 assert deadline is not None
                 sleep(max(0.0, deadline - clock()))
@@ -180,9 +169,9 @@ def run_plain(
     except (KeyboardInterrupt, _Signalled) as interruption:
         stopped = [e for e in engine.stop() if isinstance(e, Stopped)]
         ran = stopped[0].ran if stopped else engine.ran()
-        if recorder is not None and ticket is not None:
-            recorder.finish(ticket, ran, completed=False)
-            recorder.close()
+        if recording is not None:
+            recording.finish(ran, completed=False)
+            recording.recorder.close()
         say(f"Stopped after {time_spent(ran)}.")
         if chimes is not None:
             chimes.close()
@@ -191,8 +180,8 @@ def run_plain(
         return EXIT_INTERRUPTED
     finished = next((e for e in events if isinstance(e, Finished)), None)
     ran = finished.ran if finished else engine.ran()
-    if recorder is not None and ticket is not None:
-        recorder.finish(ticket, ran, completed=True)
+    if recording is not None:
+        recording.finish(ran, completed=True)
     say(f"Finished: {time_spent(ran)}.")
     status = 0
     after = Ratings()
@@ -204,13 +193,13 @@ def run_plain(
         except (KeyboardInterrupt, _Signalled) as interruption:
             say("")
             status = 128 + interruption.signum if isinstance(interruption, _Signalled) else 130
-    if recorder is not None and ticket is not None and after != Ratings():
-        recorder.rate_after(ticket, after.stress, after.craving)
     for line in checkin.changes(before, after, arrow="to"):
         say(f"{line}.")
-    note = notes.pick(session, _result(shown) if shown is not None else ())
-    if recorder is not None and ticket is not None and note.id != notes.OWN:
-        recorder.note_shown(ticket, note.id)
+    if recording is not None:
+        recording.rate_after(after)
+        note = recording.closing_note(plan, wait=NOTES_WAIT_SECONDS)
+    else:
+        note = notes.pick(session)
     say("")
     say(clean(note.text))
     if note.source:
@@ -221,11 +210,3 @@ def run_plain(
     if chimes is not None:
         chimes.close(linger=LINGER_SECONDS if status == 0 else None)  # the bowl rings out
     return status
-
-
-def _result(future: Future[list[str]]) -> list[str]:
-    """The notes shown before; none if the history is slow to answer (no rotation this time)."""
-    try:
-        return future.result(timeout=NOTES_WAIT_SECONDS)
-    except TimeoutError:
-        return []

@@ -24,9 +24,14 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from oxybreathe.core import locations
+from oxybreathe.core.checkin import Ratings
+
+if TYPE_CHECKING:  # the notes (YAML) and plans load with a session, not for `oxybreathe history`
+    from oxybreathe.core.notes import Note
+    from oxybreathe.core.plan import Plan
 
 try:
     import sqlite3
@@ -37,6 +42,7 @@ T = TypeVar("T")
 
 FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 5000
+PROGRESS_EVERY_SECONDS = 30.0  # how often the time done so far is saved while a session runs
 
 # Version n is reached by running MIGRATIONS[n - 1] on a file at version n - 1 (0 = empty file).
 MIGRATIONS = (
@@ -485,3 +491,63 @@ class Recorder:
         self._jobs.put(self._STOP)
         self._thread.join(timeout)
         return not self._thread.is_alive()
+
+
+class Recording:
+    """One session's row, kept the same way by both front ends.
+
+    Begun with the before ratings; the time done saved as it runs; ended, completed or not;
+    rated after; and the closing note it showed, which the next sessions' rotation reads.
+    """
+
+    def __init__(self, recorder: Recorder, plan: Plan, before: Ratings) -> None:
+        self.recorder = recorder
+        self.before = before
+        self.ended = False
+        self._shown = recorder.shown_notes()  # asked now, so it is ready by the closing note
+        self._ticket = recorder.begin(
+            plan.session.id,
+            plan.session.name,
+            plan.total,
+            stress_before=before.stress,
+            craving_before=before.craving,
+        )
+        self._saved = 0.0
+
+    def save(self, ran: float) -> None:
+        """Keep `ran` seconds done (what survives a killed process)."""
+        if not self.ended:
+            self._saved = ran
+            self.recorder.progress(self._ticket, ran)
+
+    def progress(self, ran: float) -> None:
+        """Save `ran` if PROGRESS_EVERY_SECONDS have passed since the last save."""
+        if ran - self._saved >= PROGRESS_EVERY_SECONDS:
+            self.save(ran)
+
+    def finish(self, ran: float, completed: bool) -> None:
+        """Record the end, once; later calls change nothing."""
+        if not self.ended:
+            self.ended = True
+            self.recorder.finish(self._ticket, ran, completed)
+
+    def rate_after(self, after: Ratings) -> None:
+        if after != Ratings():
+            self.recorder.rate_after(self._ticket, after.stress, after.craving)
+
+    def closing_note(self, plan: Plan, wait: float) -> Note:
+        """Pick the closing note, rotating past those shown before, and record it.
+
+        If the history takes longer than `wait` seconds to say which were shown, this note is
+        picked without them (no rotation this once).
+        """
+        from oxybreathe.core import notes
+
+        try:
+            shown = self._shown.result(timeout=wait)
+        except TimeoutError:
+            shown = []
+        note = notes.pick(plan.session, shown)
+        if note.id != notes.OWN:
+            self.recorder.note_shown(self._ticket, note.id)
+        return note

@@ -24,26 +24,21 @@ if TYPE_CHECKING:
     from oxybreathe.core.checkin import Ratings
     from oxybreathe.core.config import Config
     from oxybreathe.core.engine import Clock
-    from oxybreathe.core.history import Recorder, Ticket
+    from oxybreathe.core.history import Recorder, Recording
     from oxybreathe.core.plan import Plan
     from oxybreathe.ui.screens.session import Outcome, SessionScreen
 
 T = TypeVar("T")
 
-PROGRESS_EVERY_SECONDS = 30.0  # how often the time done so far is saved to the history
-NOTES_WAIT_SECONDS = 0.5  # how long the closing screen waits for the notes already shown
+NOTES_WAIT_SECONDS = 0.5  # the most the closing screen waits to learn which notes were shown
 
 
 @dataclass(eq=False)
 class Running:
-    """The session in progress, as the app records it."""
+    """The session in progress: its screen, and its row in the history."""
 
-    plan: Plan
-    ticket: Ticket
-    before: Ratings
-    shown: Future[list[str]]
     screen: SessionScreen
-    ended: bool = False
+    recording: Recording
 
 
 class OxybreatheApp(App[None]):
@@ -206,9 +201,8 @@ class OxybreatheApp(App[None]):
             self.farewell.append(notice)
 
     def _save_progress(self) -> None:
-        running = self._active
-        if running is not None and not running.ended:
-            self.recorder.progress(running.ticket, running.screen.engine.ran())
+        if self._active is not None:
+            self._active.recording.save(self._active.screen.engine.ran())
 
     def wrap_up(self) -> None:
         """Stop a session still in progress (kept as incomplete), and finish the writes.
@@ -216,12 +210,11 @@ class OxybreatheApp(App[None]):
         Called on SIGTERM, SIGHUP and SIGINT, and when the app closes for any reason.
         """
         running = self._active
-        if running is not None and not running.ended:
-            running.ended = True
+        if running is not None and not running.recording.ended:
             running.screen.engine.stop()
             if running.screen.chimes is not None:
                 running.screen.chimes.close()
-            self.recorder.finish(running.ticket, running.screen.engine.ran(), completed=False)
+            running.recording.finish(running.screen.engine.ran(), completed=False)
         if self._recorder is not None:
             self._recorder.close()
             if self._recorder.late_notice and self._recorder.late_notice not in self.farewell:
@@ -276,16 +269,9 @@ class OxybreatheApp(App[None]):
         screen = SessionScreen(
             plan, clock=self.clock, reduce_motion=self.reduce_motion, chimes=chimes
         )
-        recorder = self.recorder
-        shown = recorder.shown_notes()
-        ticket = recorder.begin(
-            plan.session.id,
-            plan.session.name,
-            plan.total,
-            stress_before=before.stress,
-            craving_before=before.craving,
-        )
-        self._active = Running(plan, ticket, before, shown, screen)
+        from oxybreathe.core.history import PROGRESS_EVERY_SECONDS, Recording
+
+        self._active = Running(screen, Recording(self.recorder, plan, before))
         self._progress_timer = self.set_interval(PROGRESS_EVERY_SECONDS, self._save_progress)
         if replace:
             self.switch_screen(screen)
@@ -295,12 +281,11 @@ class OxybreatheApp(App[None]):
     def session_ended(self, outcome: Outcome) -> None:
         """Record how the session ended, then the after check-in (if on), then the closing."""
         running = self._active
-        if running is None or running.ended:
+        if running is None or running.recording.ended:
             return
-        running.ended = True
         if self._progress_timer is not None:
             self._progress_timer.stop()
-        self.recorder.finish(running.ticket, outcome.ran, outcome.completed)
+        running.recording.finish(outcome.ran, outcome.completed)
         from oxybreathe.core.checkin import Ratings
 
         if not self.checkin:
@@ -311,23 +296,14 @@ class OxybreatheApp(App[None]):
         self.switch_screen(CheckinScreen("After the session", lambda r: self._close(outcome, r)))
 
     def _close(self, outcome: Outcome, after: Ratings) -> None:
-        from oxybreathe.core import notes
-        from oxybreathe.core.checkin import Ratings
         from oxybreathe.ui.screens.closing import ClosingScreen
 
         running = self._active
         assert running is not None
-        if after != Ratings():
-            self.recorder.rate_after(running.ticket, after.stress, after.craving)
-        try:
-            shown = running.shown.result(timeout=NOTES_WAIT_SECONDS)
-        except TimeoutError:
-            shown = []  # the history is slow to answer: no rotation this once
-        note = notes.pick(outcome.plan.session, shown)
-        if note.id != notes.OWN:
-            self.recorder.note_shown(running.ticket, note.id)
+        running.recording.rate_after(after)
+        note = running.recording.closing_note(outcome.plan, wait=NOTES_WAIT_SECONDS)
         self._active = None
-        self.switch_screen(ClosingScreen(outcome, note, running.before, after))
+        self.switch_screen(ClosingScreen(outcome, note, running.recording.before, after))
 
     def action_show_history(self) -> None:
         from oxybreathe.ui.screens.history import HistoryScreen
