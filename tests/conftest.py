@@ -51,6 +51,17 @@ def write(tmp_path: Path) -> Callable[..., Path]:
     return write_file
 
 
+def start_run(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
+    """Start `oxybreathe run ARGS` in a subprocess, its output piped as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "oxybreathe", "run", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
 def run_cli(*args: str, timeout: float = 60, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """Run the real `oxybreathe` entry point in a subprocess."""
     return subprocess.run(

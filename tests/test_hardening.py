@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, start_run
 from tests.test_signals import LEAVE_ALTERNATE_SCREEN, SHOW_CURSOR, read_until
 
 # A title change, a screen clear and an OSC 52 clipboard write, as YAML escapes.
@@ -119,13 +119,7 @@ def _lines_with_times(process: subprocess.Popen[str], into: list[tuple[float, st
 
 def test_sigstop_then_sigcont_resumes_at_the_right_cue_with_no_burst(write):
     path = steps_session(write)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oxybreathe", "run", str(path), "--plain", "--no-chimes"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_run([str(path), "--plain", "--no-chimes"], stdin=subprocess.DEVNULL)
     lines: list[tuple[float, str]] = []
     reader = threading.Thread(target=_lines_with_times, args=(process, lines), daemon=True)
     reader.start()

@@ -15,7 +15,7 @@ from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.notes import FOOTER
 from oxybreathe.core.plan import plan
 from oxybreathe.plain import run_plain
-from tests.conftest import SESSIONS, run_cli
+from tests.conftest import SESSIONS, run_cli, start_run
 from tests.test_engine import FakeClock
 
 
@@ -99,16 +99,6 @@ def test_closing_uses_the_sessions_own_text():
     assert "You showed up today." in lines and not any(x.startswith("Source") for x in lines)
 
 
-def _start(args: list[str], **kwargs) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "oxybreathe", "run", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
-
-
 def _wait_for_line(process: subprocess.Popen[str]) -> str:
     assert process.stdout is not None
     return process.stdout.readline()
@@ -119,7 +109,9 @@ def _wait_for_line(process: subprocess.Popen[str]) -> str:
     [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGHUP, 129)],
 )
 def test_a_signal_stops_cleanly_with_one_line(signum, status):
-    process = _start(["box", "--plain", "--minutes", "5", "--no-chimes"], stdin=subprocess.DEVNULL)
+    process = start_run(
+        ["box", "--plain", "--minutes", "5", "--no-chimes"], stdin=subprocess.DEVNULL
+    )
     assert _wait_for_line(process).startswith("Box breathing")
     assert _wait_for_line(process).startswith("Sit comfortably")
     process.send_signal(signum)
@@ -159,7 +151,7 @@ def test_a_pipe_gets_no_escape_sequences_and_stdin_is_never_read():
     # stdin is a pipe that is never written or closed: plain mode must not wait on it.
     read_end, write_end = os.pipe()
     try:
-        process = _start(["grounding", "--plain", "--no-chimes"], stdin=read_end)
+        process = start_run(["grounding", "--plain", "--no-chimes"], stdin=read_end)
         assert _wait_for_line(process).startswith("Grounding 5-4-3-2-1 (3 min 20 s)")
         line = _wait_for_line(process)
         assert line.startswith("You are here")
@@ -175,7 +167,7 @@ def test_a_pipe_gets_no_escape_sequences_and_stdin_is_never_read():
 def test_a_short_real_session_runs_to_the_end_on_time(write):
     path = write("name: Quick\nsteps:\n  - breathe: [inhale: 0.5, exhale: 0.5]\n    cycles: 2\n")
     started = time.monotonic()
-    process = _start([str(path), "--plain", "--no-chimes"], stdin=subprocess.DEVNULL)
+    process = start_run([str(path), "--plain", "--no-chimes"], stdin=subprocess.DEVNULL)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     lines = out.splitlines()
