@@ -341,9 +341,9 @@ def _settings() -> Config:
 
 
 def _config(_args: argparse.Namespace) -> int:
-    from oxybreathe.core import config
+    from oxybreathe.core import config, locations
 
-    path = config.path()
+    path = locations.settings_file()
     settings = config.load()
     if not path.exists():
         _say(f"No settings file; the defaults apply. To change them, create {path}, e.g.:")

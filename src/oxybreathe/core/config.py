@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from oxybreathe.core.loader import Problem, Validator
     from oxybreathe.core.yamlnodes import Node
 
-FILENAME = locations.settings_file().name
+FILENAME = locations.SETTINGS_FILENAME
 
 EXAMPLE = """\
 # oxybreathe settings. Every key is optional; delete a line to get the default back.
@@ -46,14 +46,9 @@ class Config:
 KEYS = ("chimes", "volume", "reduce_motion", "checkin", "streak")
 
 
-def path() -> Path:
-    """Where the settings file is (or would be)."""
-    return locations.settings_file()
-
-
 def load(file: Path | None = None) -> Config:
     """Read the settings; a missing file is all defaults. Never raises."""
-    file = file or path()
+    file = file or locations.settings_file()
     if not file.exists():
         return Config()
     from oxybreathe.core import yamlnodes

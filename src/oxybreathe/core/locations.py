@@ -10,6 +10,7 @@ from pathlib import Path
 import platformdirs
 
 APP = "oxybreathe"
+SETTINGS_FILENAME = "config.yaml"
 
 
 def config_dir() -> Path:
@@ -19,7 +20,7 @@ def config_dir() -> Path:
 
 def settings_file() -> Path:
     """The user's settings file (core.config reads it)."""
-    return config_dir() / "config.yaml"
+    return config_dir() / SETTINGS_FILENAME
 
 
 def user_sessions_dir() -> Path:
