@@ -333,3 +333,9 @@ def test_a_recording_saves_progress_every_30_s_ends_once_and_rotates_notes(tmp_p
         None,
     )
     assert (one.note, two.note) == (note.id, second.id)
+
+
+def test_totals_are_in_whole_seconds_like_the_table():
+    today = date(2026, 11, 21)
+    [first, *_] = report.totals(report.summarize([row(today, 2.89)], today))
+    assert first.startswith("Sessions: 1, this week: 3 s, all time: 3 s")

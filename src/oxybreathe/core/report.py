@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import TextIO
 
 from oxybreathe.core.history import Row
-from oxybreathe.core.text import duration, shorten, time_spent
+from oxybreathe.core.text import shorten, time_spent
 
 CSV_HEADER = (
     "started_at",
@@ -143,8 +143,8 @@ def signed(value: float) -> str:
 def totals(summary: Summary, *, show_streak: bool = True) -> list[str]:
     """The totals, in two lines."""
     first = (
-        f"Sessions: {summary.sessions}, this week: {duration(summary.minutes_this_week * 60)}, "
-        f"all time: {duration(summary.minutes_total * 60)}"
+        f"Sessions: {summary.sessions}, this week: {time_spent(summary.minutes_this_week * 60)}, "
+        f"all time: {time_spent(summary.minutes_total * 60)}"
     )
     if show_streak:
         first += f", streak: {summary.streak_days} day{'' if summary.streak_days == 1 else 's'}"
