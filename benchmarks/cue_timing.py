@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import selectors
 import statistics
 import subprocess
 import sys
@@ -69,26 +70,64 @@ class Timing:
         )
 
 
-def _arrivals(
-    command: list[str], out: list[float], skip: int, env: dict[str, str]
-) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
+class Stamper:
+    """Stamps every line of several subprocesses on one thread, the moment it can be read.
 
-    def read() -> None:
+    One thread waiting on all the pipes at once: with a thread per pipe, lines arriving together
+    made the readers queue for the interpreter lock, and that queueing was measured as cue error.
+    """
+
+    def __init__(self) -> None:
+        self.selector = selectors.DefaultSelector()
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.lock = threading.Lock()
+        self.started = False
+
+    def start(self, command: list[str], out: list[float], env: dict[str, str]) -> float:
+        """Start `command`; stamp each of its lines into `out`. Returns when it was started."""
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
+        started = time.monotonic()
         assert process.stdout is not None
-        for index, _line in enumerate(iter(process.stdout.readline, b"")):
-            stamp = time.monotonic()
-            if index >= skip:
-                out.append(stamp)
+        os.set_blocking(process.stdout.fileno(), False)
+        with self.lock:
+            self.selector.register(process.stdout, selectors.EVENT_READ, out)
+            self.processes.append(process)
+        if not self.started:
+            self.started = True
+            self.thread.start()
+        return started
 
-    threading.Thread(target=read, daemon=True).start()
-    return process
+    def _read(self) -> None:
+        pending: dict[int, bytes] = {}
+        while True:
+            with self.lock:
+                if not self.selector.get_map():
+                    return
+            for key, _events in self.selector.select(timeout=0.05):
+                stamp = time.monotonic()
+                stream = key.fileobj
+                assert not isinstance(stream, int)
+                data = os.read(stream.fileno(), 65536)
+                if not data:
+                    with self.lock:
+                        self.selector.unregister(stream)
+                    continue
+                text = pending.get(key.fd, b"") + data
+                lines = text.split(b"\n")
+                pending[key.fd] = lines.pop()
+                key.data.extend([stamp] * len(lines))
+
+    def wait(self) -> None:
+        for process in self.processes:
+            process.wait()
+        self.thread.join(timeout=5)
 
 
 def _timing(name: str, arrivals: list[float], offsets: list[float]) -> Timing:
@@ -103,9 +142,32 @@ def _timing(name: str, arrivals: list[float], offsets: list[float]) -> Timing:
     )
 
 
+def _first_cue_delay(command: list[str], env: dict[str, str], runs: int = 3) -> float:
+    """Seconds from starting `command` to its first cue line (median of a few short runs)."""
+    delays = []
+    for _ in range(runs):
+        stamper = Stamper()
+        lines: list[float] = []
+        started = stamper.start(command, lines, env)
+        deadline = time.monotonic() + 10
+        while len(lines) < 2 and time.monotonic() < deadline:  # the header, then the first cue
+            time.sleep(0.001)
+        for process in stamper.processes:
+            process.terminate()
+        stamper.wait()
+        if len(lines) >= 2:
+            delays.append(lines[1] - started)
+    return statistics.median(delays) if delays else 0.0
+
+
 def measure(minutes: float, phase: float) -> list[Timing]:
-    """Run plain mode without chimes, with a chime at every phase, and the naive loop, side by
-    side in one run; return the three timings."""
+    """Run plain mode without chimes, with a chime at every phase, and the naive loop in one run;
+    return the three timings.
+
+    The two oxybreathe runners play half a phase apart, so that their cues (and the chime
+    worker's playback) never fall on the same instant: on two cores, two processes waking at
+    once measure each other's scheduling rather than the app.
+    """
     with tempfile.TemporaryDirectory() as folder:
         quiet, chimed = Path(folder) / "quiet.yaml", Path(folder) / "chimed.yaml"
         quiet.write_text(SESSION.format(phase=phase, sound="none"), encoding="utf-8")
@@ -118,35 +180,39 @@ def measure(minutes: float, phase: float) -> list[Timing]:
             **os.environ,
             "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{alsa}",
             "XDG_STATE_HOME": folder,
-        }
-        runs: dict[str, list[float]] = {
-            "oxybreathe --plain": [],
-            "  with a chime every phase": [],
-            "naive sleep loop": [],
+            "XDG_DATA_HOME": folder,
         }
         base = [sys.executable, "-m", "oxybreathe", "run"]
-        tail = ["--plain", "--no-checkin", "--minutes", str(minutes)]
-        processes = [
-            _arrivals(
-                [*base, str(quiet), *tail, "--no-chimes"],
-                runs["oxybreathe --plain"],
-                skip=1,
-                env=env,
-            ),  # skip the header line
-            _arrivals(
-                [*base, str(chimed), *tail], runs["  with a chime every phase"], skip=1, env=env
-            ),
-            _arrivals(
-                [sys.executable, "-c", NAIVE, json.dumps([c.duration for c in laid.cues])],
-                runs["naive sleep loop"],
-                skip=0,
-                env=env,
-            ),
-        ]
-        for process in processes:
-            process.wait()
-        time.sleep(0.2)  # let the reader threads take the last lines
-    return [_timing(name, stamps, offsets) for name, stamps in runs.items()]
+        tail = ["--plain", "--no-checkin", "--minutes"]
+        quiet_command = [*base, str(quiet), *tail, str(minutes), "--no-chimes"]
+        delay = _first_cue_delay([*base, str(quiet), *tail, "0.1", "--no-chimes"], env)
+        quiet_lines: list[float] = []
+        chimed_lines: list[float] = []
+        naive_lines: list[float] = []
+        stamper = Stamper()
+        stamper.start([*base, str(chimed), *tail, str(minutes)], chimed_lines, env)
+        while len(chimed_lines) < 2:  # its header, then its first cue
+            time.sleep(0.001)
+        first_chimed = chimed_lines[1]
+        start_at = first_chimed + phase / 2 - delay
+        while start_at < time.monotonic() + 0.05:
+            start_at += phase
+        time.sleep(start_at - time.monotonic())
+        stamper.start(quiet_command, quiet_lines, env)
+        stamper.start(
+            [sys.executable, "-c", NAIVE, json.dumps([c.duration for c in laid.cues])],
+            naive_lines,
+            env,
+        )
+        stamper.wait()
+    timings = [
+        _timing("oxybreathe --plain", quiet_lines[1:], offsets),  # after the header line
+        _timing("  with a chime every phase", chimed_lines[1:], offsets),
+        _timing("naive sleep loop", naive_lines, offsets),
+    ]
+    apart = ((quiet_lines[1] - first_chimed) % phase) / phase
+    print(f"(the two oxybreathe runners played {apart:.2f} of a phase apart)")
+    return timings
 
 
 HEADER = (
