@@ -16,6 +16,7 @@ from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.confirm import Confirm
 from oxybreathe.ui.screens.home import HomeScreen
 from oxybreathe.ui.screens.session import SessionScreen, clock_text
+from oxybreathe.ui.widgets.details import PARTS, Details
 from oxybreathe.ui.widgets.line import Line
 from oxybreathe.ui.widgets.pacer import Pacer, orb_lines, pacer_levels
 from tests.conftest import SESSIONS
@@ -33,6 +34,8 @@ def history_rows() -> list[history.Row]:
 
 
 def text_of(screen, widget_id: str) -> str:
+    if isinstance(screen, HomeScreen) and widget_id in PARTS:  # one widget shows these parts
+        return screen.query_one(Details).part(widget_id)
     widget = screen.query_one(f"#{widget_id}")
     return widget.text if isinstance(widget, Line) else str(widget.render())
 
@@ -222,6 +225,35 @@ async def test_reduced_motion_shows_a_calm_countdown_without_the_orb(clock):
         assert not screen.query(Pacer)
         await to_next_deadline(pilot, clock, screen)
         assert text_of(screen, "phase") == "Breathe in  4"
+
+
+async def test_details_show_user_text_literally_and_make_room_in_small_terminals(
+    clock, user_sessions
+):
+    user_sessions.mkdir(parents=True)
+    (user_sessions / "marked.yaml").write_text(
+        "name: '[b]Loud[/b] [link=x]here'\ndescription: 'Calm [red]text[/red].'\n"
+        "steps:\n  - breathe: [inhale: 4, exhale: 4]\n"
+    )
+    app = OxybreatheApp(clock=clock, checkin=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await select(pilot, "marked")
+        details = app.screen.query_one(Details)
+        shown = str(details.render())
+        assert "[b]Loud[/b] [link=x]here" in shown  # markup is text here
+        assert "Calm [red]text[/red]." in shown
+        assert shown.index("Loud") < shown.index("Calm") < shown.index("Length")
+        await pilot.resize_terminal(60, 16)
+        await pilot.pause()
+        shown = str(details.render())
+        assert "Calm" not in shown  # the description gives way
+        assert "Length: ◀" in shown and "Chimes: on" in shown
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert "Calm [red]text[/red]." in str(details.render())
+        with pytest.raises(ValueError, match="no such part: colour"):
+            details.show(colour="red")
 
 
 async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, user_sessions):

@@ -12,13 +12,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from oxybreathe.core.text import clean, duration
 from oxybreathe.ui.notices import notify_literally
+from oxybreathe.ui.widgets.details import Details
 
 # The core's YAML loading and planning are imported where they are used, after the first paint:
 # importing them costs more than drawing the whole screen.
@@ -84,12 +85,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="home"):
             yield OptionList(id="sessions")
-            with Vertical(id="details"):
-                yield Static("", id="name", markup=False)
-                yield Static("", id="description", markup=False)
-                yield Static("", id="length", markup=False)
-                yield Static("", id="chimes", markup=False)
-                yield Static("", id="problems", markup=False)
+            yield Details(id="details")
         # One line of key hints: the stock Footer builds a widget per key, which costs more at
         # start-up than this whole screen's first paint can spare.
         yield Static(KEY_HINTS, id="keys", markup=False)
@@ -99,7 +95,9 @@ class HomeScreen(Screen[None]):
         self.call_after_refresh(self.reload, self.oxy.remembered.session)
 
     def on_resize(self) -> None:
-        self.set_class(self.size.height < 20 or self.size.width < 70, "-compact")
+        compact = self.size.height < 20 or self.size.width < 70
+        self.set_class(compact, "-compact")
+        self.query_one(Details).compact = compact
 
     # The list ----------------------------------------------------------------------------
 
@@ -146,28 +144,24 @@ class HomeScreen(Screen[None]):
         from oxybreathe.core.plan import default_minutes, length_choices
 
         entry = self.selected
-        set_text = {
-            name: self.query_one(f"#{name}", Static).update
-            for name in ("name", "description", "length", "chimes", "problems")
-        }
+        details = self.query_one(Details)
         motion = "calm countdown" if self.oxy.reduce_motion else "animated"
-        set_text["chimes"](
-            f"Chimes: {'on' if self.oxy.chimes else 'off'}  (c)\nMotion: {motion}  (m)"
+        details.show(
+            chimes=f"Chimes: {'on' if self.oxy.chimes else 'off'}  (c)\nMotion: {motion}  (m)"
         )
         if entry is None:
-            for name in ("name", "description", "length", "problems"):
-                set_text[name]("")
+            details.show(name="", description="", length="", problems="")
             return
         if entry.session is None:
-            set_text["name"](clean(entry.id))
-            set_text["description"]("This file has problems. Press e to edit it.")
-            set_text["length"]("")
-            set_text["problems"]("\n".join(clean(str(p)) for p in entry.problems[:8]))
+            details.show(
+                name=clean(entry.id),
+                description="This file has problems. Press e to edit it.",
+                length="",
+                problems="\n".join(clean(str(p)) for p in entry.problems[:8]),
+            )
             return
         session = entry.session
-        set_text["name"](clean(session.name))
-        set_text["description"](clean(session.description))
-        set_text["problems"]("")
+        details.show(name=clean(session.name), description=clean(session.description), problems="")
         if self._choices_for == (entry.id, session):
             self._show_length()  # the same session: keep the length the user chose
             return
@@ -193,7 +187,7 @@ class HomeScreen(Screen[None]):
             shown = _minutes_label(minutes)
             runs = "" if duration(real) == shown else f"  (runs {duration(real)})"
             text = f"Length: ◀ {shown} ▶{runs}"
-        self.query_one("#length", Static).update(text)
+        self.query_one(Details).show(length=text)
 
     # Actions ------------------------------------------------------------------------------
 
