@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--minutes", type=float, default=10.0, help="cue timing session length")
     parser.add_argument("--cpu-seconds", type=float, default=30.0)
-    parser.add_argument("--paint-runs", type=int, default=15)
+    parser.add_argument("--paint-runs", type=int, default=25)
     parser.add_argument("--runs", type=int, default=15, help="CLI start-up runs")
     args = parser.parse_args(argv)
     compile_package()

@@ -4,7 +4,7 @@
 - Time to first paint of the home screen, beside a bare Textual hello-world.
 - Phase changes on screen: how long after the engine's cue the new phase word is visible.
 
-    python -m benchmarks.tui [--cpu-seconds 30] [--paint-runs 15]
+    python -m benchmarks.tui [--cpu-seconds 30] [--paint-runs 25]
 """
 
 from __future__ import annotations
@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--cpu-seconds", type=float, default=30)
-    parser.add_argument("--paint-runs", type=int, default=15)
+    parser.add_argument("--paint-runs", type=int, default=25)
     args = parser.parse_args(argv)
     print(table(figures(args.cpu_seconds, args.paint_runs)))
     return 0
