@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,14 @@ from oxybreathe.ui.screens.checkin import CheckinScreen
 from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.confirm import Confirm
 from oxybreathe.ui.screens.home import HomeScreen
-from oxybreathe.ui.screens.session import SessionScreen, clock_text
+from oxybreathe.ui.screens.session import (
+    MIN_FRAME_SECONDS,
+    QUIET_BEFORE_CUE,
+    SECOND_MARGIN,
+    SessionScreen,
+    clock_text,
+    next_draw_in,
+)
 from oxybreathe.ui.widgets.details import PARTS, Details
 from oxybreathe.ui.widgets.line import Line
 from oxybreathe.ui.widgets.pacer import Pacer, orb_lines, pacer_levels
@@ -339,6 +347,67 @@ def test_the_orb_grows_with_fullness():
 
     assert 0 < area(0) < area(0.5) < area(1)
     assert all(len(line) == 40 for line in orb_lines(40, 12, 1))
+
+
+async def test_a_session_opened_at_once_does_not_wait_for_home_to_read_the_files(clock):
+    # `oxybreathe run box`: home is under the session; reading every session file there would
+    # hold up the session's first cues. It reads them when it first comes into view.
+    app = box_app(clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        [home] = [s for s in app.screen_stack if isinstance(s, HomeScreen)]
+        await to_next_deadline(pilot, clock, screen)
+        await pilot.pause()
+        assert home.entries == []
+        await pilot.press("q", "y")  # stop early: the closing screen, then home
+        await pilot.pause()
+        assert isinstance(app.screen, ClosingScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is home
+        await pilot.pause()
+        assert "box" in {entry.id for entry in home.entries}
+
+
+async def test_the_next_cue_is_timed_on_the_event_loops_monotonic_clock(clock):
+    # An absolute time on the loop's clock: a busy moment after setting it cannot make it late
+    # (Textual's set_timer counts from when its task first runs).
+    app = box_app(clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        await to_next_deadline(pilot, clock, screen)
+        loop = asyncio.get_running_loop()
+        before = loop.time()
+        screen._schedule()
+        after = loop.time()
+        timer = screen._deadline_timer
+        assert timer is not None
+        wait = screen.engine.next_deadline() - clock()
+        assert before + wait <= timer.when() <= after + wait
+
+
+def test_redraws_come_when_something_drawn_changes_and_never_just_before_a_cue():
+    # A countdown's next second (2.5 s left in the cue: in 0.5 s), just after it ticks over.
+    assert next_draw_in(2.5, 30.0, None) == pytest.approx(0.5 + SECOND_MARGIN)
+    # The session's clock ticks first when it is nearer.
+    assert next_draw_in(2.5, 30.2, None) == pytest.approx(0.2 + SECOND_MARGIN)
+    # The orb moves by a pixel sooner than either: then, but never sooner than a frame.
+    assert next_draw_in(2.5, 30.0, 0.1) == pytest.approx(0.1)
+    assert next_draw_in(2.5, 30.0, 0.001) == pytest.approx(MIN_FRAME_SECONDS)
+    # Within one frame before the cue's deadline nothing is drawn: the deadline draws, and a
+    # paint just before it would hold the new phase back by a frame.
+    left = 0.3
+    assert next_draw_in(left, 30.0, left - QUIET_BEFORE_CUE + 0.001) is None
+    assert next_draw_in(left, 30.0, left - QUIET_BEFORE_CUE - 0.001) == pytest.approx(
+        left - QUIET_BEFORE_CUE - 0.001
+    )
+    assert next_draw_in(0.01, 30.0, 0.005) is None  # a cue shorter than a frame
+    assert next_draw_in(0.9, 30.0, None) is None  # the countdown's next change is the deadline
+    assert QUIET_BEFORE_CUE > 1 / 60  # at least one of Textual's frames
 
 
 def test_clock_text_counts_down_without_showing_zero_early():

@@ -76,6 +76,7 @@ class HomeScreen(Screen[None]):
         self.choices: list[float] = []
         self.choice = 0
         self._choices_for: tuple[str, Session] | None = None
+        self._listed = False  # the session files are read once home is first in view
 
     @property
     def oxy(self) -> OxybreatheApp:
@@ -90,9 +91,16 @@ class HomeScreen(Screen[None]):
         # start-up than this whole screen's first paint can spare.
         yield Static(KEY_HINTS, id="keys", markup=False)
 
-    def on_mount(self) -> None:
-        # Paint the screen first, then read the session files.
-        self.call_after_refresh(self.reload, self.oxy.remembered.session)
+    def on_screen_resume(self) -> None:
+        # Paint the screen first, then read the session files; and only once home is in view:
+        # `oxybreathe run` opens a session over it at once, whose first cues must not wait.
+        if not self._listed:
+            self.call_after_refresh(self._list_once)
+
+    def _list_once(self) -> None:
+        if self.is_active and not self._listed:  # still on top (not under a session)
+            self._listed = True
+            self.reload(self.oxy.remembered.session)
 
     def on_resize(self) -> None:
         compact = self.size.height < 20 or self.size.width < 70

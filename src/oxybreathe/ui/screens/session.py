@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
 MIN_FRAME_SECONDS = 1 / 60  # never redraw the orb more often than this
 READY_POLL_SECONDS = 0.05
 SECOND_MARGIN = 0.005  # wake just after a countdown's second ticks over, never just before
+# Textual paints a screen at most once per frame (1/60 s by default), so a paint just before a
+# cue's deadline would hold the new phase back until the next frame: keep this long quiet.
+QUIET_BEFORE_CUE = 1 / 60 + 0.004
 _WORDS = {"inhale": "Breathe in", "hold": "Hold", "exhale": "Breathe out"}
 
 
@@ -63,6 +68,21 @@ def progress_bar(fraction: float, width: int) -> str:
     width = max(0, width)
     filled = round(min(1.0, max(0.0, fraction)) * width)
     return "█" * filled + "░" * (width - filled)
+
+
+def next_draw_in(left_in_cue: float, remaining: float, orb_change: float | None) -> float | None:
+    """Seconds until the next redraw, or None to leave it to the cue's deadline.
+
+    The next redraw is when a whole second ticks over on either countdown (`left_in_cue`, the
+    session's `remaining`), or when the orb's outline moves by a pixel (`orb_change` seconds from
+    now), but never more often than one frame. A redraw that would fall after the deadline, or
+    within one frame before it, is left out: the deadline draws the screen anyway, and a paint just
+    before it would hold the new phase back by a frame.
+    """
+    wait = min((left_in_cue % 1.0) or 1.0, (remaining % 1.0) or 1.0) + SECOND_MARGIN
+    if orb_change is not None:
+        wait = min(wait, max(MIN_FRAME_SECONDS, orb_change))
+    return None if wait > left_in_cue - QUIET_BEFORE_CUE else wait
 
 
 class SessionScreen(Screen[None]):
@@ -163,8 +183,8 @@ class SessionScreen(Screen[None]):
         self.reduce_motion = reduce_motion
         self.chimes = chimes
         self._levels = pacer_levels(plan)
-        self._deadline_timer: Timer | None = None
-        self._tick_timer: Timer | None = None
+        self._deadline_timer: asyncio.TimerHandle | None = None
+        self._tick_timer: asyncio.TimerHandle | None = None
         self._ready_timer: Timer | None = None
         self._ready_by = 0.0  # real time, not the session clock: the worker runs in real time
         self._shown_prompt: str | None = None
@@ -196,6 +216,9 @@ class SessionScreen(Screen[None]):
         else:
             self._begin()
 
+    def on_unmount(self) -> None:
+        self._cancel_timers()  # asyncio's handles are not tied to the screen as Textual's are
+
     def _await_sound(self) -> None:
         assert self.chimes is not None
         if self.chimes.state == "starting" and time.monotonic() < self._ready_by:
@@ -215,14 +238,30 @@ class SessionScreen(Screen[None]):
 
     # Time ---------------------------------------------------------------------------------
 
+    def _after(self, seconds: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
+        """Call `callback` on this screen `seconds` from now.
+
+        Not Textual's `set_timer`: its timer counts the delay from when its task first runs, so
+        a busy moment just after setting it (the session's first paint) made the first phase
+        change ~30 ms late. asyncio's `call_at` takes a time on the loop's monotonic clock.
+        """
+        loop = asyncio.get_running_loop()
+        return loop.call_at(loop.time() + max(0.0, seconds), self.call_later, callback)
+
+    def _cancel_timers(self) -> None:
+        for timer in (self._deadline_timer, self._tick_timer):
+            if timer is not None:
+                timer.cancel()
+        self._deadline_timer = self._tick_timer = None
+
     def _schedule(self) -> None:
         """Wake up exactly at the engine's next deadline (a fresh timer each time)."""
         if self._deadline_timer is not None:
-            self._deadline_timer.stop()
+            self._deadline_timer.cancel()
             self._deadline_timer = None
         deadline = self.engine.next_deadline()
         if deadline is not None:
-            self._deadline_timer = self.set_timer(max(0.0, deadline - self.clock()), self.sync)
+            self._deadline_timer = self._after(deadline - self.clock(), self.sync)
 
     def sync(self) -> None:
         """Bring the screen up to the engine's present: due cues first, then the drawing."""
@@ -243,9 +282,7 @@ class SessionScreen(Screen[None]):
         self._schedule()
 
     def _end(self, *, completed: bool, ran: float) -> None:
-        for timer in (self._deadline_timer, self._tick_timer):
-            if timer is not None:
-                timer.stop()
+        self._cancel_timers()
         if self.chimes is not None:
             self.chimes.close(linger=None)  # the closing bowl rings out on its own
         cast("OxybreatheApp", self.app).session_ended(Outcome(self.plan, ran, completed))
@@ -296,19 +333,19 @@ class SessionScreen(Screen[None]):
     ) -> None:
         """Sleep until the next moment something drawn changes, and no longer."""
         if self._tick_timer is not None:
-            self._tick_timer.stop()
+            self._tick_timer.cancel()
             self._tick_timer = None
         if self.engine.paused or self.engine.done:
             return
-        # A whole second ticks over on either countdown...
-        wait = min((left_in_cue % 1.0) or 1.0, (remaining % 1.0) or 1.0) + SECOND_MARGIN
-        # ...or the orb's outline moves by a pixel.
+        orb_change = None
         if self._pacer is not None:
             start, end = self._levels[cue.index]
             change = self._pacer.next_change(start, end, fraction)
             if change is not None:
-                wait = min(wait, max(MIN_FRAME_SECONDS, (change - fraction) * cue.duration))
-        self._tick_timer = self.set_timer(wait, self.draw)
+                orb_change = (change - fraction) * cue.duration
+        wait = next_draw_in(left_in_cue, remaining, orb_change)
+        if wait is not None:
+            self._tick_timer = self._after(wait, self.draw)
 
     # Keys ---------------------------------------------------------------------------------
 
