@@ -63,10 +63,14 @@ class Timing:
     def worst(self) -> float:
         return max(self.errors)
 
+    @property
+    def over_2ms(self) -> int:
+        return sum(error > 2.0 for error in self.errors)
+
     def row(self) -> str:
         return (
             f"{self.name:<24} {len(self.errors):>6} {self.median:>10.2f} {self.worst:>10.2f}"
-            f" {self.first_minute_max:>12.2f} {self.last_minute_max:>12.2f}"
+            f" {self.over_2ms:>8} {self.first_minute_max:>12.2f} {self.last_minute_max:>12.2f}"
         )
 
 
@@ -216,7 +220,7 @@ def measure(minutes: float, phase: float) -> list[Timing]:
 
 
 HEADER = (
-    f"{'runner':<24} {'cues':>6} {'median ms':>10} {'max ms':>10} "
+    f"{'runner':<24} {'cues':>6} {'median ms':>10} {'max ms':>10} {'> 2 ms':>8} "
     f"{'1st min max':>12} {'last min max':>12}"
 )
 
