@@ -78,7 +78,7 @@ class Stamper:
     """Stamps every line of several subprocesses on one thread, the moment it can be read.
 
     One thread waiting on all the pipes at once: with a thread per pipe, lines arriving together
-    made the readers queue for the interpreter lock, and that queueing was measured as cue error.
+    could make the readers queue for the interpreter lock, and that wait counted as cue error.
     """
 
     def __init__(self) -> None:
