@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     over = [figure.name for figure in figures if figure.within is False]
     if over:
         print(f"\nOver budget (a bug): {'; '.join(over)}")
+    note = cue_timing.machine_note(timings)
+    if note:
+        print(f"\n{note}")
     return 1 if over else 0
 
 
