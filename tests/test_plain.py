@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import signal
@@ -42,6 +43,29 @@ def play(session_plan, clock=None):
 
     status = run_plain(session_plan, out=out, clock=clock, sleep=sleep)
     return status, out
+
+
+def test_no_full_garbage_collection_walks_the_startup_heap_during_a_session():
+    # Everything alive at the first cue is frozen (collected once first), so a collection in
+    # the middle of a session walks only what the session allocates; the end hands it back.
+    session_plan = plan(load_session(SESSIONS / "sigh.yaml"), minutes=1)
+    clock = FakeClock()
+    frozen_while_playing: list[int] = []
+
+    def sleep(seconds: float) -> None:
+        frozen_while_playing.append(gc.get_freeze_count())
+        clock.advance(seconds)
+
+    assert gc.get_freeze_count() == 0
+    assert run_plain(session_plan, out=io.StringIO(), clock=clock, sleep=sleep) == 0
+    assert frozen_while_playing and min(frozen_while_playing) > 1000
+    assert gc.get_freeze_count() == 0
+
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    assert run_plain(session_plan, out=io.StringIO(), clock=clock, sleep=interrupt) == 130
+    assert gc.get_freeze_count() == 0  # stopped early: handed back too
 
 
 def test_one_line_per_cue_at_the_moment_it_starts():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import pytest
@@ -388,6 +389,22 @@ async def test_the_next_cue_is_timed_on_the_event_loops_monotonic_clock(clock):
         assert timer is not None
         wait = screen.engine.next_deadline() - clock()
         assert before + wait <= timer.when() <= after + wait
+
+
+async def test_no_full_garbage_collection_walks_the_app_during_a_session(clock):
+    # A full collection of everything Textual holds took 22 ms mid-session: more than a frame.
+    app = box_app(clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        assert gc.get_freeze_count() > 1000
+        while not screen.engine.done:
+            await to_next_deadline(pilot, clock, screen)
+        await pilot.pause()
+        assert not isinstance(app.screen, SessionScreen)
+        assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0
 
 
 def test_redraws_come_when_something_drawn_changes_and_never_just_before_a_cue():

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from oxybreathe.audio import Chimes, play_event_sound
 from oxybreathe.audio_worker import LINGER_SECONDS
-from oxybreathe.core import checkin, notes
+from oxybreathe.core import checkin, notes, steady
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.engine import (
     Clock,
@@ -149,6 +149,7 @@ def run_plain(
                 print(notice, file=sys.stderr, flush=True)
     say(f"{clean(session.name)} ({duration(plan.total)})")
     engine = Engine(plan, clock)
+    steady.hold()  # no full garbage collection in the middle of a cue
     try:
         with _stop_on_signals():
             events: list[Event] = engine.start()
@@ -178,6 +179,8 @@ def run_plain(
         if isinstance(interruption, _Signalled):
             return 128 + interruption.signum
         return EXIT_INTERRUPTED
+    finally:
+        steady.release()
     finished = next((e for e in events if isinstance(e, Finished)), None)
     ran = finished.ran if finished else engine.ran()
     if recording is not None:

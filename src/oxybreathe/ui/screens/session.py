@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from oxybreathe.audio import READY_TIMEOUT, Chimes, play_event_sound
+from oxybreathe.core import steady
 from oxybreathe.core.engine import (
     Clock,
     CueStarted,
@@ -218,6 +219,7 @@ class SessionScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._cancel_timers()  # asyncio's handles are not tied to the screen as Textual's are
+        steady.release()
 
     def _await_sound(self) -> None:
         assert self.chimes is not None
@@ -233,6 +235,7 @@ class SessionScreen(Screen[None]):
             # In a tiny terminal the toast would hide the session; "no sound" still shows.
             notify_literally(self, self.chimes.notice, severity="warning", timeout=8)
         self._show_sound()
+        steady.hold()  # no full garbage collection holding back a phase change
         self._handle(self.engine.start())
         self.draw()
 
@@ -283,6 +286,7 @@ class SessionScreen(Screen[None]):
 
     def _end(self, *, completed: bool, ran: float) -> None:
         self._cancel_timers()
+        steady.release()
         if self.chimes is not None:
             self.chimes.close(linger=None)  # the closing bowl rings out on its own
         cast("OxybreatheApp", self.app).session_ended(Outcome(self.plan, ran, completed))
