@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 
@@ -240,3 +242,22 @@ def test_a_terminal_without_utf8_gets_question_marks_not_a_traceback(write):
     check = run_cli("validate", str(path), env=ascii_only)
     assert check.returncode == 0 and "Caf? calme" in check.stdout
     assert "Traceback" not in run.stderr + check.stderr
+
+
+def test_ctrl_c_while_a_file_is_still_being_read_ends_quietly(tmp_path):
+    # A FIFO nobody writes to: `validate` waits in open() until Ctrl+C comes.
+    fifo = tmp_path / "slow.yaml"
+    os.mkfifo(fifo)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oxybreathe", "validate", str(fifo)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        process.communicate(timeout=2)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert "Traceback" not in err + out

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # before its first paint, and `--help` stays instant.
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl+C
 
 
 def _minutes(text: str) -> float:
@@ -149,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "config": _config,
         }[args.command]
         return handler(args)
+    except KeyboardInterrupt:  # Ctrl+C before a session has begun (loading, a slow file)
+        _say("", error=True)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `oxybreathe list | head -1`: the reader has gone
         # Point stdout at /dev/null so that Python's final flush cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
