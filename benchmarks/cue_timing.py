@@ -221,35 +221,40 @@ def measure(minutes: float, phase: float) -> list[Timing]:
         bare_command = [sys.executable, "-c", BARE, json.dumps(offsets)]
         quiet_delay = _first_cue_delay([*base, str(quiet), *tail, "0.1", "--no-chimes"], env)
         bare_delay = _first_cue_delay([sys.executable, "-c", BARE, "[0, 60]"], env, header=0)
-        runs: dict[str, list[float]] = {
-            "oxybreathe --plain": [],
-            "  with a chime every phase": [],
-            "bare deadline loop": [],
-            "naive sleep loop": [],
-        }
-        lines = list(runs.values())
+        quiet_lines: list[float] = []
+        chimed_lines: list[float] = []
+        bare_lines: list[float] = []
+        naive_lines: list[float] = []
         stamper = Stamper()
-        stamper.start([*base, str(chimed), *tail, str(minutes)], lines[1], env)
-        while len(lines[1]) < 2:  # its header, then its first cue
+        stamper.start([*base, str(chimed), *tail, str(minutes)], chimed_lines, env)
+        while len(chimed_lines) < 2:  # its header, then its first cue
             time.sleep(0.001)
-        zero = lines[1][1]
+        zero = chimed_lines[1]
         later = zero + math.ceil(max(quiet_delay, bare_delay) / phase + 0.5) * phase
-        _start_at(stamper, later + phase / 4 - bare_delay, bare_command, lines[2], env)
-        _start_at(stamper, later + phase / 2 - quiet_delay, quiet_command, lines[0], env)
+        _start_at(stamper, later + phase / 4 - bare_delay, bare_command, bare_lines, env)
+        _start_at(stamper, later + phase / 2 - quiet_delay, quiet_command, quiet_lines, env)
         stamper.start(
             [sys.executable, "-c", NAIVE, json.dumps([c.duration for c in laid.cues])],
-            lines[3],
+            naive_lines,
             env,
         )
         stamper.wait()
+    quiet_timing = _timing("oxybreathe --plain", quiet_lines[1:], offsets)  # after the header
+    chimed_timing = _timing("  with a chime every phase", chimed_lines[1:], offsets)
+    bare_timing = _timing("bare deadline loop", bare_lines, offsets)
     timings = [
-        _timing(name, stamps[1:] if name.startswith(("oxy", "  ")) else stamps, offsets)
-        for name, stamps in runs.items()
+        quiet_timing,
+        chimed_timing,
+        bare_timing,
+        _timing("naive sleep loop", naive_lines, offsets),
     ]
-    apart = [((t.arrivals[0] - zero) % phase) / phase for t in timings[:3]]
+
+    def apart(timing: Timing) -> float:
+        return ((timing.arrivals[0] - zero) % phase) / phase
+
     print(
-        "(first cues at {:.2f}, {:.2f} and {:.2f} of a phase)".format(*apart[1:], apart[0])
-        + " (chimed, bare, plain)"
+        f"(first cues at {apart(chimed_timing):.2f}, {apart(bare_timing):.2f} and "
+        f"{apart(quiet_timing):.2f} of a phase) (chimed, bare, plain)"
     )
     for timing in timings[:3]:
         worst = sorted(range(len(timing.errors)), key=lambda i: -timing.errors[i])[:3]
