@@ -17,6 +17,7 @@ from typing import TextIO
 
 from oxybreathe.audio import Chimes, play_event_sound
 from oxybreathe.audio_worker import LINGER_SECONDS
+from oxybreathe.cli import EXIT_INTERRUPTED
 from oxybreathe.core import checkin, notes, steady
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.engine import (
@@ -31,7 +32,6 @@ from oxybreathe.core.history import Recorder, Recording
 from oxybreathe.core.plan import Cue, Plan
 from oxybreathe.core.text import clean, duration, time_spent
 
-EXIT_INTERRUPTED = 130
 NOTES_WAIT_SECONDS = 1.0  # the most plain mode waits for the history (it runs in a thread)
 _PHASE_WORDS = {"inhale": "Inhale", "hold": "Hold", "exhale": "Exhale"}
 
@@ -195,7 +195,11 @@ def run_plain(
                 after = _check_in(ask, say)
         except (KeyboardInterrupt, _Signalled) as interruption:
             say("")
-            status = 128 + interruption.signum if isinstance(interruption, _Signalled) else 130
+            status = (
+                128 + interruption.signum
+                if isinstance(interruption, _Signalled)
+                else EXIT_INTERRUPTED
+            )
     for line in checkin.changes(before, after, arrow="to"):
         say(f"{line}.")
     if recording is not None:
