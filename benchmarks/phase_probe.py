@@ -64,13 +64,13 @@ def main() -> None:
     try:
         cli_main(["run", session_file, "--no-checkin", "--no-chimes"])
     finally:
-        latencies = []
+        changes = []  # [deadline on time.monotonic(), ms until it was on screen]
         for deadline, word in deadlines[1:]:  # the first cue is the session starting
             shown = next((at for at, seen in flushes if at >= deadline and word in seen), None)
             if shown is not None:
-                latencies.append((shown - deadline) * 1000)
+                changes.append([deadline, (shown - deadline) * 1000])
         with open(result, "w", encoding="utf-8") as out:
-            json.dump(latencies, out)
+            json.dump(changes, out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,110 @@
+"""Steal time: when the hypervisor ran something else on this virtual machine's CPUs.
+
+On a shared VM a process can miss a deadline by 10-20 ms because the host did not run the
+virtual CPU at all, whatever the process does; the bare deadline loop shows it too. The kernel
+counts that time as "steal" in /proc/stat (in clock ticks, 10 ms). `StealClock` samples the
+count on a thread while a benchmark runs, so a late cue can be checked against it: a cue over
+budget with steal recorded during it is the machine's; one without is ours.
+
+    with StealClock() as steal:
+        ...                       # run the thing measured
+    steal.stolen_ms(due, seen)    # steal recorded while that cue was due
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+# Steal is added to /proc/stat when the stolen CPU next runs its tick; a cue's window reaches a
+# little past the moment it was seen so that the count has arrived by then.
+BEFORE_SECONDS = 0.010
+AFTER_SECONDS = 0.030
+
+
+def read_steal(source: Path = Path("/proc/stat")) -> int | None:
+    """The machine's steal time so far, in clock ticks; None where the kernel does not say."""
+    try:
+        with source.open(encoding="ascii") as lines:
+            fields = lines.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    try:
+        return int(fields[8])  # cpu user nice system idle iowait irq softirq steal ...
+    except ValueError:
+        return None
+
+
+class StealClock:
+    """Samples the steal count every `interval` seconds on a thread, keeping each change."""
+
+    def __init__(self, interval: float = 0.010, source: Path = Path("/proc/stat")) -> None:
+        self.interval = interval
+        self.source = source
+        self.tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+        self.times: list[float] = []
+        self.counts: list[int] = []
+        self.started = self.ended = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self.available = read_steal(source) is not None
+
+    def __enter__(self) -> StealClock:
+        self.started = time.monotonic()
+        if self.available:
+            self._note()
+            self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self.available:
+            self._note()
+        self.ended = time.monotonic()
+
+    def _note(self) -> None:
+        count = read_steal(self.source)
+        if count is not None and (not self.counts or count != self.counts[-1]):
+            self.times.append(time.monotonic())
+            self.counts.append(count)
+
+    def _sample(self) -> None:
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            self._note()
+            next_at += self.interval
+            self._stop.wait(max(0.0, next_at - time.monotonic()))
+
+    def stolen_ms(self, start: float, end: float) -> float:
+        """Steal recorded from `start` to `end` (time.monotonic()), widened by the margins above."""
+        if not self.times:
+            return 0.0
+        first = bisect.bisect_right(self.times, start - BEFORE_SECONDS)
+        last = bisect.bisect_right(self.times, end + AFTER_SECONDS)
+        if last == 0 or first >= last:
+            return 0.0
+        before = self.counts[first - 1] if first > 0 else self.counts[0]
+        return (self.counts[last - 1] - before) * self.tick_ms
+
+    def total_ms(self) -> float:
+        """All the steal recorded while the clock ran."""
+        return (self.counts[-1] - self.counts[0]) * self.tick_ms if self.counts else 0.0
+
+    def share(self) -> float:
+        """Steal as a share of the time the clock ran, per CPU (0.01 is 1 %)."""
+        seconds = self.ended - self.started
+        cpus = os.cpu_count() or 1
+        return self.total_ms() / 1000 / seconds / cpus if seconds > 0 else 0.0

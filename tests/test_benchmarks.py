@@ -1,0 +1,85 @@
+"""The benchmark's own arithmetic: steal time, and which late cues count against the budget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.cue_timing import Timing, figures, machine_note
+from benchmarks.steal import StealClock, read_steal
+
+STAT = "cpu  388973 50 65675 4471926 3739 0 1029 {steal} 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"
+
+
+def _stat(folder: Path, steal: int) -> Path:
+    path = folder / "stat"
+    path.write_text(STAT.format(steal=steal), encoding="ascii")
+    return path
+
+
+def test_read_steal_reads_the_eighth_figure_of_the_cpu_line(tmp_path: Path) -> None:
+    assert read_steal(_stat(tmp_path, 5178)) == 5178
+
+
+def test_read_steal_is_none_where_the_kernel_does_not_say(tmp_path: Path) -> None:
+    assert read_steal(tmp_path / "missing") is None
+    short = tmp_path / "short"
+    short.write_text("cpu  1 2 3 4\n", encoding="ascii")
+    assert read_steal(short) is None
+    other = tmp_path / "other"
+    other.write_text("intr 1 2 3 4 5 6 7 8 9\n", encoding="ascii")
+    assert read_steal(other) is None
+
+
+def test_steal_clock_notes_the_count_at_start_and_end(tmp_path: Path) -> None:
+    source = _stat(tmp_path, 100)
+    clock = StealClock(interval=60.0, source=source)  # the thread samples once, at the start
+    with clock:
+        _stat(tmp_path, 103)
+    assert clock.counts[0] == 100 and clock.counts[-1] == 103
+    assert clock.total_ms() == 3 * clock.tick_ms
+
+
+def test_stolen_ms_counts_only_steal_that_arrived_near_the_window(tmp_path: Path) -> None:
+    clock = StealClock(source=_stat(tmp_path, 0))
+    clock.times = [10.0, 20.0, 20.5, 30.0]
+    clock.counts = [0, 1, 3, 4]
+    tick = clock.tick_ms
+    assert clock.stolen_ms(19.9, 20.0) == 1 * tick  # seen at the moment the cue was
+    assert clock.stolen_ms(20.0, 20.5) == 3 * tick  # both changes in the window
+    assert clock.stolen_ms(20.49, 20.49) == 2 * tick  # within the margin after it
+    assert clock.stolen_ms(25.0, 26.0) == 0.0
+    assert clock.stolen_ms(1.0, 2.0) == 0.0  # before the first sample
+    assert clock.stolen_ms(40.0, 41.0) == 0.0  # after the last
+
+
+def _timing(name: str, errors: list[float], stolen: list[float]) -> Timing:
+    return Timing(name, errors, max(errors), max(errors), stolen=tuple(stolen))
+
+
+def test_a_late_cue_during_steal_is_shown_but_not_counted() -> None:
+    plain = _timing("plain", [0.2, 9.0, 0.3], [0.0, 10.0, 0.0])
+    bare = _timing("bare", [0.1, 0.1, 0.1], [0.0, 0.0, 0.0])
+    naive = _timing("naive", [1.0, 2.0, 3.0], [0.0, 0.0, 0.0])
+    assert plain.worst == 9.0 and plain.worst_unstolen == 0.3
+    assert plain.in_steal == 1 and plain.over_budget_stolen == 1
+    cue = figures([plain, plain, bare, naive], 10)[0]
+    assert cue.within is True
+    assert "9.00 ms with the 1 during steal time" in cue.ours
+
+
+def test_a_late_cue_without_steal_is_over_budget() -> None:
+    plain = _timing("plain", [0.2, 9.0, 0.3], [10.0, 0.0, 0.0])  # steal, but at another cue
+    bare = _timing("bare", [0.1, 0.1, 0.1], [0.0, 0.0, 0.0])
+    naive = _timing("naive", [1.0, 2.0, 3.0], [0.0, 0.0, 0.0])
+    cue = figures([plain, plain, bare, naive], 10)[0]
+    assert cue.within is False
+    assert cue.ours == "**0.30 / 9.00 ms**"
+
+
+def test_the_machine_note_speaks_only_of_misses_without_steal() -> None:
+    naive = _timing("naive", [1.0], [0.0])
+    stolen = _timing("bare", [0.1, 8.0], [0.0, 20.0])
+    assert machine_note([naive, naive, stolen, naive]) is None
+    busy = _timing("bare", [0.1, 8.0], [0.0, 0.0])
+    note = machine_note([naive, naive, busy, naive])
+    assert note is not None and "8.00 ms with no steal time" in note
