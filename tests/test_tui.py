@@ -623,3 +623,26 @@ async def test_history_problems_show_one_line_and_the_session_goes_on(clock, iso
         assert any("could not be used" in m and "moved to" in m for m in messages), messages
     app.wrap_up()
     assert len(history_rows()) == 1
+
+
+async def test_the_orb_takes_the_new_theme_colour_at_once(clock, monkeypatch):
+    monkeypatch.delenv("NO_COLOR")  # in colour, so that themes differ
+    app = box_app(clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await to_next_deadline(pilot, clock, screen)
+        pacer = screen.query_one(Pacer)
+
+        def orb_colour():
+            strips = pacer.render_lines(pacer.region.reset_offset)
+            styles = {seg.style for strip in strips for seg in strip if seg.text.strip()}
+            assert len(styles) == 1
+            return styles.pop().color
+
+        before = orb_colour()
+        app.theme = "nord" if app.theme != "nord" else "gruvbox"
+        await pilot.pause()
+        after = orb_colour()
+        assert after != before
+        assert after == pacer.rich_style.color
