@@ -97,17 +97,6 @@ class Timing:
         """Cues with steal recorded while they were due."""
         return sum(self._steal(i) > 0.0 for i in range(len(self.errors)))
 
-    @property
-    def over_budget(self) -> int:
-        return sum(error > BUDGET_MS for error in self.errors)
-
-    @property
-    def over_budget_stolen(self) -> int:
-        """Cues over budget with steal recorded while they were due: the machine's."""
-        return sum(
-            error > BUDGET_MS and self._steal(i) > 0.0 for i, error in enumerate(self.errors)
-        )
-
     def worst_cues(self, zero: float, count: int = 3) -> str:
         """The `count` worst cues, with their times from `zero` and any steal during them."""
         order = sorted(range(len(self.errors)), key=lambda i: -self.errors[i])[:count]
@@ -374,18 +363,37 @@ def machine_note(timings: list[Timing]) -> str | None:
     )
 
 
+def save(timings: list[Timing], path: Path) -> None:
+    """Every cue of every runner: when its line arrived (time.monotonic()), its error and the
+    steal during it, for a closer look than the table gives."""
+    runners = {
+        timing.name.strip(): {
+            "arrivals": timing.arrivals,
+            "errors_ms": timing.errors,
+            "steal_ms": timing.stolen,
+        }
+        for timing in timings
+    }
+    path.write_text(json.dumps(runners), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--phase", type=float, default=1.0, help="seconds per phase")
+    parser.add_argument(
+        "--save", type=Path, help="write every cue of every runner to this JSON file"
+    )
     args = parser.parse_args(argv)
     print(f"Cue timing over {args.minutes:g} min, {args.phase:g} s phases")
     timings = measure(args.minutes, args.phase)
     print(HEADER)
     for timing in timings:
         print(timing.row(), flush=True)
+    if args.save:
+        save(timings, args.save)
     note = machine_note(timings)
     if note:
         print(note)

@@ -14,14 +14,16 @@ budget with steal recorded during it is the machine's; one without is ours.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import threading
 import time
 from pathlib import Path
 from types import TracebackType
 
-# Steal is added to /proc/stat when the stolen CPU next runs its tick; a cue's window reaches a
-# little past the moment it was seen so that the count has arrived by then.
+# Steal is added to /proc/stat when the stolen CPU next runs its tick (StealClock wakes every CPU
+# every 10 ms for that); a cue's window reaches a little past the moment it was seen so that the
+# count has arrived by then.
 BEFORE_SECONDS = 0.010
 AFTER_SECONDS = 0.030
 
@@ -41,8 +43,21 @@ def read_steal(source: Path = Path("/proc/stat")) -> int | None:
         return None
 
 
+def _cpus() -> list[int | None]:
+    """The CPUs a thread can be pinned to, or [None] where threads cannot be pinned."""
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return [None]
+
+
 class StealClock:
-    """Samples the steal count every `interval` seconds on a thread, keeping each change."""
+    """Samples the steal count every `interval` seconds, keeping each change.
+
+    One thread per CPU, each pinned to its CPU: the kernel adds a CPU's steal at that CPU's
+    next tick, and an idle CPU has none (NO_HZ) until something wakes it, which could be long
+    after the theft. Waking each CPU every `interval` keeps its count at most that late.
+    """
 
     def __init__(self, interval: float = 0.010, source: Path = Path("/proc/stat")) -> None:
         self.interval = interval
@@ -52,14 +67,18 @@ class StealClock:
         self.counts: list[int] = []
         self.started = self.ended = 0.0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._lock = threading.Lock()
+        self._threads = [
+            threading.Thread(target=self._sample, args=(cpu,), daemon=True) for cpu in _cpus()
+        ]
         self.available = read_steal(source) is not None
 
     def __enter__(self) -> StealClock:
         self.started = time.monotonic()
         if self.available:
             self._note()
-            self._thread.start()
+            for thread in self._threads:
+                thread.start()
         return self
 
     def __exit__(
@@ -69,19 +88,24 @@ class StealClock:
         trace: TracebackType | None,
     ) -> None:
         self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join()
         if self.available:
             self._note()
         self.ended = time.monotonic()
 
     def _note(self) -> None:
-        count = read_steal(self.source)
-        if count is not None and (not self.counts or count != self.counts[-1]):
-            self.times.append(time.monotonic())
-            self.counts.append(count)
+        with self._lock:  # times stay in order, and each change is kept once
+            count = read_steal(self.source)
+            if count is not None and (not self.counts or count > self.counts[-1]):
+                self.times.append(time.monotonic())
+                self.counts.append(count)
 
-    def _sample(self) -> None:
+    def _sample(self, cpu: int | None) -> None:
+        if cpu is not None:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(0, {cpu})  # on Linux, 0 is the calling thread
         next_at = time.monotonic()
         while not self._stop.is_set():
             self._note()
