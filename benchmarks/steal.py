@@ -3,8 +3,8 @@
 On a shared VM a process can miss a deadline by 10-20 ms because the host did not run the
 virtual CPU at all, whatever the process does; the bare deadline loop shows it too. The kernel
 counts that time as "steal" in /proc/stat (in clock ticks, 10 ms). `StealClock` samples the
-count on a thread while a benchmark runs, so a late cue can be checked against it: a cue over
-budget with steal recorded during it is the machine's; one without is ours.
+count on a thread per CPU while a benchmark runs, so a late cue can be checked against it: a
+cue over budget with steal recorded during it is the machine's; one without counts as ours.
 
     with StealClock() as steal:
         ...                       # run the thing measured
