@@ -1,10 +1,13 @@
-"""Cue timing of plain mode, measured from outside the process, beside a naive sleep loop.
+"""Cue timing of plain mode, measured from outside the process, beside two references.
 
-Runs a real `oxybreathe run SESSION --plain` in a subprocess and timestamps each line as it
-arrives. The reference runs the same cues as a loop of `print(); time.sleep(duration)` in the
-same run. Both are aligned on their first cue and compared with the plan.
+Runs a real `oxybreathe run SESSION --plain` in a subprocess (with and without a chime at every
+phase) and timestamps each line as it arrives. The references run the same cues in the same run:
+a bare deadline loop (what the machine allows any Python program) and a naive loop of
+`print(); time.sleep(duration)`. Each runner is aligned on its first cue and compared with the
+plan. Cues during which the host took a CPU away (steal time, benchmarks/steal.py) are shown
+but not counted against the budget.
 
-    python -m benchmarks.cue_timing --minutes 10
+    python -m benchmarks.cue_timing --minutes 10 [--save cues.json]
 """
 
 from __future__ import annotations
