@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu-seconds", type=float, default=30.0)
     parser.add_argument("--paint-runs", type=int, default=25)
     parser.add_argument("--runs", type=int, default=15, help="CLI start-up runs")
+    parser.add_argument(
+        "--save", type=Path, help="write every cue of every cue-timing runner to this JSON file"
+    )
     args = parser.parse_args(argv)
     compile_package()
     print(
@@ -45,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     print(cue_timing.HEADER)
     for timing in timings:
         print(timing.row(), flush=True)
+    if args.save:
+        cue_timing.save(timings, args.save)
     figures = cue_timing.figures(timings, args.minutes)
     print("TUI: CPU, first paint, phase change...", flush=True)
     figures += tui.figures(args.cpu_seconds, args.paint_runs)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from benchmarks.cue_timing import Timing, figures, machine_note
+from benchmarks.cue_timing import Timing, figures, machine_note, save
 from benchmarks.steal import StealClock, read_steal
 
 STAT = "cpu  388973 50 65675 4471926 3739 0 1029 {steal} 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"
@@ -83,3 +84,17 @@ def test_the_machine_note_speaks_only_of_misses_without_steal() -> None:
     busy = _timing("bare", [0.1, 8.0], [0.0, 0.0])
     note = machine_note([naive, naive, busy, naive])
     assert note is not None and "8.00 ms with no steal time" in note
+
+
+def test_save_writes_every_cue_of_every_runner(tmp_path: Path) -> None:
+    plain = Timing("oxybreathe --plain", [0.2, 9.0], 9.0, 9.0, arrivals=(1.0, 2.0), stolen=(0, 10))
+    bare = Timing("bare deadline loop", [0.1, 0.3], 0.3, 0.3, arrivals=(1.25, 2.25))
+    path = tmp_path / "cues.json"
+    save([plain, bare], path)
+    runners = json.loads(path.read_text(encoding="utf-8"))
+    assert runners["oxybreathe --plain"] == {
+        "arrivals": [1.0, 2.0],
+        "errors_ms": [0.2, 9.0],
+        "steal_ms": [0, 10],
+    }
+    assert runners["bare deadline loop"]["steal_ms"] == []
