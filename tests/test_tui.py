@@ -57,6 +57,14 @@ async def select(pilot, session_id: str) -> None:
     await pilot.pause()
 
 
+async def session_on_top(pilot) -> SessionScreen:
+    """The session screen, once the app has settled with it on top."""
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, SessionScreen)
+    return screen
+
+
 async def to_next_deadline(pilot, clock: FakeClock, screen: SessionScreen) -> None:
     clock.now = screen.engine.next_deadline()
     screen.sync()
@@ -116,9 +124,7 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         await pilot.press("7")
         assert text_of(app.screen, "question") == "Craving now?"
         await pilot.press("6")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SessionScreen)
+        screen = await session_on_top(pilot)
         assert screen.plan.total == 8 + 10 * 16 + 10  # 3 min asks for 10.25 cycles: 10
         assert text_of(screen, "prompt").startswith("Sit comfortably")
         await to_next_deadline(pilot, clock, screen)
@@ -164,9 +170,7 @@ async def test_a_ten_minute_session_runs_in_milliseconds(clock):
     session_plan = plan(load_session(SESSIONS / "resonant.yaml"), minutes=10)
     app = OxybreatheApp(clock=clock, checkin=False, chimes=False, start=session_plan)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SessionScreen)
+        screen = await session_on_top(pilot)
         phases_seen = set()
         while not screen.engine.done:
             await to_next_deadline(pilot, clock, screen)
@@ -355,9 +359,7 @@ async def test_a_session_opened_at_once_does_not_wait_for_home_to_read_the_files
     # hold up the session's first cues. It reads them when it first comes into view.
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SessionScreen)
+        screen = await session_on_top(pilot)
         [home] = [s for s in app.screen_stack if isinstance(s, HomeScreen)]
         await to_next_deadline(pilot, clock, screen)
         await pilot.pause()
@@ -377,9 +379,7 @@ async def test_the_next_cue_is_timed_on_the_event_loops_monotonic_clock(clock):
     # (Textual's set_timer counts from when its task first runs).
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SessionScreen)
+        screen = await session_on_top(pilot)
         await to_next_deadline(pilot, clock, screen)
         loop = asyncio.get_running_loop()
         before = loop.time()
@@ -395,9 +395,7 @@ async def test_no_full_garbage_collection_walks_the_app_during_a_session(clock):
     # A full collection of everything Textual holds took 22 ms mid-session: more than a frame.
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SessionScreen)
+        screen = await session_on_top(pilot)
         assert gc.get_freeze_count() > 1000
         while not screen.engine.done:
             await to_next_deadline(pilot, clock, screen)
@@ -534,9 +532,7 @@ async def test_check_in_questions_can_be_skipped_and_escape_goes_back(clock):
         await pilot.press("x", "s")  # x is not an answer; s skips stress
         assert text_of(app.screen, "question") == "Craving now?"
         await pilot.press("t")  # t is 10
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SessionScreen)
+        screen = await session_on_top(pilot)
         clock.advance(20)
         screen.sync()
         await pilot.press("q")
@@ -629,8 +625,7 @@ async def test_the_orb_takes_the_new_theme_colour_at_once(clock, monkeypatch):
     monkeypatch.delenv("NO_COLOR")  # in colour, so that themes differ
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        screen = app.screen
+        screen = await session_on_top(pilot)
         await to_next_deadline(pilot, clock, screen)
         pacer = screen.query_one(Pacer)
 
