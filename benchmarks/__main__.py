@@ -34,9 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu-seconds", type=float, default=30.0)
     parser.add_argument("--paint-runs", type=int, default=25)
     parser.add_argument("--runs", type=int, default=15, help="CLI start-up runs")
-    parser.add_argument(
-        "--save", type=Path, help="write every cue of every cue-timing runner to this JSON file"
-    )
+    cue_timing.add_save_option(parser)
     args = parser.parse_args(argv)
     compile_package()
     print(

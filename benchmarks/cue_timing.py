@@ -25,6 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from benchmarks.figures import Figure
 from benchmarks.steal import StealClock
@@ -366,7 +367,18 @@ def machine_note(timings: list[Timing]) -> str | None:
     )
 
 
-def save(timings: list[Timing], path: Path) -> None:
+def add_save_option(parser: argparse.ArgumentParser) -> None:
+    """`--save FILE`, opened when the arguments are read: a path that cannot be written is
+    refused in one line before the run, not after ten minutes of it."""
+    parser.add_argument(
+        "--save",
+        type=argparse.FileType("w", encoding="utf-8"),
+        metavar="FILE",
+        help="write every cue of every runner to this JSON file",
+    )
+
+
+def save(timings: list[Timing], out: IO[str]) -> None:
     """Every cue of every runner: when its line arrived (time.monotonic()), its error and the
     steal during it, for a closer look than the table gives."""
     runners = {
@@ -377,7 +389,8 @@ def save(timings: list[Timing], path: Path) -> None:
         }
         for timing in timings
     }
-    path.write_text(json.dumps(runners), encoding="utf-8")
+    with out:
+        json.dump(runners, out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -386,9 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--phase", type=float, default=1.0, help="seconds per phase")
-    parser.add_argument(
-        "--save", type=Path, help="write every cue of every runner to this JSON file"
-    )
+    add_save_option(parser)
     args = parser.parse_args(argv)
     print(f"Cue timing over {args.minutes:g} min, {args.phase:g} s phases")
     timings = measure(args.minutes, args.phase)

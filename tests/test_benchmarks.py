@@ -90,7 +90,7 @@ def test_save_writes_every_cue_of_every_runner(tmp_path: Path) -> None:
     plain = Timing("oxybreathe --plain", [0.2, 9.0], 9.0, 9.0, arrivals=(1.0, 2.0), stolen=(0, 10))
     bare = Timing("bare deadline loop", [0.1, 0.3], 0.3, 0.3, arrivals=(1.25, 2.25))
     path = tmp_path / "cues.json"
-    save([plain, bare], path)
+    save([plain, bare], path.open("w", encoding="utf-8"))
     runners = json.loads(path.read_text(encoding="utf-8"))
     assert runners["oxybreathe --plain"] == {
         "arrivals": [1.0, 2.0],
