@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from oxybreathe.core import sounds
+from oxybreathe.core import locations, sounds, state
 from oxybreathe.core.model import Sound
 from tests.conftest import run_cli, write_wav
 
@@ -103,6 +103,21 @@ def test_no_chimes_plays_nothing(write, capture):
     assert result.returncode == 0 and result.stderr == ""
     time.sleep(0.5)
     assert not capture.exists() or capture.stat().st_size == 0
+
+
+def test_plain_mode_keeps_the_apps_chimes_toggle_unless_the_settings_file_says(write, capture):
+    state.save(state.Remembered(chimes=False))  # `c` on the app's home screen turned them off
+    path = write("name: Quiet\nsteps: [{say: hi, seconds: 0.5}]\n")
+    result = run_cli("run", str(path), "--plain", "--volume", "100")
+    assert result.returncode == 0 and result.stderr == ""
+    time.sleep(0.5)
+    assert not capture.exists() or capture.stat().st_size == 0
+    settings = locations.settings_file()
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text("chimes: true\n", encoding="utf-8")  # the file wins over the toggle
+    assert run_cli("run", str(path), "--plain", "--volume", "100").returncode == 0
+    bell = played(Sound(builtin="bell"), 100)
+    assert bell in wait_for(capture, len(bell))
 
 
 def test_without_a_device_the_session_runs_silently_with_one_notice(write, no_device):

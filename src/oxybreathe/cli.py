@@ -312,7 +312,9 @@ def _run(args: argparse.Namespace) -> int:
             for v in (args.volume, settings.volume, remembered.volume, DEFAULT_VOLUME)
             if v is not None
         )
-        sound = not args.no_chimes and settings.chimes is not False
+        # As in the app: the flag, then the settings file, then the app's own `c` toggle.
+        chimes_on = settings.chimes if settings.chimes is not None else remembered.chimes
+        sound = not args.no_chimes and chimes_on
         chimes = Chimes(session_plan, enabled=sound, volume=volume)
         recorder = Recorder()
         asking = settings.checkin and not args.no_checkin and sys.stdin.isatty()
