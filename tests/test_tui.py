@@ -356,7 +356,9 @@ def test_the_orb_grows_with_fullness():
 
 async def test_a_session_opened_at_once_does_not_wait_for_home_to_read_the_files(clock):
     # `oxybreathe run box`: home is under the session; reading every session file there would
-    # hold up the session's first cues. It reads them when it first comes into view.
+    # hold up the session's first cues. It reads them when it first comes into view, with the
+    # session just run highlighted, not the one remembered from before.
+    state.save(state.Remembered("4-7-8", 5.0))
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await session_on_top(pilot)
@@ -372,6 +374,7 @@ async def test_a_session_opened_at_once_does_not_wait_for_home_to_read_the_files
         assert app.screen is home
         await pilot.pause()
         assert "box" in {entry.id for entry in home.entries}
+        assert home.selected.id == "box"
 
 
 async def test_the_next_cue_is_timed_on_the_event_loops_monotonic_clock(clock):

@@ -92,6 +92,12 @@ class OxybreatheApp(App[None]):
         self._active: Running | None = None
         self._progress_timer: Timer | None = None
 
+    @property
+    def first_choice(self) -> str | None:
+        """The session home highlights when it first lists them: the one `oxybreathe run`
+        opened, or else the last one started from home."""
+        return self._start.session.id if self._start is not None else self.remembered.session
+
     def get_default_screen(self) -> HomeScreen:
         # Home is the bottom of the stack, painted first (pushing it later costs a screen switch).
         return HomeScreen()

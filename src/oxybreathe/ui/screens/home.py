@@ -100,7 +100,7 @@ class HomeScreen(Screen[None]):
     def _list_once(self) -> None:
         if self.is_active and not self._listed:  # still on top (not under a session)
             self._listed = True
-            self.reload(self.oxy.remembered.session)
+            self.reload(self.oxy.first_choice)
 
     def on_resize(self) -> None:
         compact = self.size.height < 20 or self.size.width < 70
