@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import subprocess
 import sys
 import textwrap
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = ROOT / "sessions"
+
+
+@contextlib.contextmanager
+def write_protected(path: Path) -> Iterator[None]:
+    """`path` cannot be changed, even by root: a file's bytes, or a folder's entries (nothing
+    can be created, removed or renamed in it, as in a read-only home)."""
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.fail("chattr +i is needed to make a file or folder read-only for root")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, start_run
+from oxybreathe.core import locations
+from tests.conftest import run_cli, start_run, write_protected
 from tests.test_signals import LEAVE_ALTERNATE_SCREEN, SHOW_CURSOR, read_until
 
 # A title change, a screen clear and an OSC 52 clipboard write, as YAML escapes.
@@ -200,6 +201,24 @@ def test_an_unwritable_home_runs_plain_sessions_with_history_off(write, unwritab
     assert "No sessions recorded yet" in run_cli("history").stdout
     created = run_cli("new", "mine")
     assert created.returncode == 1 and "Traceback" not in created.stderr
+
+
+def test_a_read_only_home_keeps_its_history_as_it_is_and_still_shows_it(write):
+    path = steps_session(write, count=1)
+    assert run_cli("run", str(path), "--plain", "--no-chimes").returncode == 0
+    data = locations.data_dir()
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    with write_protected(data):
+        result = run_cli("run", str(path), "--plain", "--no-chimes")
+        shown = run_cli("history")
+    assert result.returncode == 0 and "Finished: 1 s." in result.stdout
+    assert result.stderr == (
+        f"History is off this time: cannot write {data / 'history.sqlite3'}: "
+        "operation not permitted.\n"
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "Steps" in shown.stdout and "Sessions: 1" in shown.stdout
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == before
 
 
 def test_an_unwritable_home_runs_the_app_with_one_notice(write, unwritable_home):

@@ -14,6 +14,7 @@ import pytest
 
 from oxybreathe.core import history, report
 from oxybreathe.core.history import Recorder, Row, open_store
+from tests.conftest import write_protected
 
 UTC = UTC
 
@@ -283,7 +284,7 @@ def test_a_python_without_sqlite3_runs_sessions_with_history_off(write):
     )
 
 
-def test_a_read_only_history_file_is_left_as_it_is_and_history_is_off(tmp_path):
+def test_a_read_only_history_file_is_left_as_it_is_and_still_read(tmp_path):
     store = opened(tmp_path)
     store.begin("box", "Box", 60)
     store.close()
@@ -291,16 +292,38 @@ def test_a_read_only_history_file_is_left_as_it_is_and_history_is_off(tmp_path):
     for side in ("-wal", "-shm"):  # a clean close leaves only the file itself
         assert not path.with_name(path.name + side).exists()
     before = path.read_bytes()
-    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
-        pytest.fail("chattr +i is needed to make a file read-only for root")
-    try:
+    with write_protected(path):
         result = open_store(tmp_path)
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], check=True)
-    assert result.store is None
+        assert result.store is not None and not result.store.writable
+        assert [row.session for row in result.store.rows()] == ["box"]
+        result.store.close()
     assert result.notice is not None and result.notice.startswith("History is off this time")
+    assert "cannot write" in result.notice
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("*.unusable-*"))  # a good file is never moved aside
+
+
+def test_a_read_only_data_folder_keeps_its_file_as_it_is_and_past_sessions_show(tmp_path):
+    # A read-only home: SQLite cannot create the -wal and -shm files beside the history file.
+    # That is no reason to call the file unusable: it is read, and left exactly as it is.
+    store = opened(tmp_path)
+    store.begin("box", "Box", 60)
+    store.close()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with write_protected(tmp_path):
+        recorder = Recorder(tmp_path)
+        notice = recorder.notice.result(timeout=10)
+        ticket = recorder.begin("4-7-8", "4-7-8", 60)  # history is off: dropped, no error
+        recorder.finish(ticket, 60, completed=True)
+        rows = recorder.rows().result(timeout=10)
+        assert recorder.close(timeout=10)
+    assert notice == (
+        f"History is off this time: cannot write {tmp_path / history.FILENAME}: "
+        "operation not permitted."
+    )
+    assert [row.session for row in rows] == ["box"]
+    assert recorder.late_notice is None
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 def test_a_recording_saves_progress_every_30_s_ends_once_and_rotates_notes(tmp_path):

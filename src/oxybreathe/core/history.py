@@ -6,8 +6,9 @@ with a busy timeout, so two running copies of the app both keep their rows. `PRA
 is the schema version; `MIGRATIONS` upgrades any older file, one version at a time.
 
 A file that cannot be used (corrupt, unreadable, or from a newer oxybreathe) is moved aside with
-a timestamp and a new one is started; a folder that cannot be written means "history is off this
-time". Either way the caller gets one line to show, and the session goes ahead.
+a timestamp and a new one is started; a folder or file that cannot be written means "history is
+off this time" (the file is still read, so past sessions show). Either way the caller gets one line
+to show, and the session goes ahead.
 
 `Recorder` runs every database call on one background thread, so a front end never waits on disk.
 """
@@ -113,12 +114,20 @@ def now() -> datetime:
 
 
 class Store:
-    """An open history file. Use it from one thread only (Recorder does that)."""
+    """An open history file. Use it from one thread only (Recorder does that).
 
-    def __init__(self, path: Path) -> None:
+    With `read_only`, the file is only read (it, or its folder, cannot be written): `writable`
+    is False, and the past sessions can still be shown.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        self.writable = not read_only
         if path.exists() and not path.is_file():
             raise Unusable("it is not a file")
+        if read_only:
+            self.db = self._open_to_read(path)
+            return
         try:
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as error:
@@ -128,6 +137,25 @@ class Store:
         except BaseException:
             self.db.close()
             raise
+
+    @staticmethod
+    def _open_to_read(path: Path) -> sqlite3.Connection:
+        """Open without writing anything, even the WAL index, which needs a writable folder.
+
+        SQLite's read-only mode still opens the file's -shm index; where that cannot be
+        created, the file is read as "immutable" (no locks, no index): nothing else can be
+        writing it then, since neither could this copy.
+        """
+        uri = path.resolve().as_uri()
+        try:
+            return _checked_for_reading(f"{uri}?mode=ro")
+        except sqlite3.Error as error:
+            if not _cannot_open(error):
+                raise _classify(error) from None
+        try:
+            return _checked_for_reading(f"{uri}?mode=ro&immutable=1")
+        except sqlite3.Error as error:
+            raise _classify(error) from None
 
     def _prepare(self) -> None:
         try:
@@ -156,6 +184,10 @@ class Store:
                     self.db.execute("ROLLBACK")
             self.db.execute(f"SELECT {_COLUMNS} FROM sessions LIMIT 1").fetchall()
         except sqlite3.Error as error:
+            if _cannot_open(error) and _is_sqlite_file(self.path):
+                # The file is good, but SQLite cannot create its -wal and -shm files beside it:
+                # the folder is read-only. Leave the file be.
+                raise OSError(_folder_problem(self.path.parent) or _why(error)) from None
             raise _classify(error) from None
 
     def _migrate(self) -> None:
@@ -293,6 +325,45 @@ def _classify(error: sqlite3.Error) -> Exception:
     return error
 
 
+def _checked_for_reading(uri: str) -> sqlite3.Connection:
+    """A read-only connection to a history file at this version, with its table readable."""
+    db = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:  # an older file is upgraded once it can be written
+            raise Unusable(f"schema {version}; this oxybreathe reads {SCHEMA_VERSION}")
+        db.execute(f"SELECT {_COLUMNS} FROM sessions LIMIT 1").fetchall()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _cannot_open(error: sqlite3.Error) -> bool:
+    """SQLITE_CANTOPEN: the file, or one of the files SQLite keeps beside it, cannot be opened."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF == 14 or "unable to open" in str(error)
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    """True when `path` can be read and starts like an SQLite database."""
+    try:
+        with path.open("rb") as file:
+            return file.read(16) == b"SQLite format 3\0"
+    except OSError:
+        return False
+
+
+def _folder_problem(folder: Path) -> str | None:
+    """Why no file can be created in `folder` (e.g. "read-only file system"), or None."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return None
+    except OSError as error:
+        return _why(error)
+
+
 # Opening, with the faults handled -----------------------------------------------------------
 
 
@@ -328,7 +399,7 @@ def open_store(folder: Path | None = None, *, clock: Callable[[], datetime] = no
     except Unusable as problem:
         reason = problem.reason
     except OSError as error:  # a read-only file or folder: the file is fine, leave it be
-        return Opened(None, _off(f"cannot write {path}: {_why(error)}"))
+        return _read_only(path, _off(f"cannot write {path}: {_why(error)}"))
     except sqlite3.Error as error:
         if not path.exists():
             return Opened(None, _off(f"cannot write in {path.parent}: {_why(error)}"))
@@ -345,6 +416,14 @@ def open_store(folder: Path | None = None, *, clock: Callable[[], datetime] = no
     except (OSError, sqlite3.Error, Unusable, Busy) as error:
         return Opened(None, _off(f"{path} cannot be used ({reason}) or moved ({_why(error)})"))
     return Opened(store, f"The history file could not be used ({reason}); it was moved to {aside}.")
+
+
+def _read_only(path: Path, notice: str) -> Opened:
+    """The file opened to read only, so that past sessions can still be shown; history is off."""
+    try:
+        return Opened(Store(path, read_only=True), notice)
+    except (sqlite3.Error, Unusable, OSError):
+        return Opened(None, notice)
 
 
 def _open_waiting(path: Path) -> Store:
@@ -414,11 +493,11 @@ class Recorder:
         if self._store is not None:
             self._store.close()
 
-    def _call(self, work: Callable[[Store], T], default: T) -> Future[T]:
+    def _call(self, work: Callable[[Store], T], default: T, *, writes: bool = True) -> Future[T]:
         result: Future[T] = Future()
 
         def job() -> None:
-            if self._store is None:
+            if self._store is None or (writes and not self._store.writable):
                 result.set_result(default)
                 return
             try:
@@ -481,10 +560,10 @@ class Recorder:
         self._on_row(ticket, lambda store, row: store.note_shown(row, note))
 
     def shown_notes(self) -> Future[list[str]]:
-        return self._call(lambda store: store.shown_notes(), [])
+        return self._call(lambda store: store.shown_notes(), [], writes=False)
 
     def rows(self, limit: int | None = None) -> Future[list[Row]]:
-        return self._call(lambda store: store.rows(limit), [])
+        return self._call(lambda store: store.rows(limit), [], writes=False)
 
     def close(self, timeout: float | None = 5.0) -> bool:
         """Finish the queued writes (waiting at most `timeout` s); True if all were done."""
