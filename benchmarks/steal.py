@@ -3,8 +3,9 @@
 On a shared VM a process can miss a deadline by 10-20 ms because the host did not run the
 virtual CPU at all, whatever the process does; the bare deadline loop shows it too. The kernel
 counts that time as "steal" in /proc/stat (in clock ticks, 10 ms). `StealClock` samples the
-count on a thread per CPU while a benchmark runs, so a late cue can be checked against it: a
-cue over budget with steal recorded during it is the machine's; one without counts as ours.
+count on a thread per CPU, in a process of its own, while a benchmark runs, so a late cue can be
+checked against it: a cue over budget with steal recorded during it is the machine's; one
+without counts as ours.
 
     with StealClock() as steal:
         ...                       # run the thing measured
@@ -16,10 +17,13 @@ from __future__ import annotations
 import bisect
 import contextlib
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 # Steal is added to /proc/stat when the stolen CPU next runs its tick (StealClock wakes every CPU
 # every 10 ms for that); a cue's window reaches a little past the moment it was seen so that the
@@ -54,9 +58,10 @@ def _cpus() -> list[int | None]:
 class StealClock:
     """Samples the steal count every `interval` seconds, keeping each change.
 
-    One thread per CPU, each pinned to its CPU: the kernel adds a CPU's steal at that CPU's
-    next tick, and an idle CPU has none (NO_HZ) until something wakes it, which could be long
-    after the theft. Waking each CPU every `interval` keeps its count at most that late.
+    The sampling runs in a process of its own (`_Sampler`, this file run as a script), so that
+    its threads never hold the interpreter lock that the benchmark's own timestamps need: a
+    sampler thread holding it while the host or another process took its CPU would hold up the
+    stamping of a cue, and that wait would count as the cue's error.
     """
 
     def __init__(self, interval: float = 0.010, source: Path = Path("/proc/stat")) -> None:
@@ -66,19 +71,19 @@ class StealClock:
         self.times: list[float] = []
         self.counts: list[int] = []
         self.started = self.ended = 0.0
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._threads = [
-            threading.Thread(target=self._sample, args=(cpu,), daemon=True) for cpu in _cpus()
-        ]
+        self._process: subprocess.Popen[str] | None = None
         self.available = read_steal(source) is not None
 
     def __enter__(self) -> StealClock:
         self.started = time.monotonic()
         if self.available:
-            self._note()
-            for thread in self._threads:
-                thread.start()
+            self._keep(time.monotonic(), read_steal(self.source))
+            self._process = subprocess.Popen(
+                [sys.executable, __file__, repr(self.interval), str(self.source)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
         return self
 
     def __exit__(
@@ -87,30 +92,20 @@ class StealClock:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            if thread.is_alive():
-                thread.join()
+        if self._process is not None:
+            samples, _ = self._process.communicate()  # closing its input stops it
+            for line in samples.splitlines():
+                at, count = line.split()
+                self._keep(float(at), int(count))
         if self.available:
-            self._note()
+            self._keep(time.monotonic(), read_steal(self.source))
         self.ended = time.monotonic()
 
-    def _note(self) -> None:
-        with self._lock:  # times stay in order, and each change is kept once
-            count = read_steal(self.source)
-            if count is not None and (not self.counts or count > self.counts[-1]):
-                self.times.append(time.monotonic())
-                self.counts.append(count)
-
-    def _sample(self, cpu: int | None) -> None:
-        if cpu is not None:
-            with contextlib.suppress(OSError):
-                os.sched_setaffinity(0, {cpu})  # on Linux, 0 is the calling thread
-        next_at = time.monotonic()
-        while not self._stop.is_set():
-            self._note()
-            next_at += self.interval
-            self._stop.wait(max(0.0, next_at - time.monotonic()))
+    def _keep(self, at: float, count: int | None) -> None:
+        """Keep a sample if the count moved on (times stay in order; each change is kept once)."""
+        if count is not None and (not self.counts or count > self.counts[-1]):
+            self.times.append(at)
+            self.counts.append(count)
 
     def stolen_ms(self, start: float, end: float) -> float:
         """Steal recorded from `start` to `end` (time.monotonic()), widened by the margins above."""
@@ -132,3 +127,48 @@ class StealClock:
         seconds = self.ended - self.started
         cpus = os.cpu_count() or 1
         return self.total_ms() / 1000 / seconds / cpus if seconds > 0 else 0.0
+
+
+class _Sampler:
+    """The sampling process: one thread per CPU, each pinned to its CPU.
+
+    The kernel adds a CPU's steal at that CPU's next tick, and an idle CPU has none (NO_HZ)
+    until something wakes it, which could be long after the theft. Waking each CPU every
+    `interval` keeps its count at most that late.
+    """
+
+    def __init__(self, interval: float, source: Path) -> None:
+        self.interval = interval
+        self.source = source
+        self.samples: list[tuple[float, int]] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def run_until_input_ends(self, stream: IO[str]) -> None:
+        """Sample until `stream` ends (the benchmark closes it when the run is over)."""
+        threads = [threading.Thread(target=self._sample, args=(cpu,)) for cpu in _cpus()]
+        for thread in threads:
+            thread.start()
+        stream.read()
+        self._stop.set()
+        for thread in threads:
+            thread.join()
+
+    def _sample(self, cpu: int | None) -> None:
+        if cpu is not None:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(0, {cpu})  # on Linux, 0 is the calling thread
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            with self._lock:  # samples stay in time order across the threads
+                count = read_steal(self.source)
+                if count is not None and (not self.samples or count > self.samples[-1][1]):
+                    self.samples.append((time.monotonic(), count))
+            next_at += self.interval
+            self._stop.wait(max(0.0, next_at - time.monotonic()))
+
+
+if __name__ == "__main__":
+    sampler = _Sampler(float(sys.argv[1]), Path(sys.argv[2]))
+    sampler.run_until_input_ends(sys.stdin)
+    sys.stdout.write("".join(f"{at!r} {count}\n" for at, count in sampler.samples))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
+import time
 from pathlib import Path
 
-from benchmarks.cue_timing import Timing, figures, machine_note, save
-from benchmarks.steal import StealClock, read_steal
+from benchmarks.cue_timing import Timing, figures, machine_note, save, timing_from
+from benchmarks.steal import StealClock, _Sampler, read_steal
 
 STAT = "cpu  388973 50 65675 4471926 3739 0 1029 {steal} 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n"
 
@@ -51,6 +54,34 @@ def test_stolen_ms_counts_only_steal_that_arrived_near_the_window(tmp_path: Path
     assert clock.stolen_ms(25.0, 26.0) == 0.0
     assert clock.stolen_ms(1.0, 2.0) == 0.0  # before the first sample
     assert clock.stolen_ms(40.0, 41.0) == 0.0  # after the last
+
+
+def test_the_sampler_process_keeps_each_change_until_its_input_ends(tmp_path: Path) -> None:
+    sampler = _Sampler(0.001, _stat(tmp_path, 99))
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end) as stream:
+        thread = threading.Thread(target=sampler.run_until_input_ends, args=(stream,))
+        thread.start()
+        for count in (100, 105, 107):
+            _stat(tmp_path, count)
+            deadline = time.monotonic() + 30  # waits for the sampler thread, never for a figure
+            while count not in [c for _, c in sampler.samples] and time.monotonic() < deadline:
+                time.sleep(0.001)
+        os.close(write_end)
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert [count for _, count in sampler.samples if count >= 100] == [100, 105, 107]
+    times = [at for at, _ in sampler.samples]
+    assert times == sorted(times)
+
+
+def test_a_late_first_cue_is_counted_late_rather_than_making_the_others_early() -> None:
+    # The runner's first line was held up 5 ms; every later cue came on time.
+    arrivals = [100.005, 101.0, 102.0001, 103.0]
+    timing = timing_from("plain", arrivals, [0.0, 1.0, 2.0, 3.0])
+    assert [round(error, 3) for error in timing.errors] == [5.0, 0.0, 0.1, 0.0]
+    naive = timing_from("naive", [100.0, 101.01, 102.02], [0.0, 1.0, 2.0])  # drifting
+    assert [round(error, 3) for error in naive.errors] == [0.0, 10.0, 20.0]
 
 
 def _timing(name: str, errors: list[float], stolen: list[float]) -> Timing:
