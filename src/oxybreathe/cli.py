@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from oxybreathe import __version__
 from oxybreathe.core.text import clean, duration, strip_controls
+from oxybreathe.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     import argparse
@@ -24,9 +25,6 @@ if TYPE_CHECKING:
 
 # Each command imports the parts of the core it needs, so opening the app does not pay for YAML
 # before its first paint, and `--help` stays instant.
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl+C
 
 
 def _minutes(text: str) -> float:

@@ -17,7 +17,6 @@ from typing import TextIO
 
 from oxybreathe.audio import Chimes, play_event_sound
 from oxybreathe.audio_worker import LINGER_SECONDS
-from oxybreathe.cli import EXIT_INTERRUPTED
 from oxybreathe.core import checkin, notes, steady
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.engine import (
@@ -31,6 +30,7 @@ from oxybreathe.core.engine import (
 from oxybreathe.core.history import Recorder, Recording
 from oxybreathe.core.plan import Cue, Plan
 from oxybreathe.core.text import clean, duration, time_spent
+from oxybreathe.exits import EXIT_INTERRUPTED
 
 NOTES_WAIT_SECONDS = 1.0  # the most plain mode waits for the history (it runs in a thread)
 _PHASE_WORDS = {"inhale": "Inhale", "hold": "Hold", "exhale": "Exhale"}
