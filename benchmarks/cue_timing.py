@@ -76,6 +76,7 @@ class Timing:
     last_minute_median: float = 0.0
     arrivals: tuple[float, ...] = ()  # when each cue's line arrived (time.monotonic())
     stolen: tuple[float, ...] = ()  # ms of steal recorded while each cue was due (steal.py)
+    held: tuple[float, ...] = ()  # ms for which every CPU was held meanwhile (StealClock.held_ms)
 
     @property
     def median(self) -> float:
@@ -106,10 +107,19 @@ class Timing:
         """The `count` worst cues, with their times from `zero` and any steal during them."""
         order = sorted(range(len(self.errors)), key=lambda i: -self.errors[i])[:count]
         return ", ".join(
-            f"{self.errors[i]:.2f} ms at {self.arrivals[i] - zero:.1f} s"
-            + (f" (steal {self._steal(i):.0f} ms)" if self._steal(i) else "")
+            f"{self.errors[i]:.2f} ms at {self.arrivals[i] - zero:.1f} s" + self._why(i)
             for i in order
         )
+
+    def _why(self, index: int) -> str:
+        """What the machine did while a cue was due: steal, and every CPU held at once."""
+        notes = []
+        if self._steal(index):
+            notes.append(f"steal {self._steal(index):.0f} ms")
+        held = self.held[index] if index < len(self.held) else 0.0
+        if held >= 1.0:
+            notes.append(f"every CPU held {held:.1f} ms")
+        return f" ({', '.join(notes)})" if notes else ""
 
     def row(self) -> str:
         return (
@@ -193,10 +203,9 @@ def timing_from(
     count = min(len(arrivals), len(offsets))
     base = min(arrivals[i] - offsets[i] for i in range(count))
     errors = [((arrivals[i] - base) - offsets[i]) * 1000 for i in range(count)]
-    stolen = tuple(
-        steal.stolen_ms(*sorted((base + offsets[i], arrivals[i]))) if steal else 0.0
-        for i in range(count)
-    )
+    windows = [(base + offsets[i], arrivals[i]) for i in range(count)]
+    stolen = tuple(steal.stolen_ms(*window) if steal else 0.0 for window in windows)
+    held = tuple(steal.held_ms(*window) if steal else 0.0 for window in windows)
     first = [e for e, o in zip(errors, offsets, strict=False) if o < 60] or [0.0]
     last_start = offsets[count - 1] - 60
     last = [e for e, o in zip(errors, offsets, strict=False) if o >= last_start] or [0.0]
@@ -209,6 +218,7 @@ def timing_from(
         statistics.median(last),
         tuple(arrivals[:count]),
         stolen,
+        held,
     )
 
 
@@ -388,13 +398,15 @@ def add_save_option(parser: argparse.ArgumentParser) -> None:
 
 
 def save(timings: list[Timing], out: IO[str]) -> None:
-    """Every cue of every runner: when its line arrived (time.monotonic()), its error and the
-    steal during it, for a closer look than the table gives."""
+    """Every cue of every runner: when its line arrived (time.monotonic()), its error, the
+    steal during it and how long every CPU was held then, for a closer look than the table
+    gives."""
     runners = {
         timing.name.strip(): {
             "arrivals": timing.arrivals,
             "errors_ms": timing.errors,
             "steal_ms": timing.stolen,
+            "every_cpu_held_ms": timing.held,
         }
         for timing in timings
     }

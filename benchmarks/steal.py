@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import math
 import os
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from typing import IO
 # count has arrived by then.
 BEFORE_SECONDS = 0.010
 AFTER_SECONDS = 0.030
+HELD_SECONDS = 0.001  # a sampler wake later than this is kept, for StealClock.held_ms
 
 
 def read_steal(source: Path = Path("/proc/stat")) -> int | None:
@@ -50,9 +52,10 @@ def read_steal(source: Path = Path("/proc/stat")) -> int | None:
 def _cpus() -> list[int | None]:
     """The CPUs a thread can be pinned to, or [None] where threads cannot be pinned."""
     try:
-        return sorted(os.sched_getaffinity(0))
+        cpus: list[int | None] = [*sorted(os.sched_getaffinity(0))]
     except (AttributeError, OSError):
         return [None]
+    return cpus
 
 
 class StealClock:
@@ -70,6 +73,8 @@ class StealClock:
         self.tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
         self.times: list[float] = []
         self.counts: list[int] = []
+        # Per CPU, each sampler wake that came more than HELD_SECONDS late: (due, seconds late).
+        self.held: dict[int, list[tuple[float, float]]] = {}
         self.started = self.ended = 0.0
         self._process: subprocess.Popen[str] | None = None
         self.available = read_steal(source) is not None
@@ -95,8 +100,14 @@ class StealClock:
         if self._process is not None:
             samples, _ = self._process.communicate()  # closing its input stops it
             for line in samples.splitlines():
-                at, count = line.split()
-                self._keep(float(at), int(count))
+                what, *fields = line.split()
+                if what == "count":
+                    self._keep(float(fields[0]), int(fields[1]))
+                elif what == "cpu":
+                    self.held.setdefault(int(fields[0]), [])
+                elif what == "held":
+                    due, late = float(fields[1]), float(fields[2])
+                    self.held.setdefault(int(fields[0]), []).append((due, late))
         if self.available:
             self._keep(time.monotonic(), read_steal(self.source))
         self.ended = time.monotonic()
@@ -117,6 +128,25 @@ class StealClock:
             return 0.0
         before = self.counts[first - 1] if first > 0 else self.counts[0]
         return (self.counts[last - 1] - before) * self.tick_ms
+
+    def held_ms(self, start: float, end: float) -> float:
+        """How long every CPU at once was kept from running a sampler near `start`-`end`.
+
+        Each CPU's sampler thread wakes every `interval`; a wake that comes late means that CPU
+        ran nothing of ours in the meantime (the host took it, or other work held it). This is
+        the least, over the CPUs, of the latest wake due in the window: when it is a few
+        milliseconds, no CPU of the machine was free then. A diagnostic for the printout; the
+        budget never leaves out a cue for it.
+        """
+        if not self.held:
+            return 0.0
+        least = math.inf
+        for wakes in self.held.values():
+            dues = [due for due, _ in wakes]
+            first = bisect.bisect_left(dues, start - self.interval)
+            last = bisect.bisect_right(dues, end)
+            least = min(least, max((late for _, late in wakes[first:last]), default=0.0))
+        return least * 1000
 
     def total_ms(self) -> float:
         """All the steal recorded while the clock ran."""
@@ -141,12 +171,14 @@ class _Sampler:
         self.interval = interval
         self.source = source
         self.samples: list[tuple[float, int]] = []
+        self.held: list[tuple[int, float, float]] = []  # (cpu, due, seconds late)
+        self.cpus = _cpus()
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
     def run_until_input_ends(self, stream: IO[str]) -> None:
         """Sample until `stream` ends (the benchmark closes it when the run is over)."""
-        threads = [threading.Thread(target=self._sample, args=(cpu,)) for cpu in _cpus()]
+        threads = [threading.Thread(target=self._sample, args=(cpu,)) for cpu in self.cpus]
         for thread in threads:
             thread.start()
         stream.read()
@@ -160,7 +192,10 @@ class _Sampler:
                 os.sched_setaffinity(0, {cpu})  # on Linux, 0 is the calling thread
         next_at = time.monotonic()
         while not self._stop.is_set():
+            late = time.monotonic() - next_at
             with self._lock:  # samples stay in time order across the threads
+                if late > HELD_SECONDS:
+                    self.held.append((-1 if cpu is None else cpu, next_at, late))
                 count = read_steal(self.source)
                 if count is not None and (not self.samples or count > self.samples[-1][1]):
                     self.samples.append((time.monotonic(), count))
@@ -171,4 +206,7 @@ class _Sampler:
 if __name__ == "__main__":
     sampler = _Sampler(float(sys.argv[1]), Path(sys.argv[2]))
     sampler.run_until_input_ends(sys.stdin)
-    sys.stdout.write("".join(f"{at!r} {count}\n" for at, count in sampler.samples))
+    lines = [f"cpu {-1 if cpu is None else cpu}\n" for cpu in sampler.cpus]
+    lines += [f"count {at!r} {count}\n" for at, count in sampler.samples]
+    lines += [f"held {cpu} {due!r} {late!r}\n" for cpu, due, late in sampler.held]
+    sys.stdout.write("".join(lines))
