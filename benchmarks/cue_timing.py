@@ -77,6 +77,7 @@ class Timing:
     arrivals: tuple[float, ...] = ()  # when each cue's line arrived (time.monotonic())
     stolen: tuple[float, ...] = ()  # ms of steal recorded while each cue was due (steal.py)
     held: tuple[float, ...] = ()  # ms for which every CPU was held meanwhile (StealClock.held_ms)
+    held_one: tuple[float, ...] = ()  # ms for which the most held CPU was held meanwhile
 
     @property
     def median(self) -> float:
@@ -117,8 +118,11 @@ class Timing:
         if self._steal(index):
             notes.append(f"steal {self._steal(index):.0f} ms")
         held = self.held[index] if index < len(self.held) else 0.0
+        one = self.held_one[index] if index < len(self.held_one) else 0.0
         if held >= 1.0:
             notes.append(f"every CPU held {held:.1f} ms")
+        elif one >= 1.0:
+            notes.append(f"a CPU held {one:.1f} ms")
         return f" ({', '.join(notes)})" if notes else ""
 
     def row(self) -> str:
@@ -205,7 +209,7 @@ def timing_from(
     errors = [((arrivals[i] - base) - offsets[i]) * 1000 for i in range(count)]
     windows = [(base + offsets[i], arrivals[i]) for i in range(count)]
     stolen = tuple(steal.stolen_ms(*window) if steal else 0.0 for window in windows)
-    held = tuple(steal.held_ms(*window) if steal else 0.0 for window in windows)
+    held_pairs = [steal.held_ms(*window) if steal else (0.0, 0.0) for window in windows]
     first = [e for e, o in zip(errors, offsets, strict=False) if o < 60] or [0.0]
     last_start = offsets[count - 1] - 60
     last = [e for e, o in zip(errors, offsets, strict=False) if o >= last_start] or [0.0]
@@ -218,7 +222,8 @@ def timing_from(
         statistics.median(last),
         tuple(arrivals[:count]),
         stolen,
-        held,
+        tuple(every for every, _ in held_pairs),
+        tuple(one for _, one in held_pairs),
     )
 
 
@@ -399,14 +404,15 @@ def add_save_option(parser: argparse.ArgumentParser) -> None:
 
 def save(timings: list[Timing], out: IO[str]) -> None:
     """Every cue of every runner: when its line arrived (time.monotonic()), its error, the
-    steal during it and how long every CPU was held then, for a closer look than the table
-    gives."""
+    steal during it and how long every CPU, and the most held CPU, were held then, for a closer
+    look than the table gives."""
     runners = {
         timing.name.strip(): {
             "arrivals": timing.arrivals,
             "errors_ms": timing.errors,
             "steal_ms": timing.stolen,
             "every_cpu_held_ms": timing.held,
+            "most_held_cpu_ms": timing.held_one,
         }
         for timing in timings
     }

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import math
 import os
 import subprocess
 import sys
@@ -129,24 +128,25 @@ class StealClock:
         before = self.counts[first - 1] if first > 0 else self.counts[0]
         return (self.counts[last - 1] - before) * self.tick_ms
 
-    def held_ms(self, start: float, end: float) -> float:
-        """How long every CPU at once was kept from running a sampler near `start`-`end`.
+    def held_ms(self, start: float, end: float) -> tuple[float, float]:
+        """How long every CPU at once, and the most held CPU, were kept from running a sampler
+        near `start`-`end` (ms).
 
         Each CPU's sampler thread wakes every `interval`; a wake that comes late means that CPU
-        ran nothing of ours in the meantime (the host took it, or other work held it). This is
-        the least, over the CPUs, of the latest wake due in the window: when it is a few
-        milliseconds, no CPU of the machine was free then. A diagnostic for the printout; the
-        budget never leaves out a cue for it.
+        ran nothing of ours in the meantime (the host took it, or other work held it). For each
+        CPU, take the latest wake due in the window. The least of these, over the CPUs, is a few
+        milliseconds when no CPU of the machine was free; the most is how long the most held
+        CPU was. A diagnostic for the printout; the budget never leaves out a cue for it.
         """
         if not self.held:
-            return 0.0
-        least = math.inf
+            return 0.0, 0.0
+        per_cpu = []
         for wakes in self.held.values():
             dues = [due for due, _ in wakes]
             first = bisect.bisect_left(dues, start - self.interval)
             last = bisect.bisect_right(dues, end)
-            least = min(least, max((late for _, late in wakes[first:last]), default=0.0))
-        return least * 1000
+            per_cpu.append(max((late for _, late in wakes[first:last]), default=0.0) * 1000)
+        return min(per_cpu), max(per_cpu)
 
     def total_ms(self) -> float:
         """All the steal recorded while the clock ran."""

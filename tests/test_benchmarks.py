@@ -44,12 +44,12 @@ def test_steal_clock_notes_the_count_at_start_and_end(tmp_path: Path) -> None:
     assert set(clock.held) == set(os.sched_getaffinity(0))  # the sampler said which CPUs
 
 
-def test_held_ms_is_how_long_every_cpu_at_once_ran_none_of_our_samplers() -> None:
+def test_held_ms_is_how_long_every_cpu_and_the_most_held_cpu_ran_none_of_our_samplers() -> None:
     clock = StealClock(interval=0.010)
     clock.held = {0: [(10.000, 0.004), (10.500, 0.002)], 1: [(10.002, 0.006)]}
-    assert clock.held_ms(10.005, 10.010) == 4.0  # CPU 0 held 4 ms, CPU 1 6 ms: both 4
-    assert clock.held_ms(10.495, 10.500) == 0.0  # only CPU 0 was held then
-    assert clock.held_ms(20.0, 20.1) == 0.0
+    assert clock.held_ms(10.005, 10.010) == (4.0, 6.0)  # CPU 0 held 4 ms, CPU 1 6 ms
+    assert clock.held_ms(10.495, 10.500) == (0.0, 2.0)  # only CPU 0 was held then
+    assert clock.held_ms(20.0, 20.1) == (0.0, 0.0)
 
 
 def test_stolen_ms_counts_only_steal_that_arrived_near_the_window(tmp_path: Path) -> None:
@@ -135,6 +135,7 @@ def test_save_writes_every_cue_of_every_runner(tmp_path: Path) -> None:
         arrivals=(1.0, 2.0),
         stolen=(0, 10),
         held=(0.0, 7.5),
+        held_one=(3.0, 9.0),
     )
     bare = Timing("bare deadline loop", [0.1, 0.3], 0.3, 0.3, arrivals=(1.25, 2.25))
     path = tmp_path / "cues.json"
@@ -145,9 +146,11 @@ def test_save_writes_every_cue_of_every_runner(tmp_path: Path) -> None:
         "errors_ms": [0.2, 9.0],
         "steal_ms": [0, 10],
         "every_cpu_held_ms": [0.0, 7.5],
+        "most_held_cpu_ms": [3.0, 9.0],
     }
     assert (
-        plain.worst_cues(zero=0.0, count=1)
-        == "9.00 ms at 2.0 s (steal 10 ms, every CPU held 7.5 ms)"
+        plain.worst_cues(zero=0.0, count=2)
+        == "9.00 ms at 2.0 s (steal 10 ms, every CPU held 7.5 ms), "
+        "0.20 ms at 1.0 s (a CPU held 3.0 ms)"
     )
     assert runners["bare deadline loop"]["steal_ms"] == []
