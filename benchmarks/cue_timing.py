@@ -113,7 +113,7 @@ class Timing:
         )
 
     def _why(self, index: int) -> str:
-        """What the machine did while a cue was due: steal, and every CPU held at once."""
+        """What the machine did while a cue was due: steal, and CPUs held (all, or the most)."""
         notes = []
         if self._steal(index):
             notes.append(f"steal {self._steal(index):.0f} ms")

@@ -134,9 +134,11 @@ class StealClock:
 
         Each CPU's sampler thread wakes every `interval`; a wake that comes late means that CPU
         ran nothing of ours in the meantime (the host took it, or other work held it). For each
-        CPU, take the latest wake due in the window. The least of these, over the CPUs, is a few
-        milliseconds when no CPU of the machine was free; the most is how long the most held
-        CPU was. A diagnostic for the printout; the budget never leaves out a cue for it.
+        CPU, take how late its most delayed wake was among those due from `interval` before
+        `start` to `end` (a wake delayed before the window opened still counts: this is a rough
+        guide). The least of these, over the CPUs, is a few milliseconds when no CPU of the
+        machine was free; the most is how long the most held CPU was. A diagnostic for the
+        printout; the budget never leaves out a cue for it.
         """
         if not self.held:
             return 0.0, 0.0
