@@ -305,14 +305,9 @@ def _run(args: argparse.Namespace) -> int:
 
         settings = _settings()
         remembered = state.load()
-        volume = next(
-            v
-            for v in (args.volume, settings.volume, remembered.volume, DEFAULT_VOLUME)
-            if v is not None
-        )
-        # As in the app: the flag, then the settings file, then the app's own `c` toggle.
-        chimes_on = settings.chimes if settings.chimes is not None else remembered.chimes
-        sound = not args.no_chimes and chimes_on
+        # As in the app: the command line, then the settings file, then the app's own choice.
+        volume = state.first_set(args.volume, settings.volume, remembered.volume, DEFAULT_VOLUME)
+        sound = not args.no_chimes and state.first_set(settings.chimes, remembered.chimes)
         chimes = Chimes(session_plan, enabled=sound, volume=volume)
         recorder = Recorder()
         asking = settings.checkin and not args.no_checkin and sys.stdin.isatty()

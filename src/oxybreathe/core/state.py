@@ -12,10 +12,13 @@ import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from oxybreathe.core import locations
 
 FILENAME = "state.json"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +90,9 @@ def save(remembered: Remembered, folder: Path | None = None) -> bool:
             os.unlink(temporary)
         return False
     return True
+
+
+def first_set(*values: T | None) -> T:
+    """The first value that is set (not None): a choice on the command line wins over the
+    settings file, which wins over what was remembered. The last value is never None."""
+    return next(value for value in values if value is not None)

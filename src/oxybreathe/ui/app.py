@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from oxybreathe.core.history import Recorder, Recording
     from oxybreathe.core.plan import Plan
     from oxybreathe.ui.screens.session import Outcome, SessionScreen
-
-T = TypeVar("T")
 
 NOTES_WAIT_SECONDS = 0.5  # the most the closing screen waits to learn which notes were shown
 
@@ -77,15 +75,15 @@ class OxybreatheApp(App[None]):
         def setting(key: str) -> Any:
             return getattr(settings, key) if settings is not None else None
 
-        self.chimes = _first(chimes, setting("chimes"), remembered.chimes)
-        self.reduce_motion = reduce_motion or _first(
+        self.chimes = state.first_set(chimes, setting("chimes"), remembered.chimes)
+        self.reduce_motion = reduce_motion or state.first_set(
             setting("reduce_motion"), remembered.reduce_motion
         )
         self.volume = next(
             (v for v in (volume, setting("volume")) if v is not None), remembered.volume
         )
-        self.checkin = _first(checkin, setting("checkin"), True)
-        self.show_streak = _first(setting("streak"), remembered.show_streak)
+        self.checkin = state.first_set(checkin, setting("checkin"), True)
+        self.show_streak = state.first_set(setting("streak"), remembered.show_streak)
         self.farewell: list[str] = []  # lines for the terminal once the app has closed
         self._start = start
         self._recorder: Recorder | None = None
@@ -315,8 +313,3 @@ class OxybreatheApp(App[None]):
         from oxybreathe.ui.screens.history import HistoryScreen
 
         self.push_screen(HistoryScreen())
-
-
-def _first(*values: T | None) -> T:
-    """The first value that is not None (the last one never is)."""
-    return next(value for value in values if value is not None)
