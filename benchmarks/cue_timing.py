@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from benchmarks.figures import Figure
-from benchmarks.steal import StealClock
+from benchmarks.steal import StealClock, with_steal
 from oxybreathe.core.loader import load_session
 from oxybreathe.core.plan import plan
 
@@ -92,7 +92,7 @@ class Timing:
         return sum(error > 2.0 for error in self.errors)
 
     def _steal(self, index: int) -> float:
-        return self.stolen[index] if index < len(self.stolen) else 0.0
+        return _at(self.stolen, index)
 
     @property
     def worst_unstolen(self) -> float:
@@ -117,8 +117,7 @@ class Timing:
         notes = []
         if self._steal(index):
             notes.append(f"steal {self._steal(index):.0f} ms")
-        held = self.held[index] if index < len(self.held) else 0.0
-        one = self.held_one[index] if index < len(self.held_one) else 0.0
+        held, one = _at(self.held, index), _at(self.held_one, index)
         if held >= 1.0:
             notes.append(f"every CPU held {held:.1f} ms")
         elif one >= 1.0:
@@ -131,6 +130,11 @@ class Timing:
             f" {self.over_2ms:>8} {self.first_minute_max:>12.2f} {self.last_minute_max:>12.2f}"
             f" {self.in_steal:>8} {self.worst_unstolen:>12.2f}"
         )
+
+
+def _at(values: tuple[float, ...], index: int) -> float:
+    """A per-cue figure, or 0 where it was not recorded."""
+    return values[index] if index < len(values) else 0.0
 
 
 class Stamper:
@@ -342,13 +346,6 @@ HEADER = (
 )
 
 
-def _with_steal(count: int, worst: float, unstolen: float) -> str:
-    """What the cues in steal time add to a maximum, when they add anything."""
-    if worst <= unstolen:
-        return ""
-    return f" (max {worst:.2f} ms with the {count} during steal time)"
-
-
 def figures(timings: list[Timing], minutes: float) -> list[Figure]:
     """The cue-timing rows of the benchmark table."""
     plain, chimed, bare, naive = timings
@@ -358,9 +355,9 @@ def figures(timings: list[Timing], minutes: float) -> list[Figure]:
             Figure(
                 f"cue error, {minutes:g}-min session, {label}: median / max without steal",
                 f"**{timing.median:.2f} / {timing.worst_unstolen:.2f} ms**"
-                + _with_steal(timing.in_steal, timing.worst, timing.worst_unstolen),
+                + with_steal(timing.in_steal, timing.worst, timing.worst_unstolen),
                 f"bare deadline loop: {bare.median:.2f} / {bare.worst_unstolen:.2f} ms"
-                + _with_steal(bare.in_steal, bare.worst, bare.worst_unstolen)
+                + with_steal(bare.in_steal, bare.worst, bare.worst_unstolen)
                 + f"; naive sleep loop: {naive.median:.0f} / {naive.worst:.0f} ms",
                 f"max ≤ {BUDGET_MS:g} ms, idle machine (cues in steal time: shown, not counted)",
                 timing.worst_unstolen <= BUDGET_MS,

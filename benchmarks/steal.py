@@ -33,6 +33,13 @@ AFTER_SECONDS = 0.030
 HELD_SECONDS = 0.001  # a sampler wake later than this is kept, for StealClock.held_ms
 
 
+def with_steal(count: int, worst: float, unstolen: float, digits: int = 2) -> str:
+    """What the events in steal time add to a maximum, when they add anything."""
+    if worst <= unstolen:
+        return ""
+    return f" (max {worst:.{digits}f} ms with the {count} during steal time)"
+
+
 def read_steal(source: Path = Path("/proc/stat")) -> int | None:
     """The machine's steal time so far, in clock ticks; None where the kernel does not say."""
     try:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from benchmarks.figures import Figure, table
-from benchmarks.steal import StealClock
+from benchmarks.steal import StealClock, with_steal
 
 BAR_APP = """
 from textual.app import App
@@ -274,11 +274,7 @@ def figures(cpu_seconds: float, paint_runs: int) -> list[Figure]:
             f"phase change, from its deadline to the frame written to the terminal "
             f"({len(changes)} changes): median / max without steal",
             f"**{statistics.median(latencies):.1f} / {worst:.1f} ms**"
-            + (
-                f" (max {max(latencies):.1f} ms with the {stolen} during steal time)"
-                if max(latencies) > worst
-                else ""
-            ),
+            + with_steal(stolen, max(latencies), worst, digits=1),
             f"one frame at 60 fps: {FRAME_MS:.1f} ms",
             "max ≤ one frame (changes in steal time: shown, not counted)",
             worst <= FRAME_MS,
