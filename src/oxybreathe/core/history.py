@@ -422,7 +422,7 @@ def _read_only(path: Path, notice: str) -> Opened:
     """The file opened to read only, so that past sessions can still be shown; history is off."""
     try:
         return Opened(Store(path, read_only=True), notice)
-    except (sqlite3.Error, Unusable, OSError):
+    except (sqlite3.Error, Unusable, Busy, OSError):  # _classify can answer any of these
         return Opened(None, notice)
 
 
