@@ -377,9 +377,27 @@ def test_a_billion_laughs_file_is_refused(write):
     assert len(problems) == 1 and "aliases expand this file past 100,000 values" in problems[0]
 
 
-def test_deep_nesting_is_refused(write):
-    problems = problems_of(write("name: " + "[" * 50_000 + "]" * 50_000 + "\n"))
-    assert problems == ["1:70: nesting is deeper than 64 levels"]
+def nested(brackets: str, depth: int) -> str:
+    """`name:` holding `depth` nested flow lists (`[]`) or mappings (`{}`) on one line."""
+    if brackets == "[]":
+        return "name: " + "[" * depth + "]" * depth + "\n"
+    return "name: " + "{a: " * depth + "1" + "}" * depth + "\n"
+
+
+@pytest.mark.parametrize("depth", [100, 999, 1_001, 2_000, 50_000])
+@pytest.mark.parametrize("brackets", ["[]", "{}"])
+def test_deep_nesting_gets_one_message_at_any_depth(write, depth, brackets):
+    # libyaml refuses about 1,000 levels on one line by itself, in its own words; the user
+    # gets the same sentence, at the same place, whichever parser refuses first.
+    shallowest = problems_of(write(nested(brackets, 64), "shallow.yaml"))
+    assert len(shallowest) == 1 and shallowest[0].endswith(": nesting is deeper than 64 levels")
+    assert problems_of(write(nested(brackets, depth))) == shallowest
+
+
+def test_deep_nesting_over_several_lines_gets_the_same_message(write):
+    text = "name: x\nsteps:\n" + "".join("  " * i + "- \n" for i in range(1, 200))
+    problems = problems_of(write(text))
+    assert len(problems) == 1 and problems[0].endswith(": nesting is deeper than 64 levels")
 
 
 def test_a_self_referencing_alias_is_refused(write):

@@ -7,6 +7,7 @@ that deep nesting, alias bombs and foreign tags are refused early, cheaply and w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 # libyaml's parser gives the same events and positions about 15 times faster; PyYAML's own
 # parser is the fallback where PyYAML was built without it.
 _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+# An opening bracket or brace: the only way one line can nest more deeply than MAX_DEPTH.
+_FLOW_OPENERS = re.compile(r"[\[{]")
 
 
 class YamlProblem(Exception):
@@ -105,13 +108,36 @@ def compose(text: str) -> Node | None:
     MAX_EXPANDED_NODES.
     """
     try:
-        loader = _Loader(text)  # the pure-Python loader checks every character up front
+        return _compose_with(_Loader, text)
+    except YamlProblem as problem:
+        if _Loader is yaml.SafeLoader or not _nests_deeply(text, problem.line):
+            raise
+    # libyaml looks ahead up to a thousand characters on a line and refuses deep nesting on its
+    # own, in its own words, before our depth check sees the events. PyYAML's own parser has no
+    # such limit, so it reaches MAX_DEPTH and gives our message at its place, at any depth.
+    return _compose_with(yaml.SafeLoader, text)
+
+
+def _compose_with(loader_class: Any, text: str) -> Node | None:
+    try:
+        loader = loader_class(text)  # the pure-Python loader checks every character up front
     except yaml.reader.ReaderError as error:
         raise _reader_problem(text, error) from None
     try:
         return _build(loader, text)
     finally:
         loader.dispose()
+
+
+def _nests_deeply(text: str, line: int) -> bool:
+    """True when line `line` (1-based) opens more than MAX_DEPTH brackets or braces."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return False
+    end = text.find("\n", start)
+    return len(_FLOW_OPENERS.findall(text, start, end if end >= 0 else len(text))) > MAX_DEPTH
 
 
 def _reader_problem(text: str, error: yaml.reader.ReaderError) -> YamlProblem:
