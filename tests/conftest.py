@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import wave
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,98 @@ def write_protected(path: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+# An ordinary user for permission tests: root reads and writes through any mode bits.
+UNPRIVILEGED_UID = 65534  # nobody, on Debian and most Linux systems
+
+
+def unprivileged(command: list[str]) -> list[str]:
+    """`command`, run as an ordinary user: as `nobody` through setpriv when the tests run as
+    root (CI), as it is when they already run as an ordinary user."""
+    if os.geteuid() != 0:
+        return command
+    if shutil.which("setpriv") is None:
+        pytest.fail("setpriv (util-linux) is needed to run permission tests as an ordinary user")
+    uid = str(UNPRIVILEGED_UID)
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", *command]
+
+
+@dataclass(frozen=True)
+class UserHome:
+    """A home for an ordinary user, outside pytest's root-only tmp folders."""
+
+    root: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        """XDG variables pointing at this home (config, data, state, cache)."""
+        return {
+            "HOME": str(self.root),
+            "XDG_CONFIG_HOME": str(self.config),
+            "XDG_DATA_HOME": str(self.root / "data"),
+            "XDG_STATE_HOME": str(self.root / "state"),
+            "XDG_CACHE_HOME": str(self.root / "cache"),
+        }
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config"
+
+    @property
+    def data(self) -> Path:
+        """The oxybreathe data folder (history, remembered choices)."""
+        return self.root / "data" / "oxybreathe"
+
+    def mkdir(self, path: Path, mode: int = 0o755) -> Path:
+        """Make `path` (and its parents inside this home), owned by the ordinary user."""
+        path.mkdir(parents=True, exist_ok=True)
+        folder = self.root
+        for part in path.relative_to(self.root).parts:
+            folder = folder / part
+            self.own(folder)
+        path.chmod(mode)
+        return path
+
+    def own(self, path: Path) -> None:
+        """Give `path` to the ordinary user (as root; a no-op for an ordinary user)."""
+        if os.geteuid() == 0:
+            os.chown(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID)
+
+
+@pytest.fixture
+def user_home() -> Iterator[UserHome]:
+    """A home folder an ordinary user owns, and run_as_user's XDG variables point at.
+
+    pytest's tmp_path is under a folder only root may enter, so this one is made in the
+    system's temporary folder, readable by all, and removed afterwards.
+    """
+    root = Path(tempfile.mkdtemp(prefix="oxybreathe-user-"))
+    root.chmod(0o755)
+    home = UserHome(root)
+    home.own(root)
+    try:
+        yield home
+    finally:
+        for folder, _dirs, _files in os.walk(root):  # a test may leave a folder at 0o000
+            with contextlib.suppress(OSError):
+                os.chmod(folder, 0o755)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run_as_user(
+    home: UserHome, *args: str, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `oxybreathe` entry point as an ordinary user, in `home`."""
+    return subprocess.run(
+        unprivileged([sys.executable, "-m", "oxybreathe", *args]),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **home.env, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        cwd=home.root,
+    )
 
 
 @pytest.fixture(autouse=True)
