@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from oxybreathe.core import locations, sounds, state
+from oxybreathe.core import locations, sounds
+from oxybreathe.core import memory as memories
+from oxybreathe.core.memory import Memory
 from oxybreathe.core.model import Sound
-from tests.conftest import run_cli, write_wav
+from tests.conftest import FakeClock, box_app, run_cli, write_wav
 
 ALSA_CONF = "/usr/share/alsa/alsa.conf"
 
@@ -106,7 +108,9 @@ def test_no_chimes_plays_nothing(write, capture):
 
 
 def test_plain_mode_keeps_the_apps_chimes_toggle_unless_the_settings_file_says(write, capture):
-    state.save(state.Remembered(chimes=False))  # `c` on the app's home screen turned them off
+    memories.save(
+        Memory(preferences={"chimes": False})
+    )  # `c` on the app's home screen turned them off
     path = write("name: Quiet\nsteps: [{say: hi, seconds: 0.5}]\n")
     result = run_cli("run", str(path), "--plain", "--volume", "100")
     assert result.returncode == 0 and result.stderr == ""
@@ -155,8 +159,6 @@ def test_a_crashing_player_never_takes_the_session_down(write, tmp_path):
 
 
 async def test_the_app_plays_mutes_and_changes_volume(capture):
-    from tests.test_engine import FakeClock
-    from tests.test_tui import box_app
 
     clock = FakeClock()
     app = box_app(clock, chimes=True, volume=100)
@@ -178,17 +180,17 @@ async def test_the_app_plays_mutes_and_changes_volume(capture):
     bell, rise = played(Sound(builtin="bell"), 100), played(Sound(builtin="rise"), 80)
     captured = wait_for(capture, len(bell) + len(rise))
     assert bell in captured and rise in captured
-    assert app.volume == 80  # remembered for next time
+    assert app.prefs.volume == 80 and memories.load().preferences == {"volume": 80}
 
 
 def test_a_crash_in_the_worker_process_is_contained(tmp_path):
     """The worker is its own process: killing it mid-session leaves the app running."""
-    from oxybreathe.audio import Chimes
+    from oxybreathe.audio import Player
     from oxybreathe.core.loader import load_session
     from oxybreathe.core.plan import plan
     from tests.conftest import SESSIONS
 
-    chimes = Chimes(plan(load_session(SESSIONS / "box.yaml"), 3))
+    chimes = Player(plan(load_session(SESSIONS / "box.yaml"), 3))
     chimes.wait_ready()
     assert chimes._process is not None
     os.kill(chimes._process.pid, 9)
@@ -215,12 +217,12 @@ def test_the_worker_never_writes_to_the_terminal(write, no_device, tmp_path):
 
 
 def test_closing_the_player_is_not_reported_as_a_failure(capture):
-    from oxybreathe.audio import Chimes
+    from oxybreathe.audio import Player
     from oxybreathe.core.loader import load_session
     from oxybreathe.core.plan import plan
     from tests.conftest import SESSIONS
 
-    chimes = Chimes(plan(load_session(SESSIONS / "box.yaml"), 3))
+    chimes = Player(plan(load_session(SESSIONS / "box.yaml"), 3))
     chimes.wait_ready()
     assert chimes.state == "on"  # sound works (into the capture)
     chimes.close(linger=5)

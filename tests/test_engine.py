@@ -18,20 +18,7 @@ from oxybreathe.core.engine import (
 )
 from oxybreathe.core.loader import parse_session
 from oxybreathe.core.plan import plan
-
-
-class FakeClock:
-    """A monotonic clock that only moves when told to."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
+from tests.conftest import FakeClock
 
 BOX = """
 name: Box
@@ -44,11 +31,6 @@ steps:
   - say: Rest.
     seconds: 10
 """
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

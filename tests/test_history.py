@@ -326,7 +326,7 @@ def test_a_read_only_data_folder_keeps_its_file_as_it_is_and_past_sessions_show(
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
-def test_a_recording_saves_progress_every_30_s_ends_once_and_rotates_notes(tmp_path):
+def test_a_recording_ends_once_and_keeps_the_note_it_showed(tmp_path):
     from oxybreathe.core.checkin import Ratings
     from oxybreathe.core.loader import load_session
     from oxybreathe.core.plan import plan
@@ -335,18 +335,15 @@ def test_a_recording_saves_progress_every_30_s_ends_once_and_rotates_notes(tmp_p
     box = plan(load_session(SESSIONS / "box.yaml"), 3)
     recorder = Recorder(tmp_path)
     first = history.Recording(recorder, box, Ratings(stress=7))
-    first.progress(10)  # too soon after the start: nothing saved
-    assert recorder.rows().result(timeout=10)[0].actual_seconds == 0
-    first.progress(31)
-    first.progress(40)  # too soon after 31
+    first.save(31)
     assert recorder.rows().result(timeout=10)[0].actual_seconds == 31
     first.finish(100, completed=True)
     first.finish(120, completed=False)  # a second end changes nothing
     first.save(130)  # nor does a late save
     first.rate_after(Ratings())  # nothing answered: nothing written
-    note = first.closing_note(box, wait=10)
-    second = history.Recording(recorder, box, Ratings()).closing_note(box, wait=10)
-    assert second.id != note.id  # the next session rotates past the note shown
+    first.note_shown("hpa-chain")
+    second = history.Recording(recorder, box, Ratings())
+    assert second.shown_notes.result(timeout=10) == ["hpa-chain"]
     assert recorder.close(timeout=10)
     [one, two] = opened(tmp_path).rows()
     assert (one.actual_seconds, one.completed, one.stress_before, one.stress_after) == (
@@ -355,7 +352,7 @@ def test_a_recording_saves_progress_every_30_s_ends_once_and_rotates_notes(tmp_p
         7,
         None,
     )
-    assert (one.note, two.note) == (note.id, second.id)
+    assert (one.note, two.note, two.completed) == ("hpa-chain", None, False)
 
 
 def test_totals_are_in_whole_seconds_like_the_table():

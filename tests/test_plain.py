@@ -12,12 +12,12 @@ import time
 
 import pytest
 
+from oxybreathe.core.flow import SessionFlow
 from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.notes import FOOTER
 from oxybreathe.core.plan import plan
 from oxybreathe.plain import run_plain
-from tests.conftest import SESSIONS, run_cli, start_run
-from tests.test_engine import FakeClock
+from tests.conftest import SESSIONS, FakeClock, run_cli, start_run
 
 
 class StampedOutput(io.StringIO):
@@ -41,7 +41,7 @@ def play(session_plan, clock=None):
     def sleep(seconds: float) -> None:
         clock.advance(seconds)
 
-    status = run_plain(session_plan, out=out, clock=clock, sleep=sleep)
+    status = run_plain(SessionFlow(session_plan, clock=clock), out=out, sleep=sleep)
     return status, out
 
 
@@ -57,14 +57,15 @@ def test_no_full_garbage_collection_walks_the_startup_heap_during_a_session():
         clock.advance(seconds)
 
     assert gc.get_freeze_count() == 0
-    assert run_plain(session_plan, out=io.StringIO(), clock=clock, sleep=sleep) == 0
+    assert run_plain(SessionFlow(session_plan, clock=clock), out=io.StringIO(), sleep=sleep) == 0
     assert frozen_while_playing and min(frozen_while_playing) > 1000
     assert gc.get_freeze_count() == 0
 
     def interrupt(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    assert run_plain(session_plan, out=io.StringIO(), clock=clock, sleep=interrupt) == 130
+    flow = SessionFlow(session_plan, clock=clock)
+    assert run_plain(flow, out=io.StringIO(), sleep=interrupt) == 130
     assert gc.get_freeze_count() == 0  # stopped early: handed back too
 
 

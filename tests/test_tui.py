@@ -7,12 +7,12 @@ import gc
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
 
-from oxybreathe.core import history, state
+from oxybreathe.core import history
+from oxybreathe.core import memory as memories
 from oxybreathe.core.loader import load_session, parse_session
+from oxybreathe.core.memory import Memory
 from oxybreathe.core.plan import plan
-from oxybreathe.ui.app import OxybreatheApp
 from oxybreathe.ui.screens.checkin import CheckinScreen
 from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.confirm import Confirm
@@ -25,67 +25,22 @@ from oxybreathe.ui.screens.session import (
     clock_text,
     next_draw_in,
 )
-from oxybreathe.ui.widgets.details import PARTS, Details
-from oxybreathe.ui.widgets.line import Line
+from oxybreathe.ui.widgets.details import Details
 from oxybreathe.ui.widgets.pacer import Pacer, orb_lines, pacer_levels
-from tests.conftest import SESSIONS
-from tests.test_engine import FakeClock
-
-
-def history_rows() -> list[history.Row]:
-    """Every row of the real history file in the test's own data folder."""
-    opened = history.open_store()
-    assert opened.store is not None and opened.notice is None
-    try:
-        return opened.store.rows()
-    finally:
-        opened.store.close()
-
-
-def text_of(screen, widget_id: str) -> str:
-    if isinstance(screen, HomeScreen) and widget_id in PARTS:  # one widget shows these parts
-        return screen.query_one(Details).part(widget_id)
-    widget = screen.query_one(f"#{widget_id}")
-    return widget.text if isinstance(widget, Line) else str(widget.render())
-
-
-async def select(pilot, session_id: str) -> None:
-    home = pilot.app.screen
-    assert isinstance(home, HomeScreen)
-    ids = [entry.id for entry in home.entries]
-    home.query_one("#sessions", OptionList).highlighted = ids.index(session_id)
-    await pilot.pause()
-
-
-async def session_on_top(pilot) -> SessionScreen:
-    """The session screen, once the app has settled with it on top."""
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, SessionScreen)
-    return screen
-
-
-async def to_next_deadline(pilot, clock: FakeClock, screen: SessionScreen) -> None:
-    clock.now = screen.engine.next_deadline()
-    screen.sync()
-    await pilot.pause()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-def box_app(clock: FakeClock, **options) -> OxybreatheApp:
-    """The app opened straight on box breathing for 3 minutes, silent and with no check-in
-    unless asked."""
-    options.setdefault("chimes", False)
-    options.setdefault("checkin", False)
-    return OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3), **options)
+from tests.conftest import (
+    SESSIONS,
+    app_with,
+    box_app,
+    history_rows,
+    select,
+    session_on_top,
+    text_of,
+    to_next_deadline,
+)
 
 
 async def test_home_lists_sessions_with_descriptions(clock):
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         home = app.screen
@@ -98,7 +53,7 @@ async def test_home_lists_sessions_with_descriptions(clock):
 
 
 async def test_length_keys_move_within_what_the_session_allows(clock):
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -112,7 +67,7 @@ async def test_length_keys_move_within_what_the_session_allows(clock):
 
 
 async def test_start_breathe_pause_resume_and_finish(clock):
-    app = OxybreatheApp(clock=clock, chimes=False)
+    app = app_with(clock, chimes=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -154,7 +109,7 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
     app.wrap_up()
-    assert state.load() == state.Remembered("box", 3.0, False, False, theme="textual-dark")
+    assert memories.load() == Memory("box", 3.0)
     [row] = history_rows()
     assert (row.session, row.completed, round(row.actual_seconds)) == ("box", True, 178)
     assert (row.stress_before, row.stress_after, row.craving_before, row.craving_after) == (
@@ -163,12 +118,12 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         6,
         3,
     )
-    assert row.note == closing.note.id
+    assert row.note == closing.closing.note.id
 
 
 async def test_a_ten_minute_session_runs_in_milliseconds(clock):
     session_plan = plan(load_session(SESSIONS / "resonant.yaml"), minutes=10)
-    app = OxybreatheApp(clock=clock, checkin=False, chimes=False, start=session_plan)
+    app = app_with(clock, checkin=False, chimes=False, start=session_plan)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await session_on_top(pilot)
         phases_seen = set()
@@ -223,7 +178,7 @@ async def test_user_text_is_shown_literally(clock):
         'name: "[red]x[/red] \\e]0;title\\a"\nsteps:\n  - say: "[/] and [bold]b[/bold]"\n'
         "    seconds: 5\n"
     )
-    app = OxybreatheApp(clock=clock, checkin=False, chimes=False, start=plan(session))
+    app = app_with(clock, checkin=False, chimes=False, start=plan(session))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert text_of(app.screen, "title") == "[red]x[/red] ]0;title"
@@ -248,7 +203,7 @@ async def test_details_show_user_text_literally_and_make_room_in_small_terminals
         "name: '[b]Loud[/b] [link=x]here'\ndescription: 'Calm [red]text[/red].'\n"
         "steps:\n  - breathe: [inhale: 4, exhale: 4]\n"
     )
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "marked")
@@ -272,7 +227,7 @@ async def test_details_show_user_text_literally_and_make_room_in_small_terminals
 async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, user_sessions):
     user_sessions.mkdir(parents=True)
     (user_sessions / "mine.yaml").write_text("name: Mine\nsteps:\n  - sy: hi\n")
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "mine")
@@ -284,9 +239,7 @@ async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, us
         assert text_of(app.screen, "chimes").startswith("Chimes: off")
         await pilot.press("m")
         assert "Motion: calm countdown" in text_of(app.screen, "chimes")
-    assert state.load() == state.Remembered(
-        None, None, chimes=False, reduce_motion=True, theme="textual-dark"
-    )
+    assert memories.load() == Memory(preferences={"chimes": False, "reduce_motion": True})
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -295,7 +248,7 @@ async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, us
 
 async def test_edit_of_a_builtin_makes_a_user_copy_first(clock, user_sessions, monkeypatch):
     monkeypatch.setenv("EDITOR", "true")  # an editor that changes nothing
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -312,8 +265,8 @@ async def test_edit_of_a_builtin_makes_a_user_copy_first(clock, user_sessions, m
 
 
 async def test_the_last_choice_is_remembered(clock, isolated_home: Path):
-    state.save(state.Remembered("4-7-8", 5.0, False))
-    app = OxybreatheApp(clock=clock, checkin=False)
+    memories.save(Memory("4-7-8", 5.0, {"chimes": False}))
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         home = app.screen
@@ -358,7 +311,7 @@ async def test_a_session_opened_at_once_does_not_wait_for_home_to_read_the_files
     # `oxybreathe run box`: home is under the session; reading every session file there would
     # hold up the session's first cues. It reads them when it first comes into view, with the
     # session just run highlighted, not the one remembered from before.
-    state.save(state.Remembered("4-7-8", 5.0))
+    memories.save(Memory("4-7-8", 5.0))
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await session_on_top(pilot)
@@ -472,7 +425,7 @@ async def test_notices_show_brackets_and_paths_literally(clock, user_sessions, m
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")  # no editor at all
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         home = app.screen
@@ -487,7 +440,7 @@ async def test_notices_show_brackets_and_paths_literally(clock, user_sessions, m
 
 
 async def test_fast_keys_change_the_length_of_the_session_they_land_on(clock):
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "4-7-8")
@@ -499,28 +452,28 @@ async def test_fast_keys_change_the_length_of_the_session_they_land_on(clock):
 
 
 async def test_a_chosen_theme_is_remembered(clock):
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         app.theme = "nord"  # as the command palette's "Change theme" does
         await pilot.pause()
-    assert state.load().theme == "nord"
-    again = OxybreatheApp(clock=clock, checkin=False)
+    assert memories.load().preferences["theme"] == "nord"
+    again = app_with(clock, checkin=False)
     async with again.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert again.theme == "nord"
 
 
 async def test_an_unknown_remembered_theme_is_ignored(clock):
-    state.save(state.Remembered(theme="no-such-theme"))
-    app = OxybreatheApp(clock=clock, checkin=False)
+    memories.save(Memory(preferences={"theme": "no-such-theme"}))
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
 
 
 async def test_check_in_questions_can_be_skipped_and_escape_goes_back(clock):
-    app = OxybreatheApp(clock=clock, chimes=False)
+    app = app_with(clock, chimes=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -578,7 +531,7 @@ async def test_the_history_screen_shows_totals_trend_and_table_and_hides_the_str
         store.finish(row, 300, completed=True)
         store.rate_after(row, stress - 3, craving)
     store.close()
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("h")
@@ -598,11 +551,11 @@ async def test_the_history_screen_shows_totals_trend_and_table_and_hides_the_str
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-    assert state.load().show_streak is False
+    assert memories.load().preferences["streak"] is False
 
 
 async def test_an_empty_history_says_so(clock):
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("h")

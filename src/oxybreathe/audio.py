@@ -17,7 +17,6 @@ import time
 from typing import IO, Any
 
 from oxybreathe.core import locations, sounds
-from oxybreathe.core.engine import BellRang, CueStarted, Event, Finished
 from oxybreathe.core.model import Sound
 from oxybreathe.core.plan import Plan
 
@@ -37,7 +36,7 @@ def _key(sound: Sound) -> str:
     return sound.describe()
 
 
-class Chimes:
+class Player:
     """Plays a plan's sounds in a worker process. Silent when disabled or unavailable."""
 
     def __init__(self, plan: Plan, *, enabled: bool = True, volume: int = DEFAULT_VOLUME) -> None:
@@ -179,13 +178,3 @@ class Chimes:
             return
         with contextlib.suppress(BlockingIOError, BrokenPipeError, OSError, ValueError):
             os.write(process.stdin.fileno(), (json.dumps(message) + "\n").encode())
-
-
-def play_event_sound(chimes: Chimes, event: Event, plan: Plan) -> None:
-    """Play what an engine event calls for: a cue's chime, an interval bell, the end sound."""
-    if isinstance(event, CueStarted) and event.play_sound:
-        chimes.play(event.cue.sound)
-    elif isinstance(event, BellRang) and event.play_sound:
-        chimes.play(event.bell.sound)
-    elif isinstance(event, Finished):
-        chimes.play(plan.end_sound)

@@ -21,7 +21,8 @@ from oxybreathe.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 if TYPE_CHECKING:
     import argparse
 
-    from oxybreathe.core.config import Config
+    from oxybreathe.core.plan import Plan
+    from oxybreathe.core.settings import Loaded
 
 # Each command imports the parts of the core it needs, so opening the app does not pay for YAML
 # before its first paint, and `--help` stays instant.
@@ -170,10 +171,13 @@ def _terminal_problem() -> str | None:
     return None
 
 
-def _open_app(**options: object) -> int:
+def _open_app(args: argparse.Namespace | None, start: Plan | None = None) -> int:
     from oxybreathe.ui.app import OxybreatheApp  # Textual loads only here
 
-    app = OxybreatheApp(**options)  # type: ignore[arg-type]
+    loaded = _settings(args, warn=False)
+    app = OxybreatheApp(
+        prefs=loaded.prefs, memory=loaded.memory, start=start, problems=loaded.problems
+    )
     try:
         app.run()
     finally:
@@ -181,6 +185,26 @@ def _open_app(**options: object) -> int:
     for line in app.farewell:
         _say(line, error=True)
     return app.return_code or EXIT_OK
+
+
+def _settings(args: argparse.Namespace | None, *, warn: bool = True) -> Loaded:
+    """The preferences in force for this command, resolved once; each problem in the settings
+    file is one line on stderr when `warn` (the app shows them in a notice instead)."""
+    from oxybreathe.core import settings
+
+    flags: dict[str, object] = {}
+    if args is not None and getattr(args, "command", None) == "run":
+        flags = {
+            "chimes": False if args.no_chimes else None,
+            "volume": args.volume,
+            "reduce_motion": True if args.reduce_motion else None,
+            "checkin": False if args.no_checkin else None,
+        }
+    loaded = settings.load(flags)
+    if warn:
+        for line in loaded.problems:
+            _say(line, error=True)
+    return loaded
 
 
 def _home() -> int:
@@ -191,7 +215,7 @@ def _home() -> int:
             error=True,
         )
         return _list(None)
-    return _open_app()
+    return _open_app(None)
 
 
 def _list(_args: argparse.Namespace | None) -> int:
@@ -298,45 +322,22 @@ def _run(args: argparse.Namespace) -> int:
                 f"oxybreathe: the app needs a terminal ({no_terminal}); using plain text.",
                 error=True,
             )
-        from oxybreathe.audio import DEFAULT_VOLUME, Chimes
-        from oxybreathe.core import state
+        from oxybreathe.audio import Player
+        from oxybreathe.core.flow import SessionFlow
         from oxybreathe.core.history import Recorder
         from oxybreathe.plain import ask_terminal, run_plain
 
-        settings = _settings()
-        remembered = state.load()
-        # As in the app: the command line, then the settings file, then the app's own choice.
-        volume = state.first_set(args.volume, settings.volume, remembered.volume, DEFAULT_VOLUME)
-        sound = not args.no_chimes and state.first_set(settings.chimes, remembered.chimes)
-        chimes = Chimes(session_plan, enabled=sound, volume=volume)
+        prefs = _settings(args).prefs
         recorder = Recorder()
-        asking = settings.checkin and not args.no_checkin and sys.stdin.isatty()
-        status = run_plain(
-            session_plan,
-            chimes=chimes,
-            recorder=recorder,
-            ask=ask_terminal if asking else None,
-        )
+        player = Player(session_plan, enabled=prefs.chimes, volume=prefs.volume)
+        flow = SessionFlow(session_plan, player=player, recorder=recorder)
+        asking = prefs.checkin and sys.stdin.isatty()
+        status = run_plain(flow, ask=ask_terminal if asking else None)
+        recorder.close()
         if recorder.late_notice:
             _say(recorder.late_notice, error=True)
         return status
-    return _open_app(
-        start=session_plan,
-        reduce_motion=args.reduce_motion,
-        chimes=False if args.no_chimes else None,
-        volume=args.volume,
-        checkin=False if args.no_checkin else None,
-    )
-
-
-def _settings() -> Config:
-    """The settings file; each problem in it is one line on stderr (the defaults apply)."""
-    from oxybreathe.core import config
-
-    settings = config.load()
-    for problem in settings.problems:
-        _say(f"{problem} (using the default)", error=True)
-    return settings
+    return _open_app(args, start=session_plan)
 
 
 def _config(_args: argparse.Namespace) -> int:
@@ -353,7 +354,7 @@ def _config(_args: argparse.Namespace) -> int:
     for problem in settings.problems:
         _say(str(problem))
     for key in config.KEYS:
-        value = getattr(settings, key)
+        value = settings.values.get(key)
         shown = "default" if value is None else str(value).lower()
         _say(f"  {key}: {shown}")
     return EXIT_INVALID if settings.problems else EXIT_OK
@@ -381,11 +382,8 @@ def _history(args: argparse.Namespace) -> int:
         rows = opened.store.rows()
     finally:
         opened.store.close()
-    from oxybreathe.core import config, state
-
-    streak = config.load().streak  # the settings file wins over the app's `s` toggle
-    show_streak = streak if streak is not None else state.load().show_streak
-    for line in report.report(rows, limit=args.limit, show_streak=show_streak):
+    streak = _settings(args).prefs.streak
+    for line in report.report(rows, limit=args.limit, show_streak=streak):
         _say(line)
     return EXIT_OK
 

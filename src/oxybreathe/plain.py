@@ -1,7 +1,8 @@
 """Plain-text mode: one line per cue, flushed the moment the cue starts.
 
-For screen readers, logs, pipes, and people who prefer text. It uses the same plan and engine as
-the TUI, never prints escape sequences, and never waits for input.
+For screen readers, logs, pipes, and people who prefer text. It asks its questions as typed lines
+and prints the session's events; everything else is the session flow (core/flow.py), shared with
+the app. It never prints escape sequences, and never waits for input it was not given.
 """
 
 from __future__ import annotations
@@ -15,25 +16,20 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
-from oxybreathe.audio import Chimes, play_event_sound
 from oxybreathe.audio_worker import LINGER_SECONDS
-from oxybreathe.core import checkin, notes, steady
+from oxybreathe.core import checkin
 from oxybreathe.core.checkin import Ratings
-from oxybreathe.core.engine import (
-    Clock,
-    CueStarted,
-    Engine,
-    Event,
-    Finished,
-    Stopped,
-)
-from oxybreathe.core.history import Recorder, Recording
+from oxybreathe.core.closing import Closing
+from oxybreathe.core.engine import BellRang, CueStarted, Event, Finished
+from oxybreathe.core.flow import SessionFlow
 from oxybreathe.core.plan import Cue, Plan
 from oxybreathe.core.text import clean, duration, time_spent
-from oxybreathe.exits import EXIT_INTERRUPTED
+from oxybreathe.exits import ExitStatus, signalled
 
 NOTES_WAIT_SECONDS = 1.0  # the most plain mode waits for the history (it runs in a thread)
 _PHASE_WORDS = {"inhale": "Inhale", "hold": "Hold", "exhale": "Exhale"}
+
+Ask = Callable[[str], "str | None"]
 
 
 class _Signalled(Exception):
@@ -59,6 +55,26 @@ def cue_line(cue: Cue, plan: Plan) -> str:
     return ". ".join(parts)
 
 
+def event_lines(event: Event, plan: Plan) -> list[str]:
+    """What plain mode prints for an engine event."""
+    if isinstance(event, CueStarted):
+        return [cue_line(event.cue, plan)]
+    if isinstance(event, BellRang) and event.play_sound:
+        return ["(bell)"]
+    if isinstance(event, Finished):
+        return [f"Finished: {time_spent(event.ran)}."]
+    return []
+
+
+def closing_lines(closing: Closing) -> list[str]:
+    """The closing, as lines: the changes, the note and its source, the help line."""
+    lines = [f"{change}." for change in closing.changes(arrow="to")]
+    lines += ["", clean(closing.note.text)]
+    if closing.note.source:
+        lines.append(f"Source: {clean(closing.note.source)}")
+    return [*lines, closing.footer]
+
+
 @contextmanager
 def _stop_on_signals() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP into a clean stop, like Ctrl+C (SIGINT)."""
@@ -77,7 +93,10 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(signum, old)
 
 
-Ask = Callable[[str], "str | None"]
+def _status(interruption: BaseException) -> ExitStatus | int:
+    if isinstance(interruption, _Signalled):
+        return signalled(interruption.signum)
+    return ExitStatus.INTERRUPTED
 
 
 def ask_terminal(prompt: str) -> str | None:
@@ -88,7 +107,7 @@ def ask_terminal(prompt: str) -> str | None:
         return None
 
 
-def _check_in(ask: Ask, say: Callable[[str], None]) -> Ratings:
+def check_in(ask: Ask, say: Callable[[str], None]) -> Ratings:
     """Ask the two questions; an empty answer (or end of input) skips one."""
     answers: dict[str, int | None] = {}
     for key, question in checkin.QUESTIONS:
@@ -106,114 +125,72 @@ def _check_in(ask: Ask, say: Callable[[str], None]) -> Ratings:
 
 
 def run_plain(
-    plan: Plan,
+    flow: SessionFlow,
     *,
     out: TextIO | None = None,
-    clock: Clock = time.monotonic,
+    err: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    chimes: Chimes | None = None,
-    recorder: Recorder | None = None,
     ask: Ask | None = None,
 ) -> int:
-    """Play `plan` as text on `out`; return the exit status (0, or 128+n when interrupted).
+    """Play a session as text on `out`; return the exit status (0, or 128+n when interrupted).
 
-    With `ask`, the stress and craving questions come before and after the session. With a
-    `recorder`, the session is kept in the history, and a stopped one is kept as incomplete.
+    With `ask`, the stress and craving questions come before and after the session.
     """
     out = out or sys.stdout
-    session = plan.session
+    plan = flow.plan
 
     def say(line: str) -> None:
         out.write(line + "\n")
         out.flush()
 
+    def note(line: str) -> None:
+        print(line, file=err or sys.stderr, flush=True)
+
+    before = Ratings()
     if ask is not None:
-        say(f"Before {clean(session.name)}. {checkin.SCALE}")
+        say(f"Before {clean(plan.session.name)}. {checkin.SCALE}")
         try:
-            before = _check_in(ask, say)
+            before = check_in(ask, say)
         except KeyboardInterrupt:
             say("")
-            return EXIT_INTERRUPTED
-    else:
-        before = Ratings()
-    if chimes is not None:
-        chimes.wait_ready()  # the sounds are decoded and scaled before the first cue
-        if chimes.notice:
-            print(chimes.notice, file=sys.stderr, flush=True)
-    recording = None
-    if recorder is not None:
-        recording = Recording(recorder, plan, before)
-        with contextlib.suppress(TimeoutError):  # opening takes milliseconds; never wait long
-            notice = recorder.notice.result(timeout=NOTES_WAIT_SECONDS)
-            if notice:
-                print(notice, file=sys.stderr, flush=True)
-    say(f"{clean(session.name)} ({duration(plan.total)})")
-    engine = Engine(plan, clock)
-    steady.hold()  # no full garbage collection in the middle of a cue
+            flow.shut()
+            return ExitStatus.INTERRUPTED
+    for line in flow.prepare():
+        note(line)
+    flow.begin(before)
+    notice = flow.history_notice(wait=NOTES_WAIT_SECONDS)
+    if notice:
+        note(notice)
+    say(f"{clean(plan.session.name)} ({duration(plan.total)})")
     try:
         with _stop_on_signals():
-            events: list[Event] = engine.start()
+            events = flow.start()
             while True:
                 for event in events:
-                    if isinstance(event, CueStarted):
-                        say(cue_line(event.cue, plan))
-                    if chimes is not None:
-                        play_event_sound(chimes, event, plan)
-                if engine.done:
+                    for line in event_lines(event, plan):
+                        say(line)
+                if flow.done:
                     break
-                if recording is not None:
-                    recording.progress(engine.ran())
-                deadline = engine.next_deadline()
+                deadline = flow.next_deadline()
                 assert deadline is not None
-                sleep(max(0.0, deadline - clock()))
-                events = engine.poll()
+                sleep(max(0.0, deadline - flow.clock()))
+                events = flow.poll()
     except (KeyboardInterrupt, _Signalled) as interruption:
-        stopped = [e for e in engine.stop() if isinstance(e, Stopped)]
-        ran = stopped[0].ran if stopped else engine.ran()
-        if recording is not None:
-            recording.finish(ran, completed=False)
-            recording.recorder.close()
-        say(f"Stopped after {time_spent(ran)}.")
-        if chimes is not None:
-            chimes.close()
-        if isinstance(interruption, _Signalled):
-            return 128 + interruption.signum
-        return EXIT_INTERRUPTED
-    finally:
-        steady.release()
-    finished = next((e for e in events if isinstance(e, Finished)), None)
-    ran = finished.ran if finished else engine.ran()
-    if recording is not None:
-        recording.finish(ran, completed=True)
-    say(f"Finished: {time_spent(ran)}.")
-    status = 0
+        outcome = flow.stop()
+        say(f"Stopped after {time_spent(outcome.ran)}.")
+        flow.shut()
+        return _status(interruption)
+    status: int = ExitStatus.OK
     after = Ratings()
     if ask is not None:
         say(f"After the session. {checkin.SCALE}")
         try:
             with _stop_on_signals():
-                after = _check_in(ask, say)
+                after = check_in(ask, say)
         except (KeyboardInterrupt, _Signalled) as interruption:
             say("")
-            status = (
-                128 + interruption.signum
-                if isinstance(interruption, _Signalled)
-                else EXIT_INTERRUPTED
-            )
-    for line in checkin.changes(before, after, arrow="to"):
-        say(f"{line}.")
-    if recording is not None:
-        recording.rate_after(after)
-        note = recording.closing_note(plan, wait=NOTES_WAIT_SECONDS)
-    else:
-        note = notes.pick(session)
-    say("")
-    say(clean(note.text))
-    if note.source:
-        say(f"Source: {clean(note.source)}")
-    say(notes.FOOTER)
-    if recorder is not None:
-        recorder.close()
-    if chimes is not None:
-        chimes.close(linger=LINGER_SECONDS if status == 0 else None)  # the bowl rings out
+            status = _status(interruption)
+    for line in closing_lines(flow.close(after, wait=NOTES_WAIT_SECONDS)):
+        say(line)
+    flow.shut(linger=None if status else LINGER_SECONDS)  # the closing bowl rings out
     return status

@@ -30,8 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from oxybreathe.core import locations
 from oxybreathe.core.checkin import Ratings
 
-if TYPE_CHECKING:  # the notes (YAML) and plans load with a session, not for `oxybreathe history`
-    from oxybreathe.core.notes import Note
+if TYPE_CHECKING:  # plans load with a session, not for `oxybreathe history`
     from oxybreathe.core.plan import Plan
 
 try:
@@ -43,7 +42,6 @@ T = TypeVar("T")
 
 FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 5000
-PROGRESS_EVERY_SECONDS = 30.0  # how often the time done so far is saved while a session runs
 
 # Version n is reached by running MIGRATIONS[n - 1] on a file at version n - 1 (0 = empty file).
 MIGRATIONS = (
@@ -591,18 +589,11 @@ class Recording:
             stress_before=before.stress,
             craving_before=before.craving,
         )
-        self._saved = 0.0
 
     def save(self, ran: float) -> None:
         """Keep `ran` seconds done (what survives a killed process)."""
         if not self.ended:
-            self._saved = ran
             self.recorder.progress(self._ticket, ran)
-
-    def progress(self, ran: float) -> None:
-        """Save `ran` if PROGRESS_EVERY_SECONDS have passed since the last save."""
-        if ran - self._saved >= PROGRESS_EVERY_SECONDS:
-            self.save(ran)
 
     def finish(self, ran: float, completed: bool) -> None:
         """Record the end, once; later calls change nothing."""
@@ -614,19 +605,11 @@ class Recording:
         if after != Ratings():
             self.recorder.rate_after(self._ticket, after.stress, after.craving)
 
-    def closing_note(self, plan: Plan, wait: float) -> Note:
-        """Pick the closing note, rotating past those shown before, and record it.
+    @property
+    def shown_notes(self) -> Future[list[str]]:
+        """The closing notes shown before this session, oldest first (asked at its start)."""
+        return self._shown
 
-        If the history takes longer than `wait` seconds to say which were shown, this note is
-        picked without them (no rotation this once).
-        """
-        from oxybreathe.core import notes
-
-        try:
-            shown = self._shown.result(timeout=wait)
-        except TimeoutError:
-            shown = []
-        note = notes.pick(plan.session, shown)
-        if note.id != notes.OWN:
-            self.recorder.note_shown(self._ticket, note.id)
-        return note
+    def note_shown(self, note_id: str) -> None:
+        """Keep which closing note this session showed (the rotation reads it back)."""
+        self.recorder.note_shown(self._ticket, note_id)

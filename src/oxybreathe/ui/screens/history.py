@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable
+from concurrent.futures import Future
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from oxybreathe.core import report
 from oxybreathe.core.history import Row
-
-if TYPE_CHECKING:
-    from oxybreathe.ui.app import OxybreatheApp
+from oxybreathe.core.preferences import DEFAULTS, Preferences
+from oxybreathe.ui.messages import PreferenceChanged
 
 TREND_LABEL = 16  # the width of "Craving  before "
 
@@ -61,13 +62,13 @@ class HistoryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[Row] | None = None
+    prefs: var[Preferences] = var(DEFAULTS)
 
-    @property
-    def oxy(self) -> OxybreatheApp:
-        return cast("OxybreatheApp", self.app)
+    def __init__(self, read: Callable[[], Future[list[Row]]]) -> None:
+        """`read` asks for every recorded session (the answer comes from the history thread)."""
+        super().__init__()
+        self._read = read
+        self.rows: list[Row] | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="history"):
@@ -83,7 +84,7 @@ class HistoryScreen(Screen[None]):
 
     async def _load(self) -> None:
         # Read on the history thread, so a slow disk never freezes the screen.
-        self.rows = await asyncio.wrap_future(self.oxy.recorder.rows())
+        self.rows = await asyncio.wrap_future(self._read())
         self._show()
 
     def on_resize(self) -> None:
@@ -97,7 +98,7 @@ class HistoryScreen(Screen[None]):
             totals.update("No sessions yet. Each session you start is kept here, on this computer.")
             return
         summary = report.summarize(rows)
-        totals.update("\n".join(report.totals(summary, show_streak=self.oxy.show_streak)))
+        totals.update("\n".join(report.totals(summary, show_streak=self.prefs.streak)))
         self._show_trend(rows)
         table = self.query_one("#recent", DataTable)
         table.clear(columns=True)
@@ -134,7 +135,9 @@ class HistoryScreen(Screen[None]):
             )
         )
 
+    def watch_prefs(self) -> None:
+        if self.rows is not None:
+            self._show()
+
     def action_toggle_streak(self) -> None:
-        self.oxy.show_streak = not self.oxy.show_streak
-        self.oxy.remember()
-        self._show()
+        self.post_message(PreferenceChanged("streak", not self.prefs.streak))

@@ -6,18 +6,21 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.core.text import clean, duration
+from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_literally
 from oxybreathe.ui.widgets.details import Details
 
@@ -26,7 +29,6 @@ from oxybreathe.ui.widgets.details import Details
 if TYPE_CHECKING:
     from oxybreathe.core.catalog import Entry
     from oxybreathe.core.model import Session
-    from oxybreathe.ui.app import OxybreatheApp
 
 
 def _editor() -> list[str] | None:
@@ -70,18 +72,26 @@ class HomeScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self) -> None:
+    prefs: var[Preferences] = var(DEFAULTS)
+
+    def __init__(
+        self,
+        *,
+        first_choice: str | None = None,
+        remembered: tuple[str | None, float | None] = (None, None),
+        user_dir: Path | None = None,
+    ) -> None:
+        """`first_choice` is highlighted when the list is first read; `remembered` is the last
+        session started and its length, which that session's chooser starts at."""
         super().__init__()
+        self.first_choice = first_choice
+        self.remembered = remembered
+        self.user_dir = user_dir
         self.entries: list[Entry] = []
         self.choices: list[float] = []
         self.choice = 0
         self._choices_for: tuple[str, Session] | None = None
         self._listed = False  # the session files are read once home is first in view
-
-    @property
-    def oxy(self) -> OxybreatheApp:
-        """The app, with its oxybreathe attributes typed."""
-        return cast("OxybreatheApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="home"):
@@ -100,7 +110,7 @@ class HomeScreen(Screen[None]):
     def _list_once(self) -> None:
         if self.is_active and not self._listed:  # still on top (not under a session)
             self._listed = True
-            self.reload(self.oxy.first_choice)
+            self.reload(self.first_choice)
 
     def on_resize(self) -> None:
         compact = self.size.height < 20 or self.size.width < 70
@@ -114,7 +124,7 @@ class HomeScreen(Screen[None]):
         from oxybreathe.core import catalog
 
         current = select or (self.selected.id if self.selected else None)
-        self.entries = catalog.entries(self.oxy.user_dir)
+        self.entries = catalog.entries(self.user_dir)
         options = self.query_one("#sessions", OptionList)
         options.clear_options()
         for entry in self.entries:
@@ -153,10 +163,7 @@ class HomeScreen(Screen[None]):
 
         entry = self.selected
         details = self.query_one(Details)
-        motion = "calm countdown" if self.oxy.reduce_motion else "animated"
-        details.show(
-            chimes=f"Chimes: {'on' if self.oxy.chimes else 'off'}  (c)\nMotion: {motion}  (m)"
-        )
+        self._show_preferences()
         if entry is None:
             details.show(name="", description="", length="", problems="")
             return
@@ -175,7 +182,8 @@ class HomeScreen(Screen[None]):
             return
         self._choices_for = (entry.id, session)
         self.choices = length_choices(session)
-        wanted = self.oxy.remembered.minutes if self.oxy.remembered.session == entry.id else None
+        last, last_minutes = self.remembered
+        wanted = last_minutes if last == entry.id else None
         if wanted is None:
             wanted = default_minutes(session)
         self.choice = min(range(len(self.choices)), key=lambda i: abs(self.choices[i] - wanted))
@@ -212,15 +220,21 @@ class HomeScreen(Screen[None]):
             self.choice = max(0, min(len(self.choices) - 1, self.choice + step))
             self._show_length()
 
+    def watch_prefs(self) -> None:
+        if self.is_mounted:
+            self._show_preferences()
+
+    def _show_preferences(self) -> None:
+        motion = "calm countdown" if self.prefs.reduce_motion else "animated"
+        self.query_one(Details).show(
+            chimes=f"Chimes: {'on' if self.prefs.chimes else 'off'}  (c)\nMotion: {motion}  (m)"
+        )
+
     def action_toggle_chimes(self) -> None:
-        self.oxy.chimes = not self.oxy.chimes
-        self.oxy.remember()
-        self._show_selected()
+        self.post_message(PreferenceChanged("chimes", not self.prefs.chimes))
 
     def action_toggle_motion(self) -> None:
-        self.oxy.reduce_motion = not self.oxy.reduce_motion
-        self.oxy.remember()
-        self._show_selected()
+        self.post_message(PreferenceChanged("reduce_motion", not self.prefs.reduce_motion))
 
     def action_start(self) -> None:
         from oxybreathe.core.plan import LengthError, bounds, plan
@@ -240,7 +254,8 @@ class HomeScreen(Screen[None]):
         except LengthError as error:
             notify_literally(self, str(error), severity="error")
             return
-        self.oxy.start_session(session_plan, minutes=None if fixed else minutes)
+        self.remembered = (entry.id, None if fixed else minutes)
+        self.post_message(StartSession(session_plan, None if fixed else minutes))
 
     def action_reload(self) -> None:
         self.reload()
@@ -251,7 +266,7 @@ class HomeScreen(Screen[None]):
 
         try:
             path = catalog.create_user_session(
-                catalog.free_id("my-session", self.oxy.user_dir), user_dir=self.oxy.user_dir
+                catalog.free_id("my-session", self.user_dir), user_dir=self.user_dir
             )
         except catalog.CannotCreate as error:
             notify_literally(self, str(error), severity="error")
@@ -270,7 +285,7 @@ class HomeScreen(Screen[None]):
             try:
                 source = entry.session or load_session(entry.path)
                 path = catalog.create_user_session(
-                    catalog.free_id(entry.id, self.oxy.user_dir), source, self.oxy.user_dir
+                    catalog.free_id(entry.id, self.user_dir), source, self.user_dir
                 )
             except (catalog.CannotCreate, LoadError) as error:
                 notify_literally(self, str(error), severity="error")
