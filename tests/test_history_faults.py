@@ -326,7 +326,7 @@ def test_a_plain_session_on_a_full_disk_runs_says_what_is_lost_and_the_file_is_k
     opening, last = result.stderr.splitlines()
     assert opening == (
         f"The history cannot be written just now ({path}): the disk is full. "
-        "This session is kept, and saved as soon as it can be."
+        "Sessions are kept, and saved as soon as it can be written."
     )
     assert re.fullmatch(
         r"The history could not be saved \(the disk is full\), "
@@ -408,7 +408,7 @@ def test_a_lock_held_at_open_keeps_the_session_and_saves_it_once_let_go(tmp_path
         assert said.next() == (
             f"The history cannot be written just now ({path}): another program is holding "
             "the history file (database is locked). "
-            "This session is kept, and saved as soon as it can be."
+            "Sessions are kept, and saved as soon as it can be written."
         )
         ticket = recorder.begin("box", "Box breathing", 60)
         recorder.finish(ticket, 60, completed=True)
@@ -469,7 +469,7 @@ def test_the_cli_under_a_lock_runs_the_session_says_so_and_still_shows_the_histo
     assert opening == (
         f"The history cannot be written just now ({path}): another program is holding "
         "the history file (database is locked). "
-        "This session is kept, and saved as soon as it can be."
+        "Sessions are kept, and saved as soon as it can be written."
     )
     assert re.fullmatch(
         r"The history could not be saved \(another program is holding the history file\), "

@@ -97,7 +97,8 @@ _COLUMNS = (
     "id, started_at, session, name, planned_seconds, actual_seconds, completed, "
     "stress_before, stress_after, craving_before, craving_after, note"
 )
-# What a version-1 file read without being upgraded (it cannot be written) gives for them.
+# The columns to read from a file of each version: one at version 1 that cannot be upgraded
+# (it cannot be written) is read as it is, with no name or note yet.
 _COLUMNS_BY_VERSION = {
     1: _COLUMNS.replace("name,", "NULL,").replace(", note", ", NULL"),
     SCHEMA_VERSION: _COLUMNS,
@@ -495,7 +496,7 @@ class Recorder:
     def _work(self) -> None:
         notice = self._open()
         if notice and self._retry is not None:
-            notice += " This session is kept, and saved as soon as it can be."
+            notice += " Sessions are kept, and saved as soon as it can be written."
             self._pending.failed(self._retry)  # the writes wait, and the timer starts
         self._say(notice)  # before `notice` is set: whoever waits for it finds the line said
         self.notice.set_result(notice)
@@ -503,14 +504,19 @@ class Recorder:
             try:
                 job = self._jobs.get(timeout=self._pending.wait())
             except queue.Empty:  # the pause after a failed write is over
-                self._flush()
-                continue
+                job = self._flush
             if job is self._STOP:
                 break
-            job()
-        self._flush(last=True)
+            self._safely(job)
+        self._safely(lambda: self._flush(last=True))
         if self._store is not None:
             self._store.close()
+
+    def _safely(self, job: Callable[[], None]) -> None:
+        try:
+            job()
+        except Exception as error:  # each job guards its own work; this is the last guard
+            self._say(f"The history met an error ({why(error)}); it carries on.")
 
     def _open(self, busy_ms: int | None = None) -> str | None:
         busy_ms = self._busy_ms if busy_ms is None else busy_ms
@@ -642,7 +648,7 @@ class Recorder:
         def fallback(problem: str | None) -> Read:
             if problem is None and not self._retry:
                 return Read()  # history is off: there is nothing to read
-            return Read(problem=f"The history cannot be read just now ({problem or 'busy'}).")
+            return Read(problem=f"The history cannot be read just now ({problem or self._retry}).")
 
         return self._read(lambda store: store.read(limit), fallback)
 
