@@ -309,7 +309,7 @@ def _run(args: argparse.Namespace) -> int:
         volume = state.first_set(args.volume, settings.volume, remembered.volume, DEFAULT_VOLUME)
         sound = not args.no_chimes and state.first_set(settings.chimes, remembered.chimes)
         chimes = Chimes(session_plan, enabled=sound, volume=volume)
-        recorder = Recorder()
+        recorder = Recorder(on_notice=lambda line: _say(line, error=True))
         asking = settings.checkin and not args.no_checkin and sys.stdin.isatty()
         status = run_plain(
             session_plan,
@@ -363,7 +363,11 @@ def _history(args: argparse.Namespace) -> int:
     from oxybreathe.core import history, report
 
     path = history.history_path()
-    if not path.exists():
+    try:
+        present = path.exists()
+    except OSError:  # a data folder that cannot be entered: opening says why, in one line
+        present = True
+    if not present:
         if args.csv:
             report.write_csv([], sys.stdout)
         else:
@@ -375,18 +379,23 @@ def _history(args: argparse.Namespace) -> int:
     if opened.store is None:
         return EXIT_INVALID
     try:
-        if args.csv:
-            report.write_csv(opened.store.rows(), sys.stdout)
-            return EXIT_OK
-        rows = opened.store.rows()
+        read = opened.store.read()
     finally:
         opened.store.close()
+    for line in read.notices():  # a row left out is said, never hidden
+        _say(line, error=True)
+    if read.problem is not None:
+        return EXIT_INVALID
+    if args.csv:
+        report.write_csv(read.rows, sys.stdout)
+        return EXIT_OK
     from oxybreathe.core import config, state
 
     streak = config.load().streak  # the settings file wins over the app's `s` toggle
     show_streak = streak if streak is not None else state.load().show_streak
-    for line in report.report(rows, limit=args.limit, show_streak=show_streak):
-        _say(line)
+    if read.rows or not read.unreadable:  # else the line above said what there is
+        for line in report.report(read.rows, limit=args.limit, show_streak=show_streak):
+            _say(line)
     return EXIT_OK
 
 

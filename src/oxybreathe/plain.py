@@ -144,9 +144,7 @@ def run_plain(
     if recorder is not None:
         recording = Recording(recorder, plan, before)
         with contextlib.suppress(TimeoutError):  # opening takes milliseconds; never wait long
-            notice = recorder.notice.result(timeout=NOTES_WAIT_SECONDS)
-            if notice:
-                print(notice, file=sys.stderr, flush=True)
+            recorder.notice.result(timeout=NOTES_WAIT_SECONDS)  # its on_notice line comes first
     say(f"{clean(session.name)} ({duration(plan.total)})")
     engine = Engine(plan, clock)
     steady.hold()  # no full garbage collection in the middle of a cue

@@ -49,8 +49,11 @@ KEYS = ("chimes", "volume", "reduce_motion", "checkin", "streak")
 def load(file: Path | None = None) -> Config:
     """Read the settings; a missing file is all defaults. Never raises."""
     file = file or locations.settings_file()
-    if not file.exists():
-        return Config()
+    try:
+        if not file.exists():
+            return Config()
+    except OSError:  # a folder on the way that cannot be entered: read_text says so, located
+        pass
     from oxybreathe.core import yamlnodes
     from oxybreathe.core.loader import LoadError, Problem, Validator, read_text, show
     from oxybreathe.core.yamlnodes import YamlProblem

@@ -17,8 +17,6 @@ from oxybreathe.core import locations, state
 from oxybreathe.ui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from textual.timer import Timer
 
     from oxybreathe.core.checkin import Ratings
@@ -62,7 +60,11 @@ class OxybreatheApp(App[None]):
         """Options given here (from the command line) win over the settings file, which wins
         over what was remembered from last time."""
         super().__init__()
-        if settings is None and locations.settings_file().exists():
+        try:
+            has_settings = locations.settings_file().exists()
+        except OSError:  # a config folder that cannot be entered: config.load says so
+            has_settings = True
+        if settings is None and has_settings:
             from oxybreathe.core import config  # only with a file: most people have none
 
             settings = config.load()
@@ -188,21 +190,19 @@ class OxybreatheApp(App[None]):
             from oxybreathe.core.history import Recorder
 
             loop = asyncio.get_running_loop()
-            self._recorder = Recorder(self.data_dir)
 
-            def opened(done: Future[str | None]) -> None:
+            def said(line: str) -> None:
                 # Runs on the history thread: hand over without waiting (a closing app's loop
                 # may never run it, and must not be waited for).
                 with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(self._history_notice, done.result())
+                    loop.call_soon_threadsafe(self._history_notice, line)
 
-            self._recorder.notice.add_done_callback(opened)
+            self._recorder = Recorder(self.data_dir, on_notice=said)
         return self._recorder
 
-    def _history_notice(self, notice: str | None) -> None:
-        if notice:
-            self.notify_problems([notice])
-            self.farewell.append(notice)
+    def _history_notice(self, notice: str) -> None:
+        self.notify_problems([notice])
+        self.farewell.append(notice)
 
     def _save_progress(self) -> None:
         if self._active is not None:

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from oxybreathe.core import report
-from oxybreathe.core.history import Row
+from oxybreathe.core.history_rows import Row
 
 if TYPE_CHECKING:
     from oxybreathe.ui.app import OxybreatheApp
@@ -64,6 +64,7 @@ class HistoryScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[Row] | None = None
+        self.problems: list[str] = []  # one line each: rows left out, a history not read
 
     @property
     def oxy(self) -> OxybreatheApp:
@@ -83,7 +84,8 @@ class HistoryScreen(Screen[None]):
 
     async def _load(self) -> None:
         # Read on the history thread, so a slow disk never freezes the screen.
-        self.rows = await asyncio.wrap_future(self.oxy.recorder.rows())
+        read = await asyncio.wrap_future(self.oxy.recorder.read())
+        self.rows, self.problems = read.rows, read.notices()
         self._show()
 
     def on_resize(self) -> None:
@@ -94,10 +96,14 @@ class HistoryScreen(Screen[None]):
         rows = self.rows or []
         totals = self.query_one("#totals", Static)
         if not rows:
-            totals.update("No sessions yet. Each session you start is kept here, on this computer.")
+            totals.update(
+                "\n".join(self.problems)
+                or "No sessions yet. Each session you start is kept here, on this computer."
+            )
             return
         summary = report.summarize(rows)
-        totals.update("\n".join(report.totals(summary, show_streak=self.oxy.show_streak)))
+        lines = report.totals(summary, show_streak=self.oxy.show_streak)
+        totals.update("\n".join([*lines, *self.problems]))
         self._show_trend(rows)
         table = self.query_one("#recent", DataTable)
         table.clear(columns=True)
