@@ -400,11 +400,11 @@ class Validator:
         if path.suffix.lower() != ".wav":
             self.error(node, f"{what} must be a .wav file, got {show(node)}")
             return _INVALID
-        if not path.is_file():
-            self.error(node, f"sound file not found for {what}: {shorten(str(path), 200)}")
-            return _INVALID
         try:
             sounds.check(path)
+        except sounds.Missing:
+            self.error(node, f"sound file not found for {what}: {shorten(str(path), 200)}")
+            return _INVALID
         except sounds.Unplayable as why:
             self.error(node, f"{what} cannot be played: {shorten(str(path), 200)}: {why}")
             return _INVALID
