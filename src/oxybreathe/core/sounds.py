@@ -10,6 +10,7 @@ the limits allow is ready in a fraction of a second (figures in docs/performance
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 import struct
@@ -169,7 +170,8 @@ def _header(file: BinaryIO) -> wave.Wave_read:
     if frames == 0:
         raise Unplayable("it holds no sound")
     if frames / rate > MAX_SECONDS:
-        raise Unplayable(f"it lasts {frames / rate:.0f} s; a chime may last {MAX_SECONDS:.0f} s")
+        lasts = math.ceil(frames / rate * 1000) / 1000  # never "60 s" for one frame too many
+        raise Unplayable(f"it lasts {lasts:g} s; a chime may last {MAX_SECONDS:g} s")
     return source
 
 
