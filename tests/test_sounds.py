@@ -188,8 +188,8 @@ FMT = chunk(b"fmt ", struct.pack("<HHIIHH", 1, 1, 8000, 16000, 2, 16))
             "it has more than 100 chunks before its sound",
         ),
         (  # the RIFF chunk says it ends before its last chunk does: `wave` raised RuntimeError
-            lambda p: p.write_bytes(riff(FMT, chunk(b"LIST", bytes(40)), declared=30)),
-            "not a PCM WAV file the player can read",
+            lambda p: p.write_bytes(riff(FMT, chunk(b"LIST", bytes(40)), declared=40)),
+            "not a PCM WAV file the player can read (a chunk's size does not match the file)",
         ),
         (lambda p: write_wav(p, rate=96_000), "its sample rate is 96000 Hz; use one of 8000"),
     ],
