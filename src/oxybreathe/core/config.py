@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from oxybreathe.core.yamlnodes import Node
 
 FILENAME = locations.SETTINGS_FILENAME
+KIND = "settings file"  # what messages call it
 
 EXAMPLE = """\
 # oxybreathe settings. Every key is optional; delete a line to get the default back.
@@ -60,8 +61,8 @@ def load(file: Path | None = None) -> Config:
 
     shown = str(file)
     try:
-        text = read_text(file, shown)
-        root = yamlnodes.compose(text)
+        text = read_text(file, shown, kind=KIND)
+        root = yamlnodes.compose(text, KIND)
     except LoadError as error:
         return Config(problems=tuple(error.problems))
     except YamlProblem as problem:
@@ -80,22 +81,19 @@ def load(file: Path | None = None) -> Config:
 
 
 def _flag(check: Validator, node: Node, key: str, show: Callable[[Node], str]) -> bool | None:
-    from oxybreathe.core.yamlnodes import BOOL
+    from oxybreathe.core.yamlnodes import flag
 
-    if node.kind == "scalar" and node.tag == BOOL:
-        value = node.data()
-        assert isinstance(value, bool)
-        return value
-    check.error(node, f"`{key}` must be true or false, got {show(node)}")
-    return None
+    value = flag(node)
+    if value is None:
+        check.error(node, f"`{key}` must be true or false, got {show(node)}")
+    return value
 
 
 def _volume(check: Validator, node: Node, show: Callable[[Node], str]) -> int | None:
-    from oxybreathe.core.yamlnodes import INT
+    from oxybreathe.core.yamlnodes import INT, number
 
-    if node.kind == "scalar" and node.tag == INT:
-        value = node.data()
-        if isinstance(value, int) and 0 <= value <= 100:
-            return value
+    value = number(node) if node.tag == INT else None
+    if value is not None and 0 <= value <= 100:
+        return int(value)
     check.error(node, f"`volume` must be a whole number from 0 to 100, got {show(node)}")
     return None

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
+import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from oxybreathe.core import locations
+from oxybreathe.core.model import SESSION_MAX_SECONDS
 
 FILENAME = "state.json"
+# The file holds a few hundred bytes; anything much larger is not ours.
+MAX_BYTES = 64 * 1024
 
 T = TypeVar("T")
 
@@ -39,10 +42,10 @@ def _path(folder: Path | None) -> Path:
 
 
 def load(folder: Path | None = None) -> Remembered:
-    """Read the remembered choices; anything wrong gives the defaults."""
+    """Read the remembered choices; anything wrong gives the defaults. Never raises."""
     try:
-        raw = json.loads(_path(folder).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = json.loads(_read(_path(folder)))
+    except (OSError, ValueError, RecursionError):  # deep nesting is a RecursionError
         return Remembered()
     if not isinstance(raw, dict):
         return Remembered()
@@ -51,13 +54,28 @@ def load(folder: Path | None = None) -> Remembered:
     calm = raw.get("reduce_motion", False)
     return Remembered(
         session if isinstance(session, str) else None,
-        _positive(raw.get("minutes")),
+        _minutes(raw.get("minutes")),
         chimes if isinstance(chimes, bool) else True,
         calm if isinstance(calm, bool) else False,
         _volume(raw.get("volume")),
         theme if isinstance(theme := raw.get("theme"), str) else None,
         streak if isinstance(streak := raw.get("show_streak", True), bool) else True,
     )
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes: a regular file of at most MAX_BYTES, opened without ever blocking."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # a FIFO in its place must not hang
+    handle = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise ValueError("not a regular file")
+        data = os.read(handle, MAX_BYTES + 1)
+    finally:
+        os.close(handle)
+    if len(data) > MAX_BYTES:
+        raise ValueError("too large")
+    return data
 
 
 def _volume(value: object) -> int | None:
@@ -67,11 +85,15 @@ def _volume(value: object) -> int | None:
     return value if 0 <= value <= 100 else None
 
 
-def _positive(value: object) -> float | None:
-    """A finite number above zero, or None (true and false are not numbers here)."""
+def _minutes(value: object) -> float | None:
+    """A length a session can have (above 0, at most 3 hours), or None.
+
+    True and false are not numbers here; NaN, infinity and a 400-digit integer fail the
+    comparison (which, unlike float(), never overflows).
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) and value > 0 else None
+    return float(value) if 0 < value <= SESSION_MAX_SECONDS / 60 else None
 
 
 def save(remembered: Remembered, folder: Path | None = None) -> bool:
