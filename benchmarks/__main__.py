@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import cue_timing, startup, tui
+from benchmarks import chimes, cue_timing, startup, tui
 from benchmarks.figures import table
 
 
@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     figures += tui.figures(args.cpu_seconds, args.paint_runs)
     print("CLI start-up and peak memory...", flush=True)
     figures += startup.figures(args.runs)
+    print("Preparing the largest chime...", flush=True)
+    figures += chimes.figures(5)
     print()
     print(table(figures))
     over = [figure.name for figure in figures if figure.within is False]

@@ -8,6 +8,7 @@ it. With no such config and no card, opening the device fails: that is the no-de
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -228,3 +229,35 @@ def test_closing_the_player_is_not_reported_as_a_failure(capture):
     chimes.close(linger=5)
     time.sleep(0.3)  # let the listener see the worker's end
     assert chimes.notice is None
+
+
+def test_the_worker_drops_a_chime_asked_for_too_late_and_plays_a_timely_one(capture):
+    """A chime that waited (behind a slow load, say) past the lateness limit is not played."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "oxybreathe.audio_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stdin is not None and worker.stdout is not None
+    paths = {name: str(sounds.path_of(Sound(builtin=name))) for name in ("tick", "bell")}
+
+    def send(message: dict[str, object]) -> None:
+        assert worker.stdin is not None
+        worker.stdin.write(json.dumps(message) + "\n")
+        worker.stdin.flush()
+
+    send({"load": paths, "volume": 100})
+    assert json.loads(worker.stdout.readline()) == {"ready": True}
+    send({"play": "tick", "at": time.monotonic() - 5})  # asked for 5 s ago
+    for volume in (10, 90, 30, 60):  # a run of volume keys, then a chime on time
+        send({"volume": volume})
+    send({"play": "bell", "at": time.monotonic()})
+    send({"quit": True})
+    worker.stdin.close()
+    assert worker.wait(timeout=30) == 0
+    bell = played(Sound(builtin="bell"), 60)
+    captured = wait_for(capture, len(bell))
+    assert bell in captured
+    for volume in (100, 10, 90, 30, 60):
+        assert played(Sound(builtin="tick"), volume) not in captured

@@ -110,15 +110,22 @@ def test_a_corrupt_file_is_moved_aside_and_a_new_one_started(tmp_path, content, 
     assert len(result.store.rows()) == 1
 
 
-def test_a_file_from_a_newer_version_is_moved_aside(tmp_path):
+@pytest.mark.parametrize(
+    ("version", "reason"),
+    [
+        (history.SCHEMA_VERSION + 1, "newer oxybreathe"),
+        (history.SCHEMA_VERSION, "no sessions table"),  # a database, but not a history
+    ],
+)
+def test_a_file_from_a_newer_version_or_another_program_is_moved_aside(tmp_path, version, reason):
     db = sqlite3.connect(tmp_path / history.FILENAME)
     db.execute("CREATE TABLE future (x)")
-    db.execute(f"PRAGMA user_version = {history.SCHEMA_VERSION + 1}")
+    db.execute(f"PRAGMA user_version = {version}")
     db.commit()
     db.close()
     result = open_store(tmp_path)
     assert result.store is not None
-    assert result.notice is not None and "newer oxybreathe" in result.notice
+    assert result.notice is not None and reason in result.notice
     assert len(list(tmp_path.glob(f"{history.FILENAME}.unusable-*"))) == 1
 
 
@@ -217,7 +224,9 @@ def test_summary_counts_this_week_averages_changes_and_the_streak():
     assert summary.minutes_this_week == pytest.approx((120 + 300 + 300 + 20) / 60)
     assert summary.stress_change == pytest.approx((-4 - 1 - 3) / 3)
     assert summary.craving_change == pytest.approx(-3)
-    assert summary.rated == 4
+    assert (summary.stress_pairs, summary.craving_pairs) == (3, 2)
+    second = report.totals(summary)[1]
+    assert second == "Average change: stress -2.7 (over 3 sessions), craving -3 (over 2 sessions)"
     assert summary.streak_days == 2
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import math
+import resource
 
 import pytest
 
 from oxybreathe.core.loader import load_session
 from oxybreathe.core.model import DEFAULT_FILL_SECONDS, Sound
 from oxybreathe.core.plan import LengthError, bounds, plan
-from tests.conftest import SESSIONS
+from tests.conftest import SESSIONS, run_cli
 
 
 @pytest.fixture
@@ -169,3 +171,32 @@ def test_interval_bells_fill_long_steps_only(load):
 def test_no_chimes_means_no_sounds(load):
     session = load("name: x\nchimes: {start: none, end: none}\nsteps: [{say: hi}]\n")
     assert plan(session).sounds == set()
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_a_small_file_asking_for_millions_of_cues_is_refused_before_laying_them_out(write):
+    # 6 KB: one breathing step of 20 phases and 10,000 cycles, repeated by 900 aliases, is
+    # 180 million cues. Checked on the step lengths, it is refused at once, in 1 GiB or less.
+    phases = ", ".join(["inhale: 0.5", "exhale: 0.5"] * 10)
+    path = write(
+        f"name: big\nsteps:\n  - &s\n    breathe: [{phases}]\n    cycles: 10000\n"
+        + "  - *s\n" * 900
+    )
+    result = run_cli("validate", str(path), preexec_fn=_limit_memory, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stdout == (
+        f"{path}:3:3: this session would last 25027 h 46 min 40 s, "
+        "longer than the 3 h a session can last\n"
+    )
+
+
+@pytest.mark.parametrize("minutes", [math.inf, math.nan, 1e308])
+def test_a_length_that_is_not_a_finite_number_of_seconds_is_refused(load, minutes):
+    fills = load("name: x\nsteps:\n  - breathe: [inhale: 4, exhale: 6]\n")
+    fixed = load("name: x\nsteps:\n  - say: hi\n    seconds: 5\n")
+    for session in (fills, fixed):
+        with pytest.raises(LengthError, match="a length must be a finite number of minutes"):
+            plan(session, minutes)

@@ -134,7 +134,7 @@ class Player:
     def play(self, sound: Sound | None) -> None:
         """Ask for `sound`; never waits."""
         if sound is not None and self.audible:
-            self._send({"play": _key(sound)})
+            self._send({"play": _key(sound), "at": time.monotonic()})
 
     def set_volume(self, volume: int) -> None:
         """Change the volume (0-100)."""

@@ -29,35 +29,61 @@ if TYPE_CHECKING:
 
 
 def _minutes(text: str) -> float:
-    import argparse
+    from oxybreathe.core.model import SESSION_MAX_SECONDS
 
     try:
-        value = float(text)
+        value = float(text)  # Python's reading: `2.5`, ` 3 `, `1_000`, Unicode digits
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"minutes must be above 0, got {text!r}")
+        raise _bad(f"not a number of minutes: {_quoted(text)}") from None
+    if math.isnan(value) or (math.isinf(value) and not _has_digits(text)):
+        raise _bad(f"not a finite number of minutes: {_quoted(text)}")
+    if value <= 0:
+        raise _bad(f"minutes must be above 0, got {_quoted(text)}")
+    longest = SESSION_MAX_SECONDS // 60
+    if value > longest:  # also `1e309`, too large to be a float
+        raise _bad(f"a session lasts at most {longest} minutes (3 hours), got {_quoted(text)}")
     return value
 
 
 def _volume(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"volume is a whole number 0-100, got {text!r}") from None
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"volume is a whole number 0-100, got {text!r}")
-    return value
+    value = _whole(text)
+    if value is None or not 0 <= value <= 100:
+        raise _bad(f"volume is a whole number 0-100, got {_quoted(text)}")
+    return int(value)
 
 
 def _count(text: str) -> int:
+    value = _whole(text)
+    if value is None or value < 1:
+        raise _bad(f"a whole number above 0, got {_quoted(text)}")
+    return int(min(value, sys.maxsize))  # more than there can be: all of them
+
+
+def _whole(text: str) -> float | None:
+    """A whole number as Python reads one (Unicode digits too, never `²`), or None.
+
+    Digits too many for int() (its 4,300-digit limit) come back as infinity: larger than any
+    bound, with no ValueError, OverflowError or quadratic conversion.
+    """
+    try:
+        return int(text)
+    except ValueError:
+        return math.inf if text.strip().lstrip("+").replace("_", "").isdecimal() else None
+
+
+def _has_digits(text: str) -> bool:
+    return any(char.isdecimal() for char in text)
+
+
+def _quoted(text: str) -> str:
+    """The user's text for a one-line message: quoted, escaped, cut to 40 characters."""
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def _bad(message: str) -> argparse.ArgumentTypeError:
     import argparse
 
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"a whole number above 0, got {text!r}")
-    return int(text)
+    return argparse.ArgumentTypeError(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -328,7 +354,7 @@ def _run(args: argparse.Namespace) -> int:
         from oxybreathe.plain import ask_terminal, run_plain
 
         prefs = _settings(args).prefs
-        recorder = Recorder()
+        recorder = Recorder(on_notice=lambda line: _say(line, error=True))
         player = Player(session_plan, enabled=prefs.chimes, volume=prefs.volume)
         flow = SessionFlow(session_plan, player=player, recorder=recorder)
         asking = prefs.checkin and sys.stdin.isatty()
@@ -364,7 +390,11 @@ def _history(args: argparse.Namespace) -> int:
     from oxybreathe.core import history, report
 
     path = history.history_path()
-    if not path.exists():
+    try:
+        present = path.exists()
+    except OSError:  # a data folder that cannot be entered: opening says why, in one line
+        present = True
+    if not present:
         if args.csv:
             report.write_csv([], sys.stdout)
         else:
@@ -376,15 +406,20 @@ def _history(args: argparse.Namespace) -> int:
     if opened.store is None:
         return EXIT_INVALID
     try:
-        if args.csv:
-            report.write_csv(opened.store.rows(), sys.stdout)
-            return EXIT_OK
-        rows = opened.store.rows()
+        read = opened.store.read()
     finally:
         opened.store.close()
+    for line in read.notices():  # a row left out is said, never hidden
+        _say(line, error=True)
+    if read.problem is not None:
+        return EXIT_INVALID
+    if args.csv:
+        report.write_csv(read.rows, sys.stdout)
+        return EXIT_OK
     streak = _settings(args).prefs.streak
-    for line in report.report(rows, limit=args.limit, show_streak=streak):
-        _say(line)
+    if read.rows or not read.unreadable:  # else the line above said what there is
+        for line in report.report(read.rows, limit=args.limit, show_streak=streak):
+            _say(line)
     return EXIT_OK
 
 

@@ -158,9 +158,7 @@ def run_plain(
     for line in flow.prepare():
         note(line)
     flow.begin(before)
-    notice = flow.history_notice(wait=NOTES_WAIT_SECONDS)
-    if notice:
-        note(notice)
+    flow.wait_for_history(NOTES_WAIT_SECONDS)  # its one line, if any, comes before the session
     say(f"{clean(plan.session.name)} ({duration(plan.total)})")
     try:
         with _stop_on_signals():

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from oxybreathe.core.yamlnodes import Node
 
 FILENAME = locations.SETTINGS_FILENAME
+KIND = "settings file"  # what messages call it
 EXAMPLE = settings_example()
 
 
@@ -39,16 +40,19 @@ KEYS = FILE_KEYS
 def load(file: Path | None = None) -> Config:
     """Read the settings; a missing file is all defaults. Never raises."""
     file = file or locations.settings_file()
-    if not file.exists():
-        return Config()
+    try:
+        if not file.exists():
+            return Config()
+    except OSError:  # a folder on the way that cannot be entered: read_text says so, located
+        pass
     from oxybreathe.core import yamlnodes
     from oxybreathe.core.loader import LoadError, Problem, Validator, read_text, show
     from oxybreathe.core.yamlnodes import YamlProblem
 
     shown = str(file)
     try:
-        text = read_text(file, shown)
-        root = yamlnodes.compose(text)
+        text = read_text(file, shown, kind=KIND)
+        root = yamlnodes.compose(text, KIND)
     except LoadError as error:
         return Config(problems=tuple(error.problems))
     except YamlProblem as problem:
@@ -71,25 +75,22 @@ def load(file: Path | None = None) -> Config:
 
 
 def _flag(check: Validator, node: Node, key: str, show: Callable[[Node], str]) -> bool | None:
-    from oxybreathe.core.yamlnodes import BOOL
+    from oxybreathe.core.yamlnodes import flag
 
-    if node.kind == "scalar" and node.tag == BOOL:
-        value = node.data()
-        assert isinstance(value, bool)
-        return value
-    check.error(node, f"`{key}` must be true or false, got {show(node)}")
-    return None
+    value = flag(node)
+    if value is None:
+        check.error(node, f"`{key}` must be true or false, got {show(node)}")
+    return value
 
 
 def _whole(
     check: Validator, node: Node, key: str, kind: Whole, show: Callable[[Node], str]
 ) -> int | None:
-    from oxybreathe.core.yamlnodes import INT
+    from oxybreathe.core.yamlnodes import INT, number
 
-    if node.kind == "scalar" and node.tag == INT:
-        value = node.data()
-        if isinstance(value, int) and kind.low <= value <= kind.high:
-            return value
+    value = number(node) if node.tag == INT else None
+    if value is not None and kind.low <= value <= kind.high:
+        return int(value)
     check.error(
         node, f"`{key}` must be a whole number from {kind.low} to {kind.high}, got {show(node)}"
     )

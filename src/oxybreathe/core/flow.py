@@ -14,6 +14,7 @@ keeping the garbage collector out of the cues, and choosing the closing.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -104,14 +105,12 @@ class SessionFlow:
 
             self._recording = Recording(self.recorder, self.plan, before)
 
-    def history_notice(self, wait: float) -> str | None:
-        """One line if the history cannot keep this session (waiting at most `wait` s)."""
-        if self.recorder is None:
-            return None
-        try:
-            return self.recorder.notice.result(timeout=wait)
-        except TimeoutError:
-            return None
+    def wait_for_history(self, wait: float) -> None:
+        """Wait (at most `wait` s) until the history is open, so that its line, if it has one
+        (said through the recorder's `on_notice`), comes before the session's first cue."""
+        if self.recorder is not None:
+            with contextlib.suppress(TimeoutError):
+                self.recorder.notice.result(timeout=wait)
 
     # During ------------------------------------------------------------------------------
 

@@ -5,10 +5,15 @@ stopped early (or a process killed outright) keeps the time actually done. The f
 with a busy timeout, so two running copies of the app both keep their rows. `PRAGMA user_version`
 is the schema version; `MIGRATIONS` upgrades any older file, one version at a time.
 
-A file that cannot be used (corrupt, unreadable, or from a newer oxybreathe) is moved aside with
-a timestamp and a new one is started; a folder or file that cannot be written means "history is
-off this time" (the file is still read, so past sessions show). Either way the caller gets one line
-to show, and the session goes ahead.
+Faults are sorted by SQLite's result codes, never by message text:
+- a file that really is damaged, is not a database, or is from a newer oxybreathe is moved aside
+  with a timestamp and a new one is started;
+- a folder or file that cannot be written means "history is off this time" (the file is still
+  read, so past sessions show);
+- a lock held by another program, a full disk or an I/O error leaves the file exactly as it is:
+  the Recorder keeps the session's writes and tries again (core/history_pending.py).
+Either way the caller gets one line to show, and the session goes ahead. Rows are checked as they
+are read (core/history_rows.py): one the reader cannot parse is left out and counted.
 
 `Recorder` runs every database call on one background thread, so a front end never waits on disk.
 """
@@ -22,13 +27,27 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from oxybreathe.core import locations
+from oxybreathe.core import history_rows, locations
 from oxybreathe.core.checkin import Ratings
+from oxybreathe.core.history_faults import (
+    SQLITE_CANTOPEN,
+    SQLITE_ERROR,
+    SQLITE_IOERR,
+    SQLITE_READONLY,
+    Busy,
+    Unavailable,
+    Unusable,
+    cannot_read,
+    classify,
+    code_of,
+)
+from oxybreathe.core.history_pending import RETRY_SECONDS, Pending, Ticket, Write, why
+from oxybreathe.core.history_rows import Read, Row, storable
 
 if TYPE_CHECKING:  # plans load with a session, not for `oxybreathe history`
     from oxybreathe.core.plan import Plan
@@ -42,6 +61,8 @@ T = TypeVar("T")
 
 FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 5000
+LAST_TRY_BUSY_MS = 1000  # the last try as oxybreathe closes waits at most this for a lock
+CLOSE_SECONDS = 8.0  # the most `Recorder.close` waits for the writes to finish
 
 # Version n is reached by running MIGRATIONS[n - 1] on a file at version n - 1 (0 = empty file).
 MIGRATIONS = (
@@ -74,36 +95,12 @@ _COLUMNS = (
     "id, started_at, session, name, planned_seconds, actual_seconds, completed, "
     "stress_before, stress_after, craving_before, craving_after, note"
 )
-
-
-class Unusable(Exception):
-    """The history file cannot be used as it is; `reason` says why, for one line."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class Busy(Exception):
-    """Another copy of the app held the file for longer than the busy timeout."""
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One session as recorded. Ratings are 0-10, or None when skipped."""
-
-    id: int
-    started_at: datetime
-    session: str
-    name: str
-    planned_seconds: float
-    actual_seconds: float
-    completed: bool
-    stress_before: int | None = None
-    stress_after: int | None = None
-    craving_before: int | None = None
-    craving_after: int | None = None
-    note: str | None = None
+# The columns to read from a file of each version: one at version 1 that cannot be upgraded
+# (it cannot be written) is read as it is, with no name or note yet.
+_COLUMNS_BY_VERSION = {
+    1: _COLUMNS.replace("name,", "NULL,").replace(", note", ", NULL"),
+    SCHEMA_VERSION: _COLUMNS,
+}
 
 
 def now() -> datetime:
@@ -118,46 +115,51 @@ class Store:
     is False, and the past sessions can still be shown.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, read_only: bool = False, busy_ms: int = BUSY_TIMEOUT_MS
+    ) -> None:
         self.path = path
         self.writable = not read_only
         if path.exists() and not path.is_file():
             raise Unusable("it is not a file")
+        self.columns = _COLUMNS
         if read_only:
-            self.db = self._open_to_read(path)
+            self.db, self.columns = self._open_to_read(path)
             return
         try:
-            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self.db = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None)
         except sqlite3.Error as error:
-            raise _classify(error) from None
+            raise classify(error, path) from None
+        self.db.text_factory = history_rows.decoded
         try:
-            self._prepare()
+            self._prepare(busy_ms)
         except BaseException:
             self.db.close()
             raise
 
     @staticmethod
-    def _open_to_read(path: Path) -> sqlite3.Connection:
+    def _open_to_read(path: Path) -> tuple[sqlite3.Connection, str]:
         """Open without writing anything, even the WAL index, which needs a writable folder.
 
         SQLite's read-only mode still opens the file's -shm index; where that cannot be
-        created, the file is read as "immutable" (no locks, no index): nothing else can be
-        writing it then, since neither could this copy.
+        created (a read-only folder, a full disk), the file is read as "immutable" (no locks,
+        no index): nothing else can be writing it then, since neither could this copy.
         """
         uri = path.resolve().as_uri()
         try:
             return _checked_for_reading(f"{uri}?mode=ro")
         except sqlite3.Error as error:
-            if not _cannot_open(error):
-                raise _classify(error) from None
+            # No -shm: CANTOPEN, or READONLY_DIRECTORY (mode bits), or IOERR (no room for it).
+            if code_of(error) not in (SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_IOERR):
+                raise classify(error, path) from None
         try:
             return _checked_for_reading(f"{uri}?mode=ro&immutable=1")
         except sqlite3.Error as error:
-            raise _classify(error) from None
+            raise classify(error, path) from None
 
-    def _prepare(self) -> None:
+    def _prepare(self, busy_ms: int) -> None:
         try:
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise Unusable(
@@ -170,23 +172,22 @@ class Store:
             if mode != "wal" and (
                 self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal"
             ):
-                raise Unusable("it cannot be opened in WAL mode")
+                raise Unavailable("it cannot be opened in WAL mode")
             self.db.execute("PRAGMA synchronous = NORMAL")  # WAL: safe against crashes, fast
             if version < SCHEMA_VERSION:
-                self._migrate()
+                _not_ours(self._migrate, "it cannot be upgraded")
             else:  # SQLite opens a write-protected file read-only: find out now, not mid-session
                 self.db.execute("BEGIN IMMEDIATE")
                 try:
                     self.db.execute(f"PRAGMA user_version = {version}")  # a write, undone
                 finally:
-                    self.db.execute("ROLLBACK")
-            self.db.execute(f"SELECT {_COLUMNS} FROM sessions LIMIT 1").fetchall()
+                    self._roll_back()
+            _not_ours(self._check_table, "it has no sessions table that oxybreathe can read")
         except sqlite3.Error as error:
-            if _cannot_open(error) and _is_sqlite_file(self.path):
-                # The file is good, but SQLite cannot create its -wal and -shm files beside it:
-                # the folder is read-only. Leave the file be.
-                raise OSError(_folder_problem(self.path.parent) or _why(error)) from None
-            raise _classify(error) from None
+            raise classify(error, self.path) from None
+
+    def _check_table(self) -> None:
+        self.db.execute(f"SELECT {_COLUMNS} FROM sessions LIMIT 1").fetchall()
 
     def _migrate(self) -> None:
         """Bring the file up to SCHEMA_VERSION, in one transaction per step.
@@ -207,8 +208,14 @@ class Store:
                 self.db.execute(f"PRAGMA user_version = {version + 1}")
                 self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                self._roll_back()
                 raise
+
+    def _roll_back(self) -> None:
+        """End the transaction, unless SQLite already has (it does after a full disk or an
+        I/O error): a second ROLLBACK would fail, and hide the error that matters."""
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -270,96 +277,68 @@ class Store:
         self._write("UPDATE sessions SET note = ? WHERE id = ?", (note, row))
 
     def _write(self, sql: str, parameters: Sequence[object]) -> sqlite3.Cursor:
-        try:
-            return self.db.execute(sql, parameters)
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise Busy(str(error)) from None
-            raise
+        """Run one write; text is made storable first (a Latin-1 file name still records)."""
+        values = [storable(value) if isinstance(value, str) else value for value in parameters]
+        return self.db.execute(sql, values)
 
     # Reading --------------------------------------------------------------------------------
 
-    def rows(self, limit: int | None = None) -> list[Row]:
-        """Sessions, oldest first (the most recent `limit` of them, if given)."""
-        sql = f"SELECT {_COLUMNS} FROM sessions ORDER BY started_at DESC, id DESC"
+    def read(self, limit: int | None = None) -> Read:
+        """Sessions, oldest first (the most recent `limit` of them, if given); never raises.
+
+        A row that does not hold what oxybreathe writes is left out and counted.
+        """
+        sql = f"SELECT {self.columns} FROM sessions ORDER BY started_at DESC, id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_row(values) for values in reversed(self.db.execute(sql).fetchall())]
+        try:
+            found = self.db.execute(sql).fetchall()
+        except (sqlite3.Error, MemoryError) as error:
+            return Read(problem=f"The history could not be read ({why(error)}).")
+        rows, unreadable = [], 0
+        for values in reversed(found):
+            try:
+                rows.append(history_rows.parse(values))
+            except history_rows.Unreadable:
+                unreadable += 1
+        return Read(rows, unreadable)
+
+    def rows(self, limit: int | None = None) -> list[Row]:
+        """The rows `read` could read."""
+        return self.read(limit).rows
 
     def shown_notes(self) -> list[str]:
         """The closing notes shown so far, oldest first."""
         cursor = self.db.execute("SELECT note FROM sessions WHERE note IS NOT NULL ORDER BY id")
-        return [note for (note,) in cursor.fetchall()]
+        return [note for (note,) in cursor.fetchall() if isinstance(note, str)]
 
 
-def _row(values: tuple[Any, ...]) -> Row:
-    (row_id, started, session, name, planned, actual, completed, *ratings, note) = values
-    stress_before, stress_after, craving_before, craving_after = ratings
-    return Row(
-        row_id,
-        datetime.fromisoformat(started),
-        session,
-        name or session,
-        float(planned),
-        float(actual),
-        bool(completed),
-        stress_before,
-        stress_after,
-        craving_before,
-        craving_after,
-        note,
-    )
+def _not_ours(step: Callable[[], None], reason: str) -> None:
+    """Run a step that reads or changes the table; an SQL error there (SQLITE_ERROR: no such
+    table, no such column) means the file is a database, but not a history oxybreathe wrote."""
+    try:
+        step()
+    except sqlite3.Error as error:
+        if code_of(error) == SQLITE_ERROR:
+            raise Unusable(f"{reason}: {why(error)}") from None
+        raise
 
 
-def _classify(error: sqlite3.Error) -> Exception:
-    """Sort a failure to open into 'move the file aside' (Unusable) and 'leave it be'."""
-    message = str(error)
-    if "locked" in message or "busy" in message:
-        return Busy(message)
-    if "readonly" in message or "read-only" in message:
-        return OSError(message)
-    if isinstance(error, sqlite3.DatabaseError):
-        return Unusable(message)
-    return error
-
-
-def _checked_for_reading(uri: str) -> sqlite3.Connection:
-    """A read-only connection to a history file at this version, with its table readable."""
+def _checked_for_reading(uri: str) -> tuple[sqlite3.Connection, str]:
+    """A read-only connection to a history file, with its table readable, and the columns to
+    select from it (an older file is upgraded once it can be written)."""
     db = sqlite3.connect(uri, uri=True, isolation_level=None)
+    db.text_factory = history_rows.decoded
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:  # an older file is upgraded once it can be written
+        if version not in _COLUMNS_BY_VERSION:
             raise Unusable(f"schema {version}; this oxybreathe reads {SCHEMA_VERSION}")
-        db.execute(f"SELECT {_COLUMNS} FROM sessions LIMIT 1").fetchall()
+        columns = _COLUMNS_BY_VERSION[version]
+        db.execute(f"SELECT {columns} FROM sessions LIMIT 1").fetchall()
     except BaseException:
         db.close()
         raise
-    return db
-
-
-def _cannot_open(error: sqlite3.Error) -> bool:
-    """SQLITE_CANTOPEN: the file, or one of the files SQLite keeps beside it, cannot be opened."""
-    return getattr(error, "sqlite_errorcode", 0) & 0xFF == 14 or "unable to open" in str(error)
-
-
-def _is_sqlite_file(path: Path) -> bool:
-    """True when `path` can be read and starts like an SQLite database."""
-    try:
-        with path.open("rb") as file:
-            return file.read(16) == b"SQLite format 3\0"
-    except OSError:
-        return False
-
-
-def _folder_problem(folder: Path) -> str | None:
-    """Why no file can be created in `folder` (e.g. "read-only file system"), or None."""
-    import tempfile
-
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            return None
-    except OSError as error:
-        return _why(error)
+    return db, columns
 
 
 # Opening, with the faults handled -----------------------------------------------------------
@@ -367,10 +346,15 @@ def _folder_problem(folder: Path) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Opened:
-    """The result of opening the history: a store (or None: history is off), and a notice."""
+    """The result of opening the history: a store (or None: history is off), and a notice.
+
+    `retry` says why the file cannot be written, when that may pass (a lock, a full disk): the
+    Recorder tries again, and `store` is the file opened to read, if it could be.
+    """
 
     store: Store | None
     notice: str | None = None
+    retry: str | None = None
 
 
 def history_path(folder: Path | None = None) -> Path:
@@ -378,10 +362,16 @@ def history_path(folder: Path | None = None) -> Path:
     return (folder or locations.data_dir()) / FILENAME
 
 
-def open_store(folder: Path | None = None, *, clock: Callable[[], datetime] = now) -> Opened:
+def open_store(
+    folder: Path | None = None,
+    *,
+    clock: Callable[[], datetime] = now,
+    busy_ms: int = BUSY_TIMEOUT_MS,
+) -> Opened:
     """Open (creating or migrating) the history file; never raises.
 
-    A file that cannot be used is moved aside (with its -wal and -shm files) and replaced.
+    A damaged file, or one that is not a database, is moved aside (with its -wal and -shm files)
+    and replaced. Nothing else moves it.
     """
     path = history_path(folder)
     if sqlite3 is None:
@@ -389,53 +379,64 @@ def open_store(folder: Path | None = None, *, clock: Callable[[], datetime] = no
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        return Opened(None, _off(f"cannot create {path.parent}: {_why(error)}"))
+        return Opened(None, _off(f"cannot create {path.parent}: {why(error)}"))
     try:
-        return Opened(_open_waiting(path))
-    except Busy:
-        return Opened(None, _off("another copy of oxybreathe kept the file busy"))
+        return Opened(_open_waiting(path, busy_ms))
+    except Busy as error:
+        return _not_now(path, "another program is holding the history file", str(error))
+    except Unavailable as error:
+        return _not_now(path, str(error))
     except Unusable as problem:
         reason = problem.reason
     except OSError as error:  # a read-only file or folder: the file is fine, leave it be
-        return _read_only(path, _off(f"cannot write {path}: {_why(error)}"))
-    except sqlite3.Error as error:
-        if not path.exists():
-            return Opened(None, _off(f"cannot write in {path.parent}: {_why(error)}"))
-        reason = _why(error)
-    stamp = clock().strftime("%Y%m%d-%H%M%S")
-    aside = path.with_name(f"{path.name}.unusable-{stamp}")
+        return _read_only(path, _off(f"cannot write {path}: {why(error)}"))
+    except Exception as error:  # anything else: leave the file be, and say so
+        return _not_now(path, why(error))
+    aside = _aside(path, clock().strftime("%Y%m%d-%H%M%S"))
     try:
         os.replace(path, aside)
         for suffix in ("-wal", "-shm"):
             side = path.with_name(path.name + suffix)
             if side.exists():
                 os.replace(side, aside.with_name(aside.name + suffix))
-        store = Store(path)
-    except (OSError, sqlite3.Error, Unusable, Busy) as error:
-        return Opened(None, _off(f"{path} cannot be used ({reason}) or moved ({_why(error)})"))
+        store = Store(path, busy_ms=busy_ms)
+    except (OSError, sqlite3.Error, Unusable, Busy, Unavailable) as error:
+        return Opened(None, _off(f"{path} cannot be used ({reason}) or moved ({why(error)})"))
     return Opened(store, f"The history file could not be used ({reason}); it was moved to {aside}.")
 
 
-def _read_only(path: Path, notice: str) -> Opened:
-    """The file opened to read only, so that past sessions can still be shown; history is off."""
+def _aside(path: Path, stamp: str) -> Path:
+    """A name to move `path` to that nothing has yet (two moved in one second keep both)."""
+    aside = path.with_name(f"{path.name}.unusable-{stamp}")
+    count = 1
+    while any(aside.with_name(aside.name + end).exists() for end in ("", "-wal", "-shm")):
+        count += 1
+        aside = path.with_name(f"{path.name}.unusable-{stamp}-{count}")
+    return aside
+
+
+def _read_only(path: Path, notice: str, retry: str | None = None) -> Opened:
+    """The file opened to read only, so that past sessions can still be shown."""
     try:
-        return Opened(Store(path, read_only=True), notice)
-    except (sqlite3.Error, Unusable, Busy, OSError):  # _classify can answer any of these
-        return Opened(None, notice)
+        return Opened(Store(path, read_only=True), notice, retry)
+    except (sqlite3.Error, Unusable, Busy, Unavailable, OSError):  # what classify can answer
+        if unreadable := cannot_read(path):
+            notice = _off(f"cannot read {path}: {unreadable}")
+        return Opened(None, notice, retry)
 
 
-def _open_waiting(path: Path) -> Store:
+def _open_waiting(path: Path, busy_ms: int) -> Store:
     """Open the store, trying again while another copy holds a lock it will soon let go of.
 
     SQLite answers "busy" at once, without waiting, in a few cases: two copies creating the
     file or switching it to WAL at the same moment. This runs on the history thread (or in a
     command that reads), never where a screen is drawn.
     """
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + busy_ms / 1000
     pause = 0.01
     while True:
         try:
-            return Store(path)
+            return Store(path, busy_ms=busy_ms)
         except Busy:
             if time.monotonic() + pause > deadline:
                 raise
@@ -443,68 +444,148 @@ def _open_waiting(path: Path) -> Store:
             pause = min(pause * 2, 0.2)
 
 
-def _off(why: str) -> str:
-    return f"History is off this time: {why}."
+def _off(reason: str) -> str:
+    return f"History is off this time: {reason}."
 
 
-def _why(error: BaseException) -> str:
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror.lower()
-    return str(error) or type(error).__name__
+def _not_now(path: Path, reason: str, detail: str | None = None) -> Opened:
+    """The file cannot be written for a `reason` that may pass: read it, and try again later."""
+    said = f"{reason} ({detail})" if detail else reason
+    return _read_only(path, f"The history cannot be written just now ({path}): {said}.", reason)
 
 
 # The background writer ----------------------------------------------------------------------
 
 
-@dataclass(eq=False)
-class Ticket:
-    """A session being recorded; its row id arrives from the writer thread."""
-
-    row: Future[int | None] = field(default_factory=Future)
-
-
 class Recorder:
     """Every history call on one background thread, in the order they were made.
 
-    Calls return at once. Reads return a Future. A failure inside the thread turns history off
-    for the rest of the run and sets `notice`; it never reaches the caller.
+    Calls return at once; reads return a Future. Nothing that goes wrong on the thread reaches
+    the caller or stops the thread. A write that fails is kept and tried again
+    (core/history_pending.py). Each turn of events is one line for `on_notice`, called on the
+    history thread: the opening notice (also `notice`), a write that failed, the history saved
+    again. After `close`, `late_notice` names what could not be saved, if anything.
     """
 
     _STOP = object()
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path | None = None,
+        *,
+        on_notice: Callable[[str], None] | None = None,
+        retry_seconds: Sequence[float] = RETRY_SECONDS,
+        busy_ms: int = BUSY_TIMEOUT_MS,
+    ) -> None:
+        self._folder = folder
+        self._busy_ms = busy_ms
+        self._on_notice = on_notice
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._store: Store | None = None
+        self._retry: str | None = None  # why the store cannot be written now, if that may pass
+        self._last_word: str | None = None  # said by close(): the history saved at the last try
+        self._pending = Pending(retry_seconds)
+        self._closed: bool | None = None
         self.notice: Future[str | None] = Future()  # from opening the file
-        self.late_notice: str | None = None  # set if a later write fails
-        self._thread = threading.Thread(
-            target=self._work, args=(folder,), name="oxybreathe-history", daemon=True
-        )
+        self.late_notice: str | None = None  # after close: what could not be saved
+        self._thread = threading.Thread(target=self._work, name="oxybreathe-history", daemon=True)
         self._thread.start()
 
-    def _work(self, folder: Path | None) -> None:
-        opened = open_store(folder)
-        self._store = opened.store
-        self.notice.set_result(opened.notice)
-        while (job := self._jobs.get()) is not self._STOP:
-            job()
+    def _work(self) -> None:
+        notice = self._open()
+        if notice and self._retry is not None:
+            notice += " Sessions are kept, and saved as soon as it can be written."
+            self._pending.failed(self._retry)  # the writes wait, and the timer starts
+        self._say(notice)  # before `notice` is set: whoever waits for it finds the line said
+        self.notice.set_result(notice)
+        while True:
+            try:
+                job = self._jobs.get(timeout=self._pending.wait())
+            except queue.Empty:  # the pause after a failed write is over
+                job = self._flush
+            if job is self._STOP:
+                break
+            self._safely(job)
+        self._safely(lambda: self._flush(last=True))
         if self._store is not None:
             self._store.close()
 
-    def _call(self, work: Callable[[Store], T], default: T, *, writes: bool = True) -> Future[T]:
+    def _safely(self, job: Callable[[], None]) -> None:
+        try:
+            job()
+        except Exception as error:  # each job guards its own work; this is the last guard
+            self._say(f"The history met an error ({why(error)}); it carries on.")
+
+    def _open(self, busy_ms: int | None = None) -> str | None:
+        busy_ms = self._busy_ms if busy_ms is None else busy_ms
+        try:
+            opened = open_store(self._folder, busy_ms=busy_ms)
+        except Exception as error:  # open_store handles every fault it knows of; not this one
+            problem = why(error)
+            opened = Opened(None, f"The history cannot be written just now: {problem}.", problem)
+        if self._store is not None:
+            self._store.close()
+        self._store, self._retry = opened.store, opened.retry
+        return opened.notice
+
+    def _say(self, line: str | None) -> None:
+        if line and self._on_notice is not None:
+            # A front end that cannot show the line must not stop the history.
+            with contextlib.suppress(Exception):
+                self._on_notice(line)
+
+    def _flush(self, *, last: bool = False) -> None:
+        """Try the waiting writes (opening the file first, if it could not be written)."""
+        if self._store is None or not self._store.writable:
+            if not self._retry:
+                return
+            notice = self._open(min(LAST_TRY_BUSY_MS, self._busy_ms) if last else None)
+            if self._store is None or not self._store.writable:
+                line = self._pending.failed(self._retry or notice or "it cannot be opened")
+                if not last:
+                    self._say(line)
+                return
+            if notice:
+                self._say(notice)
+        elif last:
+            with contextlib.suppress(sqlite3.Error):
+                busy_ms = min(LAST_TRY_BUSY_MS, self._busy_ms)
+                self._store.db.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        line = self._pending.flush(self._store)
+        if last:
+            self._last_word = line  # "saved again": said by close(), once the app is closing
+        else:
+            self._say(line)
+
+    def _write(self, ticket: Ticket, work: Callable[[Store], None]) -> None:
+        write = Write(ticket, work)
+        self._pending.expect(ticket)
+
+        def job() -> None:
+            writable = self._store is not None and self._store.writable
+            if not writable and not self._retry:
+                self._pending.forget(write)  # history is off, and the opening notice said so
+                return
+            self._pending.add(write)
+            if writable and self._pending.may_write_now():
+                self._flush()
+
+        self._jobs.put(job)
+
+    def _read(self, work: Callable[[Store], T], fallback: Callable[[str | None], T]) -> Future[T]:
         result: Future[T] = Future()
 
         def job() -> None:
-            if self._store is None or (writes and not self._store.writable):
-                result.set_result(default)
-                return
-            try:
-                result.set_result(work(self._store))
-            except (sqlite3.Error, Busy, OSError) as error:
-                self._store.close()
-                self._store = None
-                self.late_notice = _off(f"writing the history failed ({_why(error)})")
-                result.set_result(default)
+            if not result.set_running_or_notify_cancel():
+                return  # the caller gave up on it (a history screen closed while it read)
+            if self._store is None:
+                value = fallback(None)
+            else:
+                try:
+                    value = work(self._store)
+                except Exception as error:
+                    value = fallback(why(error))
+            result.set_result(value)  # the Future reports a done-callback that raises
 
         self._jobs.put(job)
         return result
@@ -518,29 +599,28 @@ class Recorder:
         stress_before: int | None = None,
         craving_before: int | None = None,
     ) -> Ticket:
-        ticket = Ticket()
         started = now()
-        found = self._call(
-            lambda store: store.begin(
+        ticket = Ticket(storable(name), started)
+
+        def work(store: Store) -> None:
+            ticket.row = store.begin(
                 session,
                 name,
                 planned_seconds,
                 started_at=started,
                 stress_before=stress_before,
                 craving_before=craving_before,
-            ),
-            None,
-        )
-        found.add_done_callback(lambda done: ticket.row.set_result(done.result()))
+            )
+
+        self._write(ticket, work)
         return ticket
 
     def _on_row(self, ticket: Ticket, work: Callable[[Store, int], None]) -> None:
         def job(store: Store) -> None:
-            row = ticket.row.result()  # set earlier on this same thread
-            if row is not None:
-                work(store, row)
+            if ticket.row is not None:  # its start was saved first: the writes keep their order
+                work(store, ticket.row)
 
-        self._call(job, None)
+        self._write(ticket, job)
 
     def progress(self, ticket: Ticket, actual_seconds: float) -> None:
         self._on_row(ticket, lambda store, row: store.progress(row, actual_seconds))
@@ -558,16 +638,31 @@ class Recorder:
         self._on_row(ticket, lambda store, row: store.note_shown(row, note))
 
     def shown_notes(self) -> Future[list[str]]:
-        return self._call(lambda store: store.shown_notes(), [], writes=False)
+        return self._read(lambda store: store.shown_notes(), lambda _problem: [])
+
+    def read(self, limit: int | None = None) -> Future[Read]:
+        """The history as `Store.read` gives it; `problem` says why, if it cannot be read."""
+
+        def fallback(problem: str | None) -> Read:
+            if problem is None and not self._retry:
+                return Read()  # history is off: there is nothing to read
+            return Read(problem=f"The history cannot be read just now ({problem or self._retry}).")
+
+        return self._read(lambda store: store.read(limit), fallback)
 
     def rows(self, limit: int | None = None) -> Future[list[Row]]:
-        return self._call(lambda store: store.rows(limit), [], writes=False)
+        """The rows `read` could read."""
+        return self._read(lambda store: store.rows(limit), lambda _problem: [])
 
-    def close(self, timeout: float | None = 5.0) -> bool:
-        """Finish the queued writes (waiting at most `timeout` s); True if all were done."""
-        self._jobs.put(self._STOP)
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+    def close(self, timeout: float | None = CLOSE_SECONDS) -> bool:
+        """Finish the writes, with one last try for any that failed (waiting at most `timeout`
+        s); True if the history thread finished. `late_notice` then names what was not saved."""
+        if self._closed is None:
+            self._jobs.put(self._STOP)
+            self._thread.join(timeout)
+            self._closed = not self._thread.is_alive()
+            self.late_notice = self._pending.lost(finished=self._closed) or self._last_word
+        return self._closed
 
 
 class Recording:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +112,7 @@ def parse_session(
     return session
 
 
-def read_text(path: Path, shown: str) -> str:
+def read_text(path: Path, shown: str, *, kind: str = "session file") -> str:
     def fail(message: str, line: int = 1, col: int = 1) -> LoadError:
         return LoadError([Problem(shown, line, col, message)])
 
@@ -121,12 +122,12 @@ def read_text(path: Path, shown: str) -> str:
     except FileNotFoundError:
         raise fail("no such file") from None
     except IsADirectoryError:
-        raise fail("this is a directory, not a session file") from None
+        raise fail(f"this is a directory, not a {kind}") from None
     except OSError as error:
         raise fail(f"cannot read the file: {error.strerror or error}") from None
     if len(data) > FILE_MAX_BYTES:
         raise fail(
-            f"the file is larger than {FILE_MAX_BYTES // 1024} KiB, the most a session file may be"
+            f"the file is larger than {FILE_MAX_BYTES // 1024} KiB, the most a {kind} may be"
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -147,13 +148,31 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 
 
 def show(node: Node) -> str:
+    """A node as a message quotes it: `a list`, `nothing`, or its text (with its tag, if any)."""
     if node.kind == "map":
         return "a mapping"
     if node.kind == "seq":
         return "a list"
-    if node.tag == yamlnodes.NULL:
+    if node.tag == yamlnodes.NULL and not node.tagged:
         return "nothing"
-    return f"`{shorten(node.value)}`"
+    return f"`{shorten(node.written)}`"
+
+
+# Numbers as people write them that YAML reads as text, each with how to write it instead.
+_COMMA_DECIMAL = re.compile(r"[-+]?[0-9]+,[0-9]+", re.ASCII)
+_EXPONENT = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+", re.ASCII)
+
+
+def _read_as_text(node: Node) -> str:
+    """Why YAML read a plain value that looks like a number as text, or ""."""
+    if node.kind != "scalar" or node.tag != yamlnodes.STR or node.tagged:
+        return ""
+    text = str(node.value)
+    if _COMMA_DECIMAL.fullmatch(text):
+        return f" (write decimals with a point: `{shorten(text.replace(',', '.'))}`)"
+    if _EXPONENT.fullmatch(text):  # YAML 1.1 wants both a point and a signed exponent
+        return " (YAML reads this as text: write it in digits, or as in 1.0e+3)"
+    return ""
 
 
 class _Invalid:
@@ -227,10 +246,10 @@ class Validator:
             if low
             else f"a number above 0 and at most {high:g} {unit}"
         )
-        if node.kind != "scalar" or node.tag not in (yamlnodes.INT, yamlnodes.FLOAT):
-            self.error(node, f"{what} must be {allowed}, got {show(node)}")
+        value = yamlnodes.number(node)
+        if value is None:
+            self.error(node, f"{what} must be {allowed}, got {show(node)}{_read_as_text(node)}")
             return None
-        value = float(node.data())
         if not math.isfinite(value):
             self.error(node, f"{what} must be a finite number ({allowed}), got {show(node)}")
             return None
@@ -271,7 +290,7 @@ class Validator:
             return None
         if "version" in fields:
             version = fields["version"]
-            if version.tag != yamlnodes.INT or version.data() != FORMAT_VERSION:
+            if version.tag != yamlnodes.INT or yamlnodes.number(version) != FORMAT_VERSION:
                 self.error(version, f"`version` must be {FORMAT_VERSION}, got {show(version)}")
         name = None
         for key in ("name", "steps"):
@@ -381,11 +400,11 @@ class Validator:
         if path.suffix.lower() != ".wav":
             self.error(node, f"{what} must be a .wav file, got {show(node)}")
             return _INVALID
-        if not path.is_file():
-            self.error(node, f"sound file not found for {what}: {shorten(str(path), 200)}")
-            return _INVALID
         try:
             sounds.check(path)
+        except sounds.Missing:
+            self.error(node, f"sound file not found for {what}: {shorten(str(path), 200)}")
+            return _INVALID
         except sounds.Unplayable as why:
             self.error(node, f"{what} cannot be played: {shorten(str(path), 200)}: {why}")
             return _INVALID
@@ -436,8 +455,8 @@ class Validator:
             ok = False
         elif "cycles" in fields:
             cycles_node = fields["cycles"]
-            count = cycles_node.data() if cycles_node.tag == yamlnodes.INT else 0
-            if not 1 <= count <= 10_000:
+            count = yamlnodes.number(cycles_node) if cycles_node.tag == yamlnodes.INT else None
+            if count is None or not 1 <= count <= 10_000:
                 self.error(
                     cycles_node,
                     f"`cycles` must be a whole number from 1 to 10000, got {show(cycles_node)}",

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from oxybreathe.core import locations
+from oxybreathe.core.model import SESSION_MAX_SECONDS
 from oxybreathe.core.preferences import BY_KEY, REMEMBERED_KEYS, Flag, Name, Whole
 
 FILENAME = "remembered.json"
@@ -73,15 +74,21 @@ def load(folder: Path | None = None, old_folder: Path | None = None) -> Memory:
     session = raw.get("session")
     return Memory(
         session if isinstance(session, str) and len(session) <= 255 else None,
-        _positive(raw.get("minutes")),
+        _minutes(raw.get("minutes")),
         kept,
     )
 
 
 def _read(file: Path) -> dict[str, Any] | None:
+    """The file's JSON object: a regular file of at most MAX_BYTES, opened without blocking."""
     try:
-        with file.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        handle = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not hang
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                return None
+            data = os.read(handle, MAX_BYTES + 1)
+        finally:
+            os.close(handle)
         if len(data) > MAX_BYTES:
             return None
         raw = json.loads(data)
@@ -103,15 +110,15 @@ def _valid(key: str, value: object) -> Any:
     return value if isinstance(value, str) and 0 < len(value) <= NAME_MAX_CHARS else None
 
 
-def _positive(value: object) -> float | None:
-    """A finite number above zero, or None (true and false are not numbers here)."""
+def _minutes(value: object) -> float | None:
+    """A length a session can have (above 0, at most 3 hours), or None.
+
+    True and false are not numbers here; NaN, infinity and a 400-digit integer fail the
+    comparison (which, unlike float(), never overflows).
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    try:
-        number = float(value)
-    except OverflowError:  # an integer too large for a float
-        return None
-    return number if math.isfinite(number) and number > 0 else None
+    return float(value) if 0 < value <= SESSION_MAX_SECONDS / 60 else None
 
 
 def save(memory: Memory, folder: Path | None = None) -> bool:

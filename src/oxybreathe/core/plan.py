@@ -165,18 +165,23 @@ def plan(session: Session, minutes: float | None = None) -> Plan:
     target = minutes * 60 if minutes is not None else None
     if target is None and session.minutes is not None:
         target = session.minutes * 60
+    if target is not None and not math.isfinite(target):
+        raise LengthError("a length must be a finite number of minutes")
     lengths = _step_lengths(session, target, chosen=minutes is not None)
+    # The total comes from the step lengths alone, so that a small file asking for millions of
+    # cycles is refused before a single cue is laid out.
+    total = sum(lengths)
+    if total > SESSION_MAX_SECONDS + _LENGTH_TOLERANCE:
+        raise LengthError(
+            f"this session would last {duration(total)}, longer than the "
+            f"{duration(SESSION_MAX_SECONDS)} a session can last"
+        )
     cues: list[Cue] = []
     step_starts: list[float] = []
     offset = 0.0
     for number, (step, length) in enumerate(zip(session.steps, lengths, strict=True)):
         step_starts.append(offset)
         offset = _lay_out(step, number, length, offset, session.chimes, cues)
-    if offset > SESSION_MAX_SECONDS + _LENGTH_TOLERANCE:
-        raise LengthError(
-            f"this session would last {duration(offset)}, longer than the "
-            f"{duration(SESSION_MAX_SECONDS)} a session can last"
-        )
     if cues and session.chimes.start is not None:
         cues[0] = dataclasses.replace(cues[0], sound=session.chimes.start)
     bells = _bells(session, step_starts, offset)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TextIO
 
-from oxybreathe.core.history import Row
+from oxybreathe.core.history_rows import Row
 from oxybreathe.core.text import shorten, time_spent
 
 CSV_HEADER = (
@@ -39,7 +39,8 @@ class Summary:
     minutes_this_week: float
     stress_change: float | None  # the average of (after - before), where both were given
     craving_change: float | None
-    rated: int  # sessions with at least one before-and-after pair
+    stress_pairs: int  # the sessions with both a before and an after stress rating
+    craving_pairs: int
     streak_days: int
 
 
@@ -57,7 +58,8 @@ def summarize(rows: Iterable[Row], today: date | None = None) -> Summary:
         week / 60,
         sum(stress) / len(stress) if stress else None,
         sum(craving) / len(craving) if craving else None,
-        len(rated(rows)),
+        len(stress),
+        len(craving),
         streak(rows, today),
     )
 
@@ -148,19 +150,18 @@ def totals(summary: Summary, *, show_streak: bool = True) -> list[str]:
     )
     if show_streak:
         first += f", streak: {summary.streak_days} day{'' if summary.streak_days == 1 else 's'}"
-    if summary.rated == 0:
-        second = "Average change: rate stress and craving before and after to see it."
+    parts = [
+        f"{label} {signed(value)} (over {pairs} session{'' if pairs == 1 else 's'})"
+        for label, value, pairs in (
+            ("stress", summary.stress_change, summary.stress_pairs),
+            ("craving", summary.craving_change, summary.craving_pairs),
+        )
+        if value is not None
+    ]
+    if parts:  # each average over its own pairs: a session may have rated only one of them
+        second = f"Average change: {', '.join(parts)}"
     else:
-        parts = [
-            f"{label} {signed(value)}"
-            for label, value in (
-                ("stress", summary.stress_change),
-                ("craving", summary.craving_change),
-            )
-            if value is not None
-        ]
-        sessions = "session" if summary.rated == 1 else "sessions"
-        second = f"Average change: {', '.join(parts)} (over {summary.rated} rated {sessions})"
+        second = "Average change: rate stress and craving before and after to see it."
     return [first, second]
 
 

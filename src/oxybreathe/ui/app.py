@@ -26,7 +26,8 @@ from oxybreathe.core import memory as memories
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.engine import Clock
 from oxybreathe.core.flow import SessionFlow
-from oxybreathe.core.history import Recorder, Row
+from oxybreathe.core.history import Recorder
+from oxybreathe.core.history_rows import Read
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.plan import Plan
 from oxybreathe.core.preferences import DEFAULTS, Preferences
@@ -131,25 +132,23 @@ class OxybreatheApp(App[int]):
         """The history writer, started on first use (never before the first paint)."""
         if self._recorder is None:
             loop = asyncio.get_running_loop()
-            self._recorder = Recorder(self.data_dir)
 
-            def opened(done: Future[str | None]) -> None:
+            def said(line: str) -> None:
                 # Runs on the history thread: hand over without waiting (a closing app's loop
                 # may never run it, and must not be waited for).
                 with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(self._history_notice, done.result())
+                    loop.call_soon_threadsafe(self._history_notice, line)
 
-            self._recorder.notice.add_done_callback(opened)
+            self._recorder = Recorder(self.data_dir, on_notice=said)
         return self._recorder
 
-    def _history_notice(self, notice: str | None) -> None:
-        if notice:
-            self.notify_problems([notice])
-            self.farewell.append(notice)
+    def _history_notice(self, notice: str) -> None:
+        self.notify_problems([notice])
+        self.farewell.append(notice)
 
-    def history_rows(self) -> Future[list[Row]]:
+    def read_history(self) -> Future[Read]:
         """Every recorded session, read on the history thread."""
-        return self.recorder.rows()
+        return self.recorder.read()
 
     def wrap_up(self) -> None:
         """Stop a session still in progress (kept as incomplete), and finish the writes.
@@ -207,4 +206,4 @@ class OxybreatheApp(App[int]):
                 self.pop_screen()
 
     def action_show_history(self) -> None:
-        self.push_screen(HistoryScreen(self.history_rows).data_bind(OxybreatheApp.prefs))
+        self.push_screen(HistoryScreen(self.read_history).data_bind(OxybreatheApp.prefs))

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from oxybreathe.core import report
-from oxybreathe.core.history import Row
+from oxybreathe.core.history_rows import Read, Row
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.ui.messages import PreferenceChanged
 
@@ -64,11 +64,12 @@ class HistoryScreen(Screen[None]):
 
     prefs: var[Preferences] = var(DEFAULTS)
 
-    def __init__(self, read: Callable[[], Future[list[Row]]]) -> None:
+    def __init__(self, read: Callable[[], Future[Read]]) -> None:
         """`read` asks for every recorded session (the answer comes from the history thread)."""
         super().__init__()
         self._read = read
         self.rows: list[Row] | None = None
+        self.problems: list[str] = []  # one line each: rows left out, a history not read
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="history"):
@@ -84,7 +85,8 @@ class HistoryScreen(Screen[None]):
 
     async def _load(self) -> None:
         # Read on the history thread, so a slow disk never freezes the screen.
-        self.rows = await asyncio.wrap_future(self._read())
+        read = await asyncio.wrap_future(self._read())
+        self.rows, self.problems = read.rows, read.notices()
         self._show()
 
     def on_resize(self) -> None:
@@ -95,10 +97,14 @@ class HistoryScreen(Screen[None]):
         rows = self.rows or []
         totals = self.query_one("#totals", Static)
         if not rows:
-            totals.update("No sessions yet. Each session you start is kept here, on this computer.")
+            totals.update(
+                "\n".join(self.problems)
+                or "No sessions yet. Each session you start is kept here, on this computer."
+            )
             return
         summary = report.summarize(rows)
-        totals.update("\n".join(report.totals(summary, show_streak=self.prefs.streak)))
+        lines = report.totals(summary, show_streak=self.prefs.streak)
+        totals.update("\n".join([*lines, *self.problems]))
         self._show_trend(rows)
         table = self.query_one("#recent", DataTable)
         table.clear(columns=True)

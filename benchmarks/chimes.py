@@ -1,0 +1,111 @@
+"""Preparing the largest chime the format allows, beside plain Python doing the same work.
+
+    python -m benchmarks.chimes --runs 5
+
+The chime is 60 s of 48 kHz stereo 32-bit PCM (sounds.MAX_SECONDS, the top rate, two channels,
+four bytes a sample: about 23 MB). Figures: `sounds.decode` (read it and convert to 16-bit) and
+`sounds.scaled` (volume 70), each the fastest of `--runs`, beside reading the file's bytes and
+beside a Python loop over every sample (how sounds.py did both before, timed once). A chime
+is dropped when it would start more than SOUND_LATENESS_LIMIT (0.5 s) late, so preparing one
+must take less; a session waits at most READY_TIMEOUT (3 s) for its sounds, so loading one such
+chime for each of the seven chime keys must take less than that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import array
+import tempfile
+import time
+import wave
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.figures import Figure, table
+from oxybreathe.audio import READY_TIMEOUT
+from oxybreathe.core import sounds
+from oxybreathe.core.engine import SOUND_LATENESS_LIMIT
+from oxybreathe.core.model import CHIME_KEYS, Sound
+
+VOLUME = 70
+
+
+def largest_chime(folder: Path) -> Path:
+    """Write the largest WAV the limits allow: a loud, changing signal, so nothing is trivial."""
+    rate, channels, width = max(sounds.RATES), max(sounds.CHANNELS), max(sounds.WIDTHS)
+    frames = int(sounds.MAX_SECONDS * rate)
+    second = bytes((i * 37 + i // 7) & 0xFF for i in range(rate * channels * width))
+    path = folder / "largest.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(width)
+        out.setframerate(rate)
+        for _ in range(frames // rate):
+            out.writeframes(second)
+    return path
+
+
+def fastest(work: Callable[[], object], runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def python_loop(path: Path, volume: int) -> bytes:
+    """The per-sample way: join each sample's top two bytes, then scale each sample in Python."""
+    with wave.open(str(path), "rb") as source:
+        width = source.getsampwidth()
+        raw = source.readframes(source.getnframes())
+    samples = array.array("h")
+    samples.frombytes(b"".join(raw[i + width - 2 : i + width] for i in range(0, len(raw), width)))
+    gain = (volume / 100) ** 2
+    return array.array("h", (int(s * gain) for s in samples)).tobytes()
+
+
+def figures(runs: int) -> list[Figure]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = largest_chime(Path(folder))
+        size = path.stat().st_size
+        read = fastest(path.read_bytes, runs)
+        decode = fastest(lambda: sounds.decode(path), runs)
+        decoded = sounds.decode(path)
+        scale = fastest(lambda: sounds.scaled(decoded, VOLUME), runs)
+        loop = fastest(lambda: python_loop(path, VOLUME), 1)
+    bowl = sounds.path_of(Sound(builtin="bowl"))  # the longest built-in
+    builtin = fastest(lambda: sounds.scaled(sounds.decode(bowl), VOLUME), runs)
+    total = decode + scale
+    seven = len(CHIME_KEYS) * total
+    return [
+        Figure(
+            f"largest allowed chime ({size / 1e6:.0f} MB): decode + scale",
+            f"{decode * 1e3:.0f} + {scale * 1e3:.0f} = **{total * 1e3:.0f} ms**",
+            f"reading its bytes: {read * 1e3:.0f} ms ({total / read:.0f}x); "
+            f"a Python loop per sample: {loop * 1e3:.0f} ms ({loop / total:.0f}x ours)",
+            f"under the {SOUND_LATENESS_LIMIT:g} s a chime may be late",
+            total < SOUND_LATENESS_LIMIT,
+        ),
+        Figure(
+            f"a session naming {len(CHIME_KEYS)} such chimes (one per chime key): loading them",
+            f"{seven:.1f} s",
+            f"the {len(CHIME_KEYS)} built-in sounds: {len(CHIME_KEYS) * builtin * 1e3:.0f} ms",
+            f"under the {READY_TIMEOUT:g} s a session waits for its sounds",
+            seven < READY_TIMEOUT,
+        ),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    print(table(figures(args.runs)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
