@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from oxybreathe.core import sounds, yamlnodes
+from oxybreathe.core import paths, sounds, yamlnodes
 from oxybreathe.core.model import (
     BUILTIN_SOUNDS,
     CHIME_KEYS,
@@ -75,13 +75,13 @@ def load_session(path: Path, *, builtin: bool = False, session_id: str | None = 
 
     Raises LoadError with every problem found.
     """
-    shown = str(path)
+    shown = paths.shown(path)
     text = read_text(path, shown)
     return parse_session(
         text,
         shown,
         base_dir=path.parent,
-        session_id=session_id or path.stem,
+        session_id=session_id or paths.shown(path.stem),
         path=path,
         builtin=builtin,
     )
@@ -111,22 +111,21 @@ def parse_session(
     return session
 
 
-def read_text(path: Path, shown: str) -> str:
+def read_text(path: Path, shown: str, kind: str = "session file") -> str:
+    """The text of the `kind` of file at `path`, bounded, decoded from UTF-8; else LoadError."""
+
     def fail(message: str, line: int = 1, col: int = 1) -> LoadError:
         return LoadError([Problem(shown, line, col, message)])
 
     try:
-        with path.open("rb") as handle:
-            data = handle.read(FILE_MAX_BYTES + 1)  # bounded even for a device or a huge file
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except IsADirectoryError:
-        raise fail("this is a directory, not a session file") from None
-    except OSError as error:
-        raise fail(f"cannot read the file: {error.strerror or error}") from None
+        data = paths.read_file(path, FILE_MAX_BYTES)  # bounded; never opens a FIFO or device
+    except paths.NotAFile as problem:
+        raise fail(f"this is {problem.kind}, not a {kind}") from None
+    except paths.PathProblem as problem:
+        raise fail(str(problem)) from None
     if len(data) > FILE_MAX_BYTES:
         raise fail(
-            f"the file is larger than {FILE_MAX_BYTES // 1024} KiB, the most a session file may be"
+            f"the file is larger than {FILE_MAX_BYTES // 1024} KiB, the most a {kind} may be"
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -375,14 +374,28 @@ class Validator:
                 "a path to a .wav file, or none)",
             )
             return _INVALID
-        path = Path(value).expanduser()
+        try:
+            path = paths.expand(value)
+        except paths.PathProblem as problem:
+            self.error(node, f"{what}: {problem}")
+            return _INVALID
         if not path.is_absolute():
             path = self.base_dir / path
         if path.suffix.lower() != ".wav":
             self.error(node, f"{what} must be a .wav file, got {show(node)}")
             return _INVALID
-        if not path.is_file():
-            self.error(node, f"sound file not found for {what}: {shorten(str(path), 200)}")
+        where = shorten(paths.shown(path), 200)
+        try:
+            info = paths.status(path)
+        except paths.PathProblem as problem:
+            self.error(node, f"{what}: cannot use {where}: {problem}")
+            return _INVALID
+        if info is None:
+            self.error(node, f"sound file not found for {what}: {where}")
+            return _INVALID
+        kind = paths.kind_of(info.st_mode)
+        if kind is not None:  # never opened: a FIFO would block, a device never ends
+            self.error(node, f"{what} must be a regular .wav file, not {kind}: {where}")
             return _INVALID
         try:
             sounds.check(path)
