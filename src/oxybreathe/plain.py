@@ -15,11 +15,13 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
+from oxybreathe import streams
 from oxybreathe.audio import Chimes, play_event_sound
 from oxybreathe.audio_worker import LINGER_SECONDS
 from oxybreathe.core import checkin, notes, steady
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.engine import (
+    BellRang,
     Clock,
     CueStarted,
     Engine,
@@ -28,10 +30,11 @@ from oxybreathe.core.engine import (
     Stopped,
 )
 from oxybreathe.core.history import Recorder, Recording
-from oxybreathe.core.plan import Cue, Plan
+from oxybreathe.core.plan import Bell, Cue, Plan
 from oxybreathe.core.text import clean, duration, time_spent
-from oxybreathe.exits import EXIT_INTERRUPTED
+from oxybreathe.exits import EXIT_INTERRUPTED, EXIT_INVALID
 
+EXIT_READER_GONE = 128 + signal.SIGPIPE  # the status a shell shows for a closed pipe
 NOTES_WAIT_SECONDS = 1.0  # the most plain mode waits for the history (it runs in a thread)
 _PHASE_WORDS = {"inhale": "Inhale", "hold": "Hold", "exhale": "Exhale"}
 
@@ -84,7 +87,7 @@ def ask_terminal(prompt: str) -> str | None:
     """Read one typed line after `prompt`; None at end of input."""
     try:
         return input(prompt)
-    except EOFError:
+    except (EOFError, OSError):  # end of input, or a terminal that has gone
         return None
 
 
@@ -110,7 +113,7 @@ def run_plain(
     *,
     out: TextIO | None = None,
     clock: Clock = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     chimes: Chimes | None = None,
     recorder: Recorder | None = None,
     ask: Ask | None = None,
@@ -119,33 +122,43 @@ def run_plain(
 
     With `ask`, the stress and craving questions come before and after the session. With a
     `recorder`, the session is kept in the history, and a stopped one is kept as incomplete.
+    When `out` fails (its reader gone, a full disk), the session stops there and is kept as
+    stopped with the time breathed; the status is 141 (as for SIGPIPE) or 1.
     """
     out = out or sys.stdout
+    # On a pipe, the wait between cues ends the moment the reader goes away (`| head -2`).
+    wait = sleep or streams.reader_watch(out) or time.sleep
     session = plan.session
 
     def say(line: str) -> None:
-        out.write(line + "\n")
-        out.flush()
-
-    if ask is not None:
-        say(f"Before {clean(session.name)}. {checkin.SCALE}")
         try:
-            before = _check_in(ask, say)
-        except KeyboardInterrupt:
-            say("")
-            return EXIT_INTERRUPTED
-    else:
+            out.write(line + "\n")
+            out.flush()
+        except OSError as error:
+            raise streams.OutputFailed.from_error(error) from None
+
+    try:
         before = Ratings()
-    if chimes is not None:
-        chimes.wait_ready()  # the sounds are decoded and scaled before the first cue
-        if chimes.notice:
-            print(chimes.notice, file=sys.stderr, flush=True)
+        if ask is not None:
+            say(f"Before {clean(session.name)}. {checkin.SCALE}")
+            before = _check_in(ask, say)
+        if chimes is not None:
+            chimes.wait_ready()  # the sounds are decoded and scaled before the first cue
+            _warn(chimes.notice)
+        # Said before the row is begun: a session nobody could see is not recorded.
+        say(f"{clean(session.name)} ({duration(plan.total)})")
+    except KeyboardInterrupt:
+        _last_word(out, "")
+        return _closed(chimes, EXIT_INTERRUPTED)
+    except streams.OutputFailed as failure:
+        _warn(f"oxybreathe: cannot write the session: the output {_why(failure)}.")
+        streams.discard(out)
+        return _closed(chimes, _output_status(failure))
     recording = None
     if recorder is not None:
         recording = Recording(recorder, plan, before)
         with contextlib.suppress(TimeoutError):  # opening takes milliseconds; never wait long
-            recorder.notice.result(timeout=NOTES_WAIT_SECONDS)  # its on_notice line comes first
-    say(f"{clean(session.name)} ({duration(plan.total)})")
+            recorder.notice.result(timeout=NOTES_WAIT_SECONDS)  # its on_notice line is said
     engine = Engine(plan, clock)
     steady.hold()  # no full garbage collection in the middle of a cue
     try:
@@ -153,65 +166,114 @@ def run_plain(
             events: list[Event] = engine.start()
             while True:
                 for event in events:
-                    if isinstance(event, CueStarted):
-                        say(cue_line(event.cue, plan))
                     if chimes is not None:
                         play_event_sound(chimes, event, plan)
+                    if isinstance(event, CueStarted):
+                        say(cue_line(event.cue, plan))
+                    elif isinstance(event, BellRang):  # heard, and read by a screen reader
+                        say(bell_line(event.bell))
                 if engine.done:
                     break
                 if recording is not None:
                     recording.progress(engine.ran())
                 deadline = engine.next_deadline()
                 assert deadline is not None
-                sleep(max(0.0, deadline - clock()))
+                wait(max(0.0, deadline - clock()))
                 events = engine.poll()
-    except (KeyboardInterrupt, _Signalled) as interruption:
+    except (KeyboardInterrupt, _Signalled, streams.OutputFailed) as interruption:
         stopped = [e for e in engine.stop() if isinstance(e, Stopped)]
         ran = stopped[0].ran if stopped else engine.ran()
         if recording is not None:
             recording.finish(ran, completed=False)
             recording.recorder.close()
-        say(f"Stopped after {time_spent(ran)}.")
-        if chimes is not None:
-            chimes.close()
+        if isinstance(interruption, streams.OutputFailed):
+            _warn(
+                f"oxybreathe: the session stopped after {time_spent(ran)}: "
+                f"the output {_why(interruption)}."
+            )
+            streams.discard(out)
+            return _closed(chimes, _output_status(interruption))
+        _last_word(out, f"Stopped after {time_spent(ran)}.")
         if isinstance(interruption, _Signalled):
-            return 128 + interruption.signum
-        return EXIT_INTERRUPTED
+            return _closed(chimes, 128 + interruption.signum)
+        return _closed(chimes, EXIT_INTERRUPTED)
     finally:
         steady.release()
     finished = next((e for e in events if isinstance(e, Finished)), None)
     ran = finished.ran if finished else engine.ran()
     if recording is not None:
         recording.finish(ran, completed=True)
-    say(f"Finished: {time_spent(ran)}.")
     status = 0
     after = Ratings()
-    if ask is not None:
-        say(f"After the session. {checkin.SCALE}")
-        try:
-            with _stop_on_signals():
-                after = _check_in(ask, say)
-        except (KeyboardInterrupt, _Signalled) as interruption:
-            say("")
-            status = (
-                128 + interruption.signum
-                if isinstance(interruption, _Signalled)
-                else EXIT_INTERRUPTED
-            )
-    for line in checkin.changes(before, after, arrow="to"):
-        say(f"{line}.")
-    if recording is not None:
-        recording.rate_after(after)
-        note = recording.closing_note(plan, wait=NOTES_WAIT_SECONDS)
-    else:
-        note = notes.pick(session)
-    say("")
-    say(clean(note.text))
-    if note.source:
-        say(f"Source: {clean(note.source)}")
-    say(notes.FOOTER)
+    try:
+        say(f"Finished: {time_spent(ran)}.")
+        if ask is not None:
+            say(f"After the session. {checkin.SCALE}")
+            try:
+                with _stop_on_signals():
+                    after = _check_in(ask, say)
+            except (KeyboardInterrupt, _Signalled) as interruption:
+                _last_word(out, "")
+                status = (
+                    128 + interruption.signum
+                    if isinstance(interruption, _Signalled)
+                    else EXIT_INTERRUPTED
+                )
+        for line in checkin.changes(before, after, arrow="to"):
+            say(f"{line}.")
+        if recording is not None:
+            recording.rate_after(after)
+            note = recording.closing_note(plan, wait=NOTES_WAIT_SECONDS)
+        else:
+            note = notes.pick(session)
+        say("")
+        say(clean(note.text))
+        if note.source:
+            say(f"Source: {clean(note.source)}")
+        say(notes.FOOTER)
+    except streams.OutputFailed as failure:  # finished, and kept as finished; the rest is lost
+        if recording is not None:
+            recording.rate_after(after)
+        streams.discard(out)
+        status = status or _output_status(failure)
     if recorder is not None:
         recorder.close()
+    # The bowl rings out after a whole session; an interrupted one ends at once.
+    return _closed(chimes, status, linger=LINGER_SECONDS if status == 0 else None)
+
+
+def bell_line(bell: Bell) -> str:
+    """The line printed when an interval bell rings."""
+    return f"Bell ({duration(bell.offset)} in)"
+
+
+def _why(failure: streams.OutputFailed) -> str:
+    return "was closed by its reader" if failure.gone else f"failed ({failure})"
+
+
+def _output_status(failure: streams.OutputFailed) -> int:
+    return EXIT_READER_GONE if failure.gone else EXIT_INVALID
+
+
+def _closed(chimes: Chimes | None, status: int, linger: float | None = 0.0) -> int:
     if chimes is not None:
-        chimes.close(linger=LINGER_SECONDS if status == 0 else None)  # the bowl rings out
+        chimes.close(linger=linger)
     return status
+
+
+def _last_word(out: TextIO, line: str) -> None:
+    """Write a last line if that cannot wait: after a signal, the output may be a full pipe
+    or a terminal stopped with Ctrl+S, and the process must still end at once."""
+    if not streams.writable_now(out):
+        streams.discard(out)
+        return
+    with contextlib.suppress(OSError, streams.OutputFailed):
+        out.write(line + "\n")
+        out.flush()
+
+
+def _warn(line: str | None) -> None:
+    """A line on stderr; nothing if stderr is closed or fails (a warning never stops anything)."""
+    if line and sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError, streams.OutputFailed):
+            print(line, file=sys.stderr, flush=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from oxybreathe.core import sounds, yamlnodes
+from oxybreathe.core import paths, sounds, yamlnodes
 from oxybreathe.core.model import (
     BUILTIN_SOUNDS,
     CHIME_KEYS,
@@ -76,13 +76,13 @@ def load_session(path: Path, *, builtin: bool = False, session_id: str | None = 
 
     Raises LoadError with every problem found.
     """
-    shown = str(path)
+    shown = paths.shown(path)
     text = read_text(path, shown)
     return parse_session(
         text,
         shown,
         base_dir=path.parent,
-        session_id=session_id or path.stem,
+        session_id=session_id or paths.shown(path.stem),
         path=path,
         builtin=builtin,
     )
@@ -113,18 +113,17 @@ def parse_session(
 
 
 def read_text(path: Path, shown: str, *, kind: str = "session file") -> str:
+    """The text of the `kind` of file at `path`, bounded, decoded from UTF-8; else LoadError."""
+
     def fail(message: str, line: int = 1, col: int = 1) -> LoadError:
         return LoadError([Problem(shown, line, col, message)])
 
     try:
-        with path.open("rb") as handle:
-            data = handle.read(FILE_MAX_BYTES + 1)  # bounded even for a device or a huge file
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except IsADirectoryError:
-        raise fail(f"this is a directory, not a {kind}") from None
-    except OSError as error:
-        raise fail(f"cannot read the file: {error.strerror or error}") from None
+        data = paths.read_file(path, FILE_MAX_BYTES)  # bounded; never opens a FIFO or device
+    except paths.NotAFile as problem:
+        raise fail(f"this is {problem.kind}, not a {kind}") from None
+    except paths.PathProblem as problem:
+        raise fail(str(problem)) from None
     if len(data) > FILE_MAX_BYTES:
         raise fail(
             f"the file is larger than {FILE_MAX_BYTES // 1024} KiB, the most a {kind} may be"
@@ -394,7 +393,11 @@ class Validator:
                 "a path to a .wav file, or none)",
             )
             return _INVALID
-        path = Path(value).expanduser()
+        try:
+            path = paths.expand(value)
+        except paths.PathProblem as problem:
+            self.error(node, f"{what}: {problem}")
+            return _INVALID
         if not path.is_absolute():
             path = self.base_dir / path
         if path.suffix.lower() != ".wav":

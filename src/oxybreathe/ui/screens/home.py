@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from oxybreathe.core import paths
 from oxybreathe.core.text import clean, duration
 from oxybreathe.ui.notices import notify_literally
 from oxybreathe.ui.widgets.details import Details
@@ -77,6 +78,7 @@ class HomeScreen(Screen[None]):
         self.choice = 0
         self._choices_for: tuple[str, Session] | None = None
         self._listed = False  # the session files are read once home is first in view
+        self._told_folder: str | None = None  # the sessions folder's problem, once said
 
     @property
     def oxy(self) -> OxybreatheApp:
@@ -115,6 +117,18 @@ class HomeScreen(Screen[None]):
 
         current = select or (self.selected.id if self.selected else None)
         self.entries = catalog.entries(self.oxy.user_dir)
+        unusable = catalog.user_folder_problem(self.oxy.user_dir)
+        if unusable is not None and unusable != self._told_folder:  # said once, not per reload
+            from oxybreathe.core import locations
+
+            folder = paths.shown(self.oxy.user_dir or locations.user_sessions_dir())
+            notify_literally(
+                self,
+                f"Your sessions folder {folder}: {unusable}. The built-in sessions are listed.",
+                severity="warning",
+                timeout=12,
+            )
+        self._told_folder = unusable
         options = self.query_one("#sessions", OptionList)
         options.clear_options()
         for entry in self.entries:
@@ -269,13 +283,18 @@ class HomeScreen(Screen[None]):
         if entry.builtin:  # never edit a built-in in place: edit a copy of it
             try:
                 source = entry.session or load_session(entry.path)
-                path = catalog.create_user_session(
-                    catalog.free_id(entry.id, self.oxy.user_dir), source, self.oxy.user_dir
+                path = catalog.create_user_session(  # your copy replaces the built-in
+                    catalog.free_id(entry.id, self.oxy.user_dir),
+                    source,
+                    self.oxy.user_dir,
+                    replace_builtin=True,
                 )
             except (catalog.CannotCreate, LoadError) as error:
                 notify_literally(self, str(error), severity="error")
                 return
-            notify_literally(self, f"Built-ins stay as they are; editing your copy, {path.name}.")
+            notify_literally(
+                self, f"Built-ins stay as they are; editing your copy, {paths.shown(path.name)}."
+            )
         self._edit(path)
 
     def _edit(self, path: Path) -> None:
@@ -283,7 +302,7 @@ class HomeScreen(Screen[None]):
         if command is None:
             notify_literally(
                 self,
-                f"Set $EDITOR to edit sessions here. Your file is {path}",
+                f"Set $EDITOR to edit sessions here. Your file is {paths.shown(path)}",
                 severity="warning",
                 timeout=10,
             )
@@ -296,13 +315,17 @@ class HomeScreen(Screen[None]):
             notify_literally(self, f"Could not start {command[0]}: {error}", severity="error")
         except SuspendNotSupported:  # a web or headless driver
             notify_literally(
-                self, f"Cannot open an editor here. Your file is {path}", severity="warning"
+                self,
+                f"Cannot open an editor here. Your file is {paths.shown(path)}",
+                severity="warning",
             )
         self.reload(select=path.stem)
         entry = self.selected
         if entry is not None and entry.problems:
+            count = len(entry.problems)
+            problems = "1 problem" if count == 1 else f"{count} problems"
             notify_literally(
                 self,
-                f"{path.name} has {len(entry.problems)} problem(s); see the details.",
+                f"{paths.shown(path.name)} has {problems}; see the details.",
                 severity="error",
             )

@@ -30,7 +30,6 @@ from oxybreathe.core.engine import (
 )
 from oxybreathe.core.plan import Cue, Plan
 from oxybreathe.core.text import clean, time_spent
-from oxybreathe.ui.notices import notify_literally
 from oxybreathe.ui.screens.confirm import Confirm
 from oxybreathe.ui.widgets.line import Line
 from oxybreathe.ui.widgets.pacer import Pacer, ease, pacer_levels
@@ -38,6 +37,7 @@ from oxybreathe.ui.widgets.pacer import Pacer, ease, pacer_levels
 if TYPE_CHECKING:
     from oxybreathe.ui.app import OxybreatheApp
 
+NOTICE_SECONDS = 12.0  # how long "Sound is off: ..." stays under the title
 MIN_FRAME_SECONDS = 1 / 60  # never redraw the orb more often than this
 READY_POLL_SECONDS = 0.05
 SECOND_MARGIN = 0.005  # wake just after a countdown's second ticks over, never just before
@@ -108,6 +108,20 @@ class SessionScreen(Screen[None]):
         text-align: center;
         text-style: bold;
         color: $text-muted;
+    }
+
+    /* Why there is no sound: a line of the layout, so it covers nothing, shown for a while. */
+    #notice {
+        width: 1fr;
+        height: auto;
+        text-align: center;
+        color: $text-warning;
+        padding: 0 2;
+        display: none;
+    }
+
+    #notice.-shown {
+        display: block;
     }
 
     #sound {
@@ -195,6 +209,7 @@ class SessionScreen(Screen[None]):
         with Vertical(id="session"):
             yield Static(clean(self.plan.session.name), id="title", markup=False)
             yield Line(id="sound")
+            yield Static("", id="notice", markup=False)
             if not self.reduce_motion:
                 yield Pacer(id="pacer")
             yield Line(id="phase")
@@ -230,10 +245,7 @@ class SessionScreen(Screen[None]):
         self._begin()
 
     def _begin(self) -> None:
-        roomy = self.size.width >= 60 and self.size.height >= 16
-        if self.chimes is not None and self.chimes.notice and roomy:
-            # In a tiny terminal the toast would hide the session; "no sound" still shows.
-            notify_literally(self, self.chimes.notice, severity="warning", timeout=8)
+        self._show_sound_notice()
         self._show_sound()
         steady.hold()  # no full garbage collection holding back a phase change
         self._handle(self.engine.start())
@@ -302,6 +314,17 @@ class SessionScreen(Screen[None]):
         if prompt != self._shown_prompt:  # a prompt may wrap, so it alone needs a new layout
             self._shown_prompt = prompt
             self._prompt.update(prompt)
+
+    def _show_sound_notice(self) -> None:
+        """Say why there is no sound, in a line of the layout (a toast covered the orb), for
+        NOTICE_SECONDS. In a tiny terminal it would crowd the session out: "no sound" shows."""
+        notice = self.chimes.notice_for("app") if self.chimes is not None else None
+        if notice is None or self.size.width < 60 or self.size.height < 16:
+            return
+        line = self.query_one("#notice", Static)
+        line.update(clean(notice))
+        line.add_class("-shown")
+        self.set_timer(NOTICE_SECONDS, lambda: line.remove_class("-shown"))
 
     def _show_sound(self) -> None:
         self._set("sound", self.chimes.describe() if self.chimes is not None else "chimes off")
