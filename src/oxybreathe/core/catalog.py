@@ -7,11 +7,16 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oxybreathe.core import locations
-from oxybreathe.core.loader import LoadError, Problem, load_session
-from oxybreathe.core.model import Session
 from oxybreathe.core.schema import SCHEMA_FILENAME, schema_json
+
+# The loader (and PyYAML with it) is imported only when a file must be read: listing from a
+# warm cache (core/catalog_cache.py) reads no YAML at all.
+if TYPE_CHECKING:
+    from oxybreathe.core.loader import Problem
+    from oxybreathe.core.model import Session
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -51,10 +56,20 @@ def _files(folder: Path) -> list[Path]:
 
 
 def _load(path: Path, builtin: bool) -> Entry:
+    from oxybreathe.core import catalog_cache
+
+    cache = catalog_cache.default()
+    cached = cache.get(path, builtin)
+    if cached is not None:
+        return Entry(path.stem, path, builtin, cached)
+    from oxybreathe.core.loader import LoadError, load_session
+
     try:
-        return Entry(path.stem, path, builtin, load_session(path, builtin=builtin))
+        session = load_session(path, builtin=builtin)
     except LoadError as error:
         return Entry(path.stem, path, builtin, problems=tuple(error.problems))
+    cache.put(path, builtin, session)
+    return Entry(path.stem, path, builtin, session)
 
 
 def entries(user_dir: Path | None = None) -> list[Entry]:
@@ -72,6 +87,8 @@ def find(wanted: str, user_dir: Path | None = None) -> Session:
 
     Raises LoadError for a broken file and UnknownSession when nothing matches.
     """
+    from oxybreathe.core.loader import load_session
+
     as_path = Path(wanted).expanduser()
     looks_like_path = as_path.suffix in SUFFIXES or "/" in wanted or wanted.startswith(".")
     if looks_like_path:

@@ -38,6 +38,11 @@ def state_dir() -> Path:
     return platformdirs.user_state_path(APP)
 
 
+def cache_dir() -> Path:
+    """The user's cache folder, e.g. ~/.cache/oxybreathe (what can be rebuilt at any time)."""
+    return platformdirs.user_cache_path(APP)
+
+
 def audio_log() -> Path:
     """Where the sound worker's own messages go (ALSA's among them), never the terminal."""
     return state_dir() / "audio.log"
