@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from oxybreathe.core import config, locations, state
-from oxybreathe.core.loader import LoadError, load_session
+from oxybreathe.core.loader import load_session
+from oxybreathe.core.problems import LoadError
 from tests.conftest import run_cli
 
 DIGITS_5000 = "9" * 5000  # past Python's 4,300-digit limit for int(str)

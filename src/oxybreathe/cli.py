@@ -301,8 +301,9 @@ def _list(_args: argparse.Namespace | None) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from oxybreathe.core import catalog
-    from oxybreathe.core.loader import LoadError, load_session
+    from oxybreathe.core.loader import load_session
     from oxybreathe.core.plan import bounds
+    from oxybreathe.core.problems import LoadError
 
     status = EXIT_OK
     for name in args.files:
@@ -353,7 +354,7 @@ def _schema(_args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from oxybreathe.core import catalog
-    from oxybreathe.core.loader import LoadError
+    from oxybreathe.core.problems import LoadError
 
     source = None
     if args.source:
@@ -383,8 +384,8 @@ def _new(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from oxybreathe.core import catalog, locations
-    from oxybreathe.core.loader import LoadError
     from oxybreathe.core.plan import LengthError, plan
+    from oxybreathe.core.problems import LoadError
 
     if not catalog.looks_like_path(args.session):
         unusable = catalog.user_folder_problem()

@@ -8,12 +8,18 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from oxybreathe.core import locations, paths
-from oxybreathe.core.loader import LoadError, Problem, load_session
-from oxybreathe.core.model import FILE_MAX_BYTES, Session
+from oxybreathe.core.model import FILE_MAX_BYTES
+from oxybreathe.core.problems import LoadError, Problem
 from oxybreathe.core.schema import SCHEMA_FILENAME, schema_json
 from oxybreathe.core.text import clean, shorten
+
+# The loader (and PyYAML with it) is imported only when a file must be read: listing from a
+# warm cache (core/catalog_cache.py) reads no YAML at all.
+if TYPE_CHECKING:
+    from oxybreathe.core.model import Session
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -53,11 +59,21 @@ def _files(folder: Path) -> list[Path]:
 
 
 def _load(path: Path, builtin: bool) -> Entry:
+    from oxybreathe.core import catalog_cache
+
     session_id = paths.shown(path.stem)
+    cache = catalog_cache.default()
+    cached = cache.get(path, builtin)
+    if cached is not None:
+        return Entry(session_id, path, builtin, cached)
+    from oxybreathe.core.loader import load_session
+
     try:
-        return Entry(session_id, path, builtin, load_session(path, builtin=builtin))
+        session = load_session(path, builtin=builtin)
     except LoadError as error:
         return Entry(session_id, path, builtin, problems=tuple(error.problems))
+    cache.put(path, builtin, session)
+    return Entry(session_id, path, builtin, session)
 
 
 def _shown_name(entry: Entry) -> str:
@@ -95,6 +111,8 @@ def find(wanted: str, user_dir: Path | None = None) -> Session:
 
     Raises LoadError for a broken file or path and UnknownSession when nothing matches.
     """
+    from oxybreathe.core.loader import load_session
+
     if looks_like_path(wanted):
         try:
             return load_session(paths.expand(wanted))

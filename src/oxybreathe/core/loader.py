@@ -10,7 +10,6 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +36,7 @@ from oxybreathe.core.model import (
     Step,
 )
 from oxybreathe.core.plan import LengthError, plan
+from oxybreathe.core.problems import LoadError, Problem
 from oxybreathe.core.text import shorten
 from oxybreathe.core.yamlnodes import Node, YamlProblem
 
@@ -48,27 +48,6 @@ BREATHE_KEYS = ("breathe", "cycles", "minutes", "say")
 PHASE_KEYS = ("phase", "seconds", "cue")
 CHIMES_KEYS = (*CHIME_KEYS, "every")
 FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a file, at a 1-based line and column."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
-
-
-class LoadError(Exception):
-    """A session file that cannot be used; `problems` holds every problem found, in file order."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
 
 
 def load_session(path: Path, *, builtin: bool = False, session_id: str | None = None) -> Session:

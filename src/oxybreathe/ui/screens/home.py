@@ -94,10 +94,11 @@ class HomeScreen(Screen[None]):
         yield Static(KEY_HINTS, id="keys", markup=False)
 
     def on_screen_resume(self) -> None:
-        # Paint the screen first, then read the session files; and only once home is in view:
+        # List before the first paint: from the catalog cache it reads no YAML and costs a few
+        # ms, less than painting an empty list first. Only once home is in view, though:
         # `oxybreathe run` opens a session over it at once, whose first cues must not wait.
         if not self._listed:
-            self.call_after_refresh(self._list_once)
+            self._list_once()
 
     def _list_once(self) -> None:
         if self.is_active and not self._listed:  # still on top (not under a session)
@@ -237,7 +238,9 @@ class HomeScreen(Screen[None]):
         self._show_selected()
 
     def action_start(self) -> None:
+        from oxybreathe.core.loader import load_session
         from oxybreathe.core.plan import LengthError, bounds, plan
+        from oxybreathe.core.problems import LoadError
 
         entry = self.selected
         if entry is None:
@@ -247,10 +250,16 @@ class HomeScreen(Screen[None]):
                 self, "This session has problems; press e to fix them.", severity="error"
             )
             return
+        try:  # the list may come from the catalog cache: run what the file says now
+            session = load_session(entry.path, builtin=entry.builtin)
+        except LoadError:
+            self.reload()
+            notify_literally(self, "This session's file has changed; see the details.")
+            return
         minutes = self.choices[self.choice] if self.choices else None
-        fixed = bounds(entry.session).fixed
+        fixed = bounds(session).fixed
         try:
-            session_plan = plan(entry.session, None if fixed else minutes)
+            session_plan = plan(session, None if fixed else minutes)
         except LengthError as error:
             notify_literally(self, str(error), severity="error")
             return
@@ -274,7 +283,8 @@ class HomeScreen(Screen[None]):
 
     def action_edit(self) -> None:
         from oxybreathe.core import catalog
-        from oxybreathe.core.loader import LoadError, load_session
+        from oxybreathe.core.loader import load_session
+        from oxybreathe.core.problems import LoadError
 
         entry = self.selected
         if entry is None:
