@@ -1,69 +1,90 @@
-"""Run every benchmark and print its figures beside their references and budgets.
+"""Measure every figure beside its reference, print one table, and exit 1 if any is over budget.
 
-    python -m benchmarks                 # the full set: a 10-minute cue timing run, then the TUI
-    python -m benchmarks --minutes 1     # a quicker cue timing run
+    python -m benchmarks                  # everything, in under 5 minutes
+    python -m benchmarks --minutes 10     # a longer cue timing run
+    python -m benchmarks --only screens   # one group: cues, screens, startup or sound
 
-Results for docs/performance.md. Run on an idle machine: these are real-time measurements.
+docs/performance.md shows the latest table and what each figure means.
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
+import os
 import platform
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import chimes, cue_timing, startup, tui
-from benchmarks.figures import table
+from benchmarks import chimes, cue_timing, screens, sound_onset, startup
+from benchmarks.figures import Figure, exit_status, over_budget, table
 
 
 def compile_package() -> None:
-    """Byte-compile oxybreathe, as `pip install` does, so start-up is measured as users see it."""
+    """Byte-compile oxybreathe, as `pip install` does, so start-up is measured as users get it
+    (this machine sets PYTHONDONTWRITEBYTECODE, which would make every start compile again)."""
     import oxybreathe
 
     compileall.compile_dir(Path(oxybreathe.__file__).parent, quiet=1)
 
 
+def _commit() -> str:
+    found = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent,
+        check=False,
+    )
+    return found.stdout.strip() or "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--minutes", type=float, default=10.0, help="cue timing session length")
-    parser.add_argument("--cpu-seconds", type=float, default=30.0)
-    parser.add_argument("--paint-runs", type=int, default=25)
-    parser.add_argument("--runs", type=int, default=15, help="CLI start-up runs")
-    cue_timing.add_save_option(parser)
+    parser.add_argument("--minutes", type=float, default=2.5, help="cue timing length")
+    parser.add_argument(
+        "--only",
+        choices=("cues", "screens", "startup", "sound", "chimes"),
+        help="one group of figures",
+    )
     args = parser.parse_args(argv)
+    if args.minutes < 1:
+        parser.error("--minutes must be at least 1 (drift compares the first and last minute)")
     compile_package()
+    groups: dict[str, Callable[[], list[Figure]]] = {
+        "cues": lambda: cue_timing.figures(cue_timing.measure(args.minutes), args.minutes),
+        "screens": lambda: screens.figures(runs=20, seconds=30),
+        "startup": lambda: startup.figures(runs=15),
+        "sound": sound_onset.figures,
+        "chimes": lambda: chimes.figures(runs=5),
+    }
+    load = os.getloadavg()
     print(
-        f"oxybreathe benchmarks, {time.strftime('%Y-%m-%d %H:%M')}, Python "
-        f"{platform.python_version()}, {platform.machine()}, {platform.processor() or ''}"
+        f"oxybreathe benchmarks, {time.strftime('%Y-%m-%d %H:%M %Z')}, commit {_commit()}, "
+        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+        flush=True,
     )
-    print(f"cue timing ({args.minutes:g} min)...", flush=True)
-    timings = cue_timing.measure(args.minutes, 1.0)
-    print(cue_timing.HEADER)
-    for timing in timings:
-        print(timing.row(), flush=True)
-    if args.save:
-        cue_timing.save(timings, args.save)
-    figures = cue_timing.figures(timings, args.minutes)
-    print("TUI: CPU, first paint, phase change...", flush=True)
-    figures += tui.figures(args.cpu_seconds, args.paint_runs)
-    print("CLI start-up and peak memory...", flush=True)
-    figures += startup.figures(args.runs)
-    print("Preparing the largest chime...", flush=True)
-    figures += chimes.figures(5)
+    figures: list[Figure] = []
+    for name, measure in groups.items():
+        if args.only in (None, name):
+            started = time.monotonic()
+            print(f"{name}...", end=" ", flush=True)
+            figures += measure()
+            print(f"{time.monotonic() - started:.0f} s", flush=True)
     print()
     print(table(figures))
-    over = [figure.name for figure in figures if figure.within is False]
+    over = over_budget(figures)
     if over:
-        print(f"\nOver budget (a bug): {'; '.join(over)}")
-    note = cue_timing.machine_note(timings)
-    if note:
-        print(f"\n{note}")
-    return 1 if over else 0
+        print(f"\nOver budget: {'; '.join(figure.name for figure in over)}")
+    return exit_status(figures)
 
 
 if __name__ == "__main__":

@@ -1,20 +1,57 @@
-"""One row of the benchmark table: a figure, its reference from the same run, and its budget."""
+"""The arithmetic of the figures: percentiles, budgets as ratios, the table and the exit status.
+
+Every figure is measured beside its reference in the same run, and its budget is a ratio of
+that reference (sometimes plus a small allowance), so that a busy machine slows both sides.
+"""
 
 from __future__ import annotations
 
+import math
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
 class Figure:
+    """One row of the table: a figure, its reference from the same run, and its budget."""
+
     name: str
     ours: str
     reference: str
     budget: str
-    within: bool | None  # None: no budget, shown for information
+    within: bool | None  # None: shown for information, or still to come
 
 
-def table(figures: list[Figure]) -> str:
+def percentile(values: Sequence[float], share: float) -> float:
+    """The `share` percentile (0-100) of `values`, interpolated between the two nearest ranks
+    (as `statistics.quantiles(..., method="inclusive")` and NumPy's default do)."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * share / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def at_most(ours: float, reference: float, factor: float, plus: float = 0.0) -> bool:
+    """The budget "ours ≤ factor × reference + plus"."""
+    return ours <= factor * reference + plus
+
+
+def ratio(ours: float, reference: float) -> float:
+    """ours / reference (infinite when the reference is nothing at all)."""
+    return ours / reference if reference > 0 else math.inf
+
+
+def paired_ratio(pairs: Sequence[tuple[float, float]]) -> float:
+    """The median ratio of (ours, reference) pairs measured one right after the other: a
+    machine that grows busier during the run moves both halves of a pair alike."""
+    return statistics.median(ratio(ours, reference) for ours, reference in pairs)
+
+
+def table(figures: Sequence[Figure]) -> str:
     """The figures as a Markdown table (it reads well in a terminal too)."""
     lines = [
         "| figure | oxybreathe | reference, same run | budget | within |",
@@ -24,3 +61,13 @@ def table(figures: list[Figure]) -> str:
         verdict = "—" if f.within is None else ("yes" if f.within else "**NO**")
         lines.append(f"| {f.name} | {f.ours} | {f.reference} | {f.budget} | {verdict} |")
     return "\n".join(lines)
+
+
+def over_budget(figures: Sequence[Figure]) -> list[Figure]:
+    """The figures over their budget."""
+    return [figure for figure in figures if figure.within is False]
+
+
+def exit_status(figures: Sequence[Figure]) -> int:
+    """1 when any figure is over budget, else 0."""
+    return 1 if over_budget(figures) else 0

@@ -34,16 +34,30 @@ def test_list_shows_every_builtin_with_length_and_source():
     assert "(fixed)" in grounding
 
 
-def test_list_shows_a_broken_user_file_and_still_loads_the_rest(user_sessions):
+def test_list_shows_broken_user_files_under_the_table_and_still_loads_the_rest(user_sessions):
+    before = run_cli("list").stdout.splitlines()
     user_sessions.mkdir(parents=True)
     (user_sessions / "mine.yaml").write_text("name: Mine\nsteps: [{say: hi, seconds: 5}]\n")
     (user_sessions / "broken.yaml").write_text("name: Broken\nsteps: [{sya: hi}]\n")
     result = run_cli("list")
     assert result.returncode == 0
-    broken = next(line for line in result.stdout.splitlines() if line.startswith("broken "))
-    assert "BROKEN" in broken and "broken.yaml:2:9: a step needs" in broken
-    mine = next(line for line in result.stdout.splitlines() if line.startswith("mine "))
+    lines = result.stdout.splitlines()
+    assert lines[0] == before[0]  # the error does not widen the table's columns
+    mine = next(line for line in lines if line.startswith("mine "))
     assert "Mine" in mine and mine.endswith("user")
+    assert not any(line.startswith("broken ") for line in lines)  # not in the table...
+    gap = lines.index("")
+    assert lines[gap + 1].startswith("1 file with problems")  # ...but under it, a line each
+    assert lines[gap + 2].startswith(f"{user_sessions / 'broken.yaml'}:2:9: a step needs")
+    assert lines[-1] == f"User sessions folder: {user_sessions}"
+
+
+def test_sessions_are_listed_in_the_order_of_their_names():
+    header, *lines = run_cli("list").stdout.splitlines()
+    name, length = header.index("NAME"), header.index("LENGTH")
+    names = [line[name:length].strip() for line in lines if line.endswith("built-in")]
+    assert len(names) == len(list(SESSIONS.glob("*.yaml")))
+    assert names == sorted(names, key=str.casefold)
 
 
 def test_validate_reports_every_problem_in_every_file(write):
@@ -212,10 +226,27 @@ def test_the_core_never_imports_textual():
     assert result.stdout.strip() == "[]"
 
 
-def test_no_terminal_lists_sessions_with_a_note():
-    result = run_cli()
+@pytest.mark.parametrize(
+    ("redirect", "words"),
+    [
+        ("</dev/null", "standard input is /dev/null"),
+        ("<&-", "standard input is closed"),
+        ("< /etc/hostname", "standard input is the file /etc/hostname"),
+    ],
+)
+def test_no_terminal_lists_sessions_saying_which_stream_is_not_one(redirect, words):
+    result = subprocess.run(
+        f"{sys.executable} -m oxybreathe {redirect}",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0
-    assert "the app needs a terminal (not a terminal); listing sessions instead" in result.stderr
+    assert result.stderr == (
+        f"oxybreathe: the app needs a terminal, but {words}; listing the sessions instead.\n"
+    )
     assert result.stdout.startswith("ID ")
 
 
@@ -251,19 +282,214 @@ def test_a_terminal_without_utf8_gets_question_marks_not_a_traceback(write):
 
 
 def test_ctrl_c_while_a_file_is_still_being_read_ends_quietly(tmp_path):
-    # A FIFO nobody writes to: `validate` waits in open() until Ctrl+C comes.
-    fifo = tmp_path / "slow.yaml"
-    os.mkfifo(fifo)
+    # A session file on a FIFO nobody writes to no longer blocks (see below); a folder of a
+    # hundred thousand names is still slow enough to interrupt.
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(100_000):
+        (folder / f"{n}.txt").touch()
     process = subprocess.Popen(
-        [sys.executable, "-m", "oxybreathe", "validate", str(fifo)],
+        [sys.executable, "-m", "oxybreathe", "validate", *[str(folder)] * 200],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        process.communicate(timeout=2)
+        process.communicate(timeout=1.5)
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=10)
     assert process.returncode == 130
     assert "Traceback" not in err + out
+
+
+# Paths ------------------------------------------------------------------------------------
+
+LONG = "a" * 300  # longer than any file name may be (255 bytes): ENAMETOOLONG
+
+
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [
+        (f"{LONG}.yaml", "the name is too long for this system"),
+        ("~nosuchuser/x.yaml", "cannot expand `~nosuchuser`: there is no such user"),
+        ("", "an empty name is no file"),
+    ],
+)
+def test_a_path_that_cannot_be_used_gets_one_line(given, reason):
+    for args, status in ((("validate", given), 1), (("run", given or "./", "--plain"), 2)):
+        result = run_cli(*args)
+        assert result.returncode == status, result.stderr
+        output = (result.stdout + result.stderr).splitlines()
+        assert "Traceback" not in result.stderr
+        assert len(output) == 1, output
+        if given:
+            assert output[0].endswith(reason), output
+
+
+def test_a_long_id_is_an_unknown_session_in_one_short_line():
+    result = run_cli("run", LONG, "--plain")
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("oxybreathe run: no session called `aaaa") and len(line) < 150
+
+
+def test_a_fifo_is_refused_at_once_wherever_a_session_file_is_taken(tmp_path):
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    os.mkfifo(folder / "x.yaml")
+    (folder / "ok.yaml").write_text("name: Fine\nsteps: [{say: hi, seconds: 1}]\n")
+    expected = "1:1: this is a named pipe (FIFO), not a session file"
+    result = run_cli("validate", str(fifo), str(folder), timeout=10)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{fifo}:{expected}",
+        f"{folder / 'ok.yaml'}: ok (Fine, fixed length 1 s)",
+        f"{folder / 'x.yaml'}:{expected}",
+    ]
+    run = run_cli("run", str(fifo), "--plain", timeout=10)
+    assert run.returncode == 2 and run.stderr == f"{fifo}:{expected}\n"
+    device = run_cli("validate", "/dev/zero", timeout=10)
+    assert device.stdout == "/dev/zero:1:1: this is a device, not a session file\n"
+
+
+def test_a_latin1_file_name_is_shown_readably_and_its_session_is_kept(tmp_path):
+    name = os.fsdecode(b"caf\xe9.yaml")  # what sys.argv holds for it: a lone surrogate
+    path = tmp_path / name
+    path.write_text("name: Latin\nsteps: [{say: hi, seconds: 0.5}]\n")
+    shown = f"{tmp_path}/caf\N{REPLACEMENT CHARACTER}.yaml"
+    result = run_cli("validate", str(path))
+    assert result.returncode == 0
+    assert result.stdout == f"{shown}: ok (Latin, fixed length 0.5 s)\n"
+    run = run_cli("run", str(path), "--plain", "--no-chimes")
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    csv = run_cli("history", "--csv").stdout.splitlines()
+    row = csv[1].split(",")
+    assert (row[1], row[4]) == ("caf\N{REPLACEMENT CHARACTER}", "1")  # kept, as finished
+    broken = tmp_path / os.fsdecode(b"\xe0-broken.yaml")
+    broken.write_text("name: x\nsteps: []\n")
+    check = run_cli("validate", str(broken))
+    assert check.stdout.startswith(f"{tmp_path}/\N{REPLACEMENT CHARACTER}-broken.yaml:2:8:")
+
+
+@pytest.mark.parametrize(
+    ("chime", "reason"),
+    [
+        (
+            "~nosuchuser/bell.wav",
+            "`chimes.start`: cannot expand `~nosuchuser`: there is no such user",
+        ),
+        (f"{LONG}.wav", "too long"),
+        ("fifo.wav", "(FIFO)"),
+    ],
+)
+def test_a_chime_path_that_cannot_be_used_is_located(tmp_path, chime, reason):
+    os.mkfifo(tmp_path / "fifo.wav")
+    path = tmp_path / "chimed.yaml"
+    path.write_text(f"name: x\nchimes: {{start: '{chime}'}}\nsteps: [{{say: hi}}]\n")
+    result = run_cli("validate", str(path), timeout=10)
+    assert result.returncode == 1
+    [line] = result.stdout.splitlines()
+    assert line.startswith(f"{path}:2:17: ") and reason in line, line
+
+
+def test_problems_with_the_sessions_folder_are_said_in_list_run_and_new(user_sessions, tmp_path):
+    user_sessions.parent.mkdir(parents=True)
+    for make, words in (
+        (lambda: user_sessions.write_text("not a folder"), "this is a file, not a folder"),
+        (lambda: user_sessions.symlink_to(tmp_path / "gone"), "a link to something that does"),
+    ):
+        make()
+        listed = run_cli("list")
+        assert listed.returncode == 0 and "box " in listed.stdout
+        assert (
+            listed.stdout.splitlines()[-1]
+            == f"User sessions folder: {user_sessions} ({words}"
+            + ("" if words.endswith("folder") else " not exist")
+            + ")"
+        )
+        run = run_cli("run", "grounding", "--plain", "--no-chimes", "--minutes", "10")
+        assert run.returncode == 2  # the folder's problem comes first, then the usage error
+        assert run.stderr.splitlines()[0].startswith(
+            f"oxybreathe: your sessions folder {user_sessions}: {words}"
+        )
+        created = run_cli("new", "mine")
+        assert created.returncode == 1
+        assert created.stderr == f"oxybreathe new: cannot write into {user_sessions}: " + (
+            run.stderr.splitlines()[0].split(": ", 2)[2] + "\n"
+        )
+        user_sessions.unlink()
+
+
+def test_a_fifo_in_the_sessions_folder_is_listed_as_broken_without_waiting(user_sessions):
+    user_sessions.mkdir(parents=True)
+    os.mkfifo(user_sessions / "x.yaml")
+    listed = run_cli("list", timeout=10)
+    assert listed.returncode == 0
+    assert f"{user_sessions / 'x.yaml'}:1:1: this is a named pipe (FIFO)" in listed.stdout
+    run = run_cli("run", "x", "--plain", timeout=10)
+    assert run.returncode == 2 and "named pipe (FIFO)" in run.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_settings_file_that_is_no_file_is_one_line_and_sessions_still_run(kind, write):
+    from oxybreathe.core import locations
+
+    settings = locations.settings_file()
+    settings.parent.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(settings)
+    else:
+        settings.mkdir()
+    what = "a named pipe (FIFO)" if kind == "fifo" else "a directory"
+    line = f"{settings}:1:1: this is {what}, not a "  # (a settings file)
+    shown = run_cli("config", timeout=10)
+    assert shown.returncode == 1 and shown.stdout.splitlines()[1].startswith(line)
+    quick = write("name: Quick\nsteps: [{say: hi, seconds: 0.5}]\n")
+    run = run_cli("run", str(quick), "--plain", "--no-chimes", timeout=20)
+    assert run.returncode == 0 and run.stderr.startswith(line)
+    assert run.stderr.endswith(" file (using the default)\n") and run.stderr.count("\n") == 1
+
+
+# new ----------------------------------------------------------------------------------------
+
+
+def test_new_with_a_builtins_id_asks_for_force_and_then_says_what_it_did(user_sessions):
+    refused = run_cli("new", "box")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "oxybreathe new: `box` is a built-in session; a file of yours with that id would "
+        "replace it in the list; add --force to do that, or choose another id\n"
+    )
+    assert not (user_sessions / "box.yaml").exists()
+    forced = run_cli("new", "box", "--force")
+    assert forced.returncode == 0
+    assert forced.stdout == f"{user_sessions / 'box.yaml'}\n"
+    assert "replaces the built-in `box`" in forced.stderr
+    box = next(line for line in run_cli("list").stdout.splitlines() if line.startswith("box "))
+    assert box.endswith("user")
+
+
+def test_the_starter_points_to_what_a_pip_install_has(user_sessions):
+    from oxybreathe.core.catalog import FORMAT_URL
+
+    assert run_cli("new", "evening").returncode == 0
+    text = (user_sessions / "evening.yaml").read_text()
+    assert "docs/session-format.md" not in text.replace(FORMAT_URL, "")
+    assert FORMAT_URL in text and "oxybreathe schema" in text
+
+
+def test_a_settings_file_that_links_to_nothing_is_named_by_config(tmp_path):
+    from oxybreathe.core import locations
+
+    settings = locations.settings_file()
+    settings.parent.mkdir(parents=True)
+    settings.symlink_to(tmp_path / "gone.yaml")
+    shown = run_cli("config")
+    assert shown.returncode == 1
+    assert shown.stdout.splitlines()[:2] == [
+        f"Settings file: {settings}",
+        f"{settings}:1:1: a link to something that does not exist",
+    ]

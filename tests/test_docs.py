@@ -32,3 +32,20 @@ def test_the_readme_names_every_apt_package_ci_installs():
     named = re.search(r"sudo apt-get install ([a-z0-9 .+-]+)`", readme)
     assert named is not None, "the README says which apt packages the tests need"
     assert installed and installed <= set(named.group(1).split())
+
+
+def test_the_starter_points_to_the_format_on_the_projects_own_site():
+    import tomllib
+
+    from oxybreathe.core.catalog import FORMAT_URL
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    source = project["urls"]["Source"]
+    assert FORMAT_URL.startswith(f"{source}/blob/main/")
+    assert (ROOT / FORMAT_URL.removeprefix(f"{source}/blob/main/")).is_file()
+
+
+def test_the_readme_says_a_users_file_replaces_the_built_in_and_how_new_guards_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "a file there with a built-in's id replaces that built-in" in readme
+    assert "`--force`" in readme

@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oxybreathe.core import config
-from oxybreathe.core.loader import LoadError, parse_session
+from oxybreathe.core.loader import parse_session
 from oxybreathe.core.model import Session
 from oxybreathe.core.plan import LengthError, bounds, plan
+from oxybreathe.core.problems import LoadError
 from tests.conftest import SESSIONS
 
 settings.register_profile(

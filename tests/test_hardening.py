@@ -21,6 +21,7 @@ from tests.conftest import (
     LEAVE_ALTERNATE_SCREEN,
     SHOW_CURSOR,
     read_until,
+    run_as_user,
     run_cli,
     start_run,
     write_protected,
@@ -183,7 +184,8 @@ def test_term_dumb_falls_back_to_plain_text_with_one_note(write):
         t.read(b"Finished", timeout=30)
         assert t.process.wait(timeout=10) == 0
     text = t.seen.decode()
-    assert "the app needs a terminal (TERM=dumb); using plain text." in text
+    assert "the app needs a terminal, but TERM=dumb says this terminal cannot draw it; " in text
+    assert "using plain text." in text
     assert "Step 1" in text and "Step 2" in text and "\x1b" not in text
 
 
@@ -235,3 +237,170 @@ def test_an_unwritable_home_runs_the_app_with_one_notice(write, unwritable_home)
         assert b"Step" in terminal.seen
         assert terminal.close() == 128 + signal.SIGTERM
     assert b"Traceback" not in terminal.seen
+
+
+# Standard streams: closed, odd, or a reader that goes away ----------------------------------
+
+QUICK = "name: Quick\nsteps:\n  - say: hello\n    seconds: 0.5\n"
+
+
+def commands(write) -> list[tuple[str, ...]]:
+    """Every command, the bare one too; each would write to stdout."""
+    quick = str(write(QUICK, "quick.yaml"))
+    return [
+        ("--help",),
+        ("list",),
+        ("validate", quick),
+        ("schema",),
+        ("new", "mine"),
+        ("history",),
+        ("config",),
+        ("run", quick, "--plain", "--no-chimes"),
+        (),
+    ]
+
+
+def run_redirected(args: tuple[str, ...], redirect: str) -> subprocess.CompletedProcess[str]:
+    """`oxybreathe ARGS` with the shell redirection `redirect` (e.g. `>&-`, `>/dev/full`)."""
+    return subprocess.run(
+        ["sh", "-c", f'exec "$@" {redirect}', "sh", sys.executable, "-m", "oxybreathe", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize(
+    ("redirect", "why"),
+    [
+        (">&-", "closed"),
+        (">/dev/full", "the disk is full"),
+        ("1</dev/null", "not open for writing"),  # open, but for reading only
+    ],
+)
+def test_every_command_with_an_unwritable_stdout_fails_in_one_line(write, redirect, why):
+    for args in commands(write):
+        result = run_redirected(args, redirect)
+        lines = result.stderr.splitlines()
+        assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+        assert result.returncode == 1, (args, result.stderr)
+        if args or redirect == ">&-":  # the bare command first says it cannot open the app
+            assert len(lines) == 1, (args, lines)
+        assert lines[-1].startswith("oxybreathe: ") and why in lines[-1], (args, lines)
+    # Only `new` did its work before the failure; no session was played, so none was kept.
+    assert "No sessions recorded yet" in run_cli("history").stdout
+
+
+@pytest.mark.parametrize("redirect", ["2>&-", "<&-", "2>/dev/full"])
+def test_every_command_runs_with_stdin_or_stderr_closed_or_full(write, redirect):
+    for args in commands(write):
+        result = run_redirected(args, redirect)
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr + result.stdout
+        assert result.stdout, args
+        if args[:1] == ("new",):
+            (locations.user_sessions_dir() / "mine.yaml").unlink()
+    [row] = run_cli("history", "--csv").stdout.splitlines()[1:]
+    assert row.split(",")[4] == "1"  # the plain session ran, and was kept, as finished
+
+
+def test_a_reader_that_goes_away_stops_the_session_at_once_and_keeps_it_as_stopped(write):
+    path = steps_session(write, count=60)
+    process = start_run([str(path), "--plain", "--no-chimes"], stdin=subprocess.DEVNULL)
+    assert process.stdout is not None
+    lines = [process.stdout.readline() for _ in range(3)]  # the title, Step 1 and Step 2
+    assert lines[2] == "Step 2\n"
+    began = time.monotonic()
+    process.stdout.close()  # the reader goes away, as `| head -3` does
+    status = process.wait(timeout=10)
+    assert time.monotonic() - began < 0.9  # at once, not at the next cue's write
+    assert status == 128 + signal.SIGPIPE
+    err = process.stderr.read() if process.stderr else ""
+    assert (
+        err == "oxybreathe: the session stopped after 1 s: the output was closed by its reader.\n"
+    )
+    [row] = run_cli("history", "--csv").stdout.splitlines()[1:]
+    assert row.split(",")[3:5] == ["1", "0"]  # the time breathed, and stopped, not finished
+
+
+def test_head_gets_its_lines_and_the_session_ends_honestly(write):
+    path = steps_session(write, count=60)
+    result = subprocess.run(
+        f"{sys.executable} -m oxybreathe run {path} --plain --no-chimes | head -3;"
+        " echo status ${PIPESTATUS[0]}",
+        shell=True,
+        executable="bash",
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.stdout.splitlines() == ["Steps (1 min)", "Step 1", "Step 2", "status 141"]
+    assert "Traceback" not in result.stderr
+    [row] = run_cli("history", "--csv").stdout.splitlines()[1:]
+    assert row.split(",")[4] == "0"
+
+
+# Unreadable folders and files, as an ordinary user (root reads through any mode bits) -------
+
+
+def test_an_unreadable_sessions_folder_is_one_line_and_the_built_ins_still_run(user_home):
+    sessions = user_home.mkdir(user_home.config / "oxybreathe" / "sessions")
+    (sessions / "mine.yaml").write_text("name: Mine\nsteps: [{say: hi}]\n")
+    sessions.chmod(0o000)
+    listed = run_as_user(user_home, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "box " in listed.stdout and "Traceback" not in listed.stderr
+    assert listed.stdout.splitlines()[-1] == (
+        f"User sessions folder: {sessions} (cannot be read: permission denied)"
+    )
+    run = run_as_user(user_home, "run", "grounding", "--plain", "--minutes", "9")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.splitlines()[0] == (
+        f"oxybreathe: your sessions folder {sessions}: cannot be read: permission denied"
+    )
+    checked = run_as_user(user_home, "validate", str(sessions))
+    assert checked.stdout == f"{sessions}: cannot read this folder: permission denied\n"
+    created = run_as_user(user_home, "new", "evening")
+    assert created.returncode == 1
+    assert created.stderr == (
+        f"oxybreathe new: cannot write {sessions / 'evening.yaml'}: permission denied\n"
+    )
+
+
+def test_an_unreadable_session_file_and_a_read_only_folder_get_one_line_each(user_home):
+    sessions = user_home.mkdir(user_home.config / "oxybreathe" / "sessions")
+    secret = sessions / "secret.yaml"
+    secret.write_text("name: Secret\nsteps: [{say: hi}]\n")
+    user_home.own(secret)
+    secret.chmod(0o000)
+    sessions.chmod(0o555)
+    listed = run_as_user(user_home, "list")
+    assert f"{secret}:1:1: permission denied" in listed.stdout.splitlines()
+    run = run_as_user(user_home, "run", "secret", "--plain")
+    assert run.returncode == 2 and run.stderr == f"{secret}:1:1: permission denied\n"
+    created = run_as_user(user_home, "new", "evening")
+    assert created.returncode == 1
+    assert created.stderr == (
+        f"oxybreathe new: cannot write {sessions / 'evening.yaml'}: permission denied\n"
+    )
+
+
+def test_an_unreadable_settings_file_is_one_line_and_the_session_runs(user_home, write):
+    folder = user_home.mkdir(user_home.config / "oxybreathe")
+    settings = folder / "config.yaml"
+    settings.write_text("volume: 10\n")
+    user_home.own(settings)
+    settings.chmod(0o000)
+    quick = user_home.root / "quick.yaml"
+    quick.write_text(QUICK)
+    user_home.own(quick)
+    shown = run_as_user(user_home, "config")
+    assert shown.returncode == 1
+    assert shown.stdout.splitlines()[:2] == [
+        f"Settings file: {settings}",
+        f"{settings}:1:1: permission denied",
+    ]
+    run = run_as_user(user_home, "run", str(quick), "--plain", "--no-chimes")
+    assert run.returncode == 0
+    assert run.stderr == f"{settings}:1:1: permission denied (using the default)\n"

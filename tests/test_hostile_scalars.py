@@ -16,8 +16,9 @@ import pytest
 
 from oxybreathe.core import config
 from oxybreathe.core import memory as memories
-from oxybreathe.core.loader import LoadError, load_session
+from oxybreathe.core.loader import load_session
 from oxybreathe.core.memory import Memory
+from oxybreathe.core.problems import LoadError
 from tests.conftest import run_cli
 
 DIGITS_5000 = "9" * 5000  # past Python's 4,300-digit limit for int(str)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from oxybreathe.core.loader import LoadError, load_session
+from oxybreathe.core.loader import load_session
 from oxybreathe.core.model import BreatheStep, Phase, SayStep, Sound
+from oxybreathe.core.problems import LoadError
 from tests.conftest import SESSIONS, write_wav
 
 GOOD = """\

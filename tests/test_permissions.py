@@ -92,7 +92,7 @@ def test_a_config_folder_that_cannot_be_entered_is_one_line_and_history_still_sh
     settings.write_text("volume: 20\n")
     settings.parent.chmod(0o000)
     said = run_short(user_home, session)
-    assert said == f"{settings}:1:1: cannot read the file: Permission denied (using the default)\n"
+    assert said == f"{settings}:1:1: permission denied (using the default)\n"
     shown = run_as_user(user_home, "history")
     assert shown.returncode == 0 and "Sessions: 2" in shown.stdout
     assert "Traceback" not in shown.stderr

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from oxybreathe.core.flow import SessionFlow
+from oxybreathe.core.history import FILENAME, Recorder, Store
 from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.notes import FOOTER
 from oxybreathe.core.plan import plan
@@ -205,3 +206,76 @@ def test_a_short_real_session_runs_to_the_end_on_time(write):
     ]
     assert lines[5] == "Finished: 2 s."
     assert time.monotonic() - started >= 2.0
+
+
+def test_interval_bells_are_printed_when_they_ring():
+    session = parse_session(
+        "name: Sit\nchimes: {interval: chime, every: 60}\nsteps:\n  - say: Sit quietly.\n"
+        "    seconds: 150\n"
+    )
+    session_plan = plan(session)
+    start = 50.0
+    status, out = play(session_plan, FakeClock(start))
+    assert status == 0
+    stamped = [(when - start, line) for when, line in out.stamps]
+    assert stamped[1:4] == [
+        (0.0, "Sit quietly."),
+        (60.0, "Bell (1 min in)"),
+        (120.0, "Bell (2 min in)"),
+    ]
+    assert stamped[4][1] == "Finished: 2 min 30 s."
+
+
+class FailingOutput(io.StringIO):
+    """An output that fails from its `fail_at`th line on, as a full disk or a closed pipe does."""
+
+    def __init__(self, fail_at: int, error: OSError) -> None:
+        super().__init__()
+        self.fail_at = fail_at
+        self.error = error
+
+    def write(self, text: str) -> int:
+        if self.getvalue().count("\n") + 1 >= self.fail_at:
+            raise self.error
+        return super().write(text)
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(BrokenPipeError(32, "Broken pipe"), 141), (OSError(28, "No space left on device"), 1)],
+)
+def test_an_output_that_fails_mid_session_stops_it_and_keeps_the_time_breathed(
+    error, status, tmp_path, capsys
+):
+    session_plan = plan(load_session(SESSIONS / "box.yaml"), minutes=1)
+    clock = FakeClock(100.0)
+    out = FailingOutput(fail_at=5, error=error)  # the title, the prompt, inhale, hold: then not
+
+    recorder = Recorder(tmp_path)
+    result = run_plain(
+        SessionFlow(session_plan, recorder=recorder, clock=clock), out=out, sleep=clock.advance
+    )
+    assert result == status
+    assert out.getvalue().splitlines()[-1] == "Hold 4 s"
+    why = "was closed by its reader" if status == 141 else "failed (the disk is full)"
+    assert capsys.readouterr().err == (
+        f"oxybreathe: the session stopped after 16 s: the output {why}.\n"
+    )
+    [row] = Store(tmp_path / FILENAME).rows()
+    assert (row.completed, row.actual_seconds) == (False, 16)
+
+
+def test_an_output_that_fails_before_the_first_cue_records_no_session(tmp_path, capsys):
+    session_plan = plan(load_session(SESSIONS / "box.yaml"), minutes=1)
+    clock = FakeClock()
+    out = FailingOutput(fail_at=1, error=OSError(28, "No space left on device"))
+    recorder = Recorder(tmp_path)
+    assert (
+        run_plain(
+            SessionFlow(session_plan, recorder=recorder, clock=clock), out=out, sleep=clock.advance
+        )
+        == 1
+    )
+    recorder.close()
+    assert "cannot write the session" in capsys.readouterr().err
+    assert not (tmp_path / FILENAME).exists() or Store(tmp_path / FILENAME).rows() == []

@@ -13,6 +13,7 @@ from oxybreathe.core import memory as memories
 from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.plan import plan
+from oxybreathe.ui.screens import session as session_module
 from oxybreathe.ui.screens.checkin import CheckinScreen
 from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.confirm import Confirm
@@ -597,3 +598,112 @@ async def test_the_orb_takes_the_new_theme_colour_at_once(clock, monkeypatch):
         after = orb_colour()
         assert after != before
         assert after == pacer.rich_style.color
+
+
+async def test_no_sound_is_said_in_the_layout_in_the_apps_words_and_covers_nothing(
+    clock, tmp_path, monkeypatch
+):
+    config = tmp_path / "nodevice.conf"  # an ALSA default device that does not exist
+    config.write_text("pcm.!default { type hw; card 7; device 0 }\n")
+    monkeypatch.setenv("ALSA_CONFIG_PATH", f"/usr/share/alsa/alsa.conf:{config}")
+    monkeypatch.setattr(session_module, "NOTICE_SECONDS", 0.5)
+    app = box_app(clock, chimes=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await session_on_top(pilot)
+        notice = screen.query_one("#notice")
+        for _ in range(100):  # the sound worker answers in real time
+            if notice.display:
+                break
+            await pilot.pause(0.05)
+        text = str(notice.render())
+        assert text.startswith("Sound is off: no working sound device was found")
+        assert "turn chimes off with c on the home screen" in text
+        assert "--no-chimes" not in text
+        assert not app._notifications  # no toast over the orb
+        pacer = screen.query_one(Pacer)
+        assert notice.region.bottom <= pacer.region.y  # above the orb, not over it
+        assert text_of(screen, "sound") == "no sound"
+        await pilot.pause(0.8)
+        assert not notice.display  # gone after NOTICE_SECONDS; "no sound" stays
+        assert text_of(screen, "sound") == "no sound"
+
+
+@pytest.mark.parametrize(
+    ("where", "hint"),
+    [("home", "Press q to quit."), ("session", "Press q to end the session, or ctrl+q to quit.")],
+)
+async def test_ctrl_c_names_the_key_that_leaves_from_here(clock, where, hint):
+    app = box_app(clock) if where == "session" else app_with(clock, checkin=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [hint]
+        await pilot.press("q")  # and the key does what it says
+        await pilot.pause()
+        if where == "session":
+            assert isinstance(app.screen, Confirm)
+        else:
+            assert not app.is_running
+
+
+async def test_home_lists_sessions_in_the_order_of_their_names(clock, user_sessions):
+    user_sessions.mkdir(parents=True)
+    (user_sessions / "zzz.yaml").write_text("name: Aardvark calm\nsteps: [{say: hi}]\n")
+    app = app_with(clock, checkin=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        builtins = [e.session.name for e in home.entries if e.builtin and e.session]
+        assert builtins == sorted(builtins, key=str.casefold) and len(builtins) > 5
+        assert home.entries[-1].id == "zzz"  # yours after the built-ins
+
+
+async def test_home_says_once_when_the_sessions_folder_cannot_be_used(clock, user_sessions):
+    user_sessions.parent.mkdir(parents=True)
+    user_sessions.write_text("a file where the folder should be")
+    app = app_with(clock, checkin=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")  # reloading does not say it again
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        folder = [m for m in messages if "sessions folder" in m]
+        assert folder == [
+            f"Your sessions folder {user_sessions}: this is a file, not a folder. "
+            "The built-in sessions are listed."
+        ]
+        assert any(e.id == "box" for e in app.screen.entries)
+
+
+async def test_history_table_shows_every_column_at_80x24_and_scrolls_sideways_when_narrower(
+    clock,
+):
+    store = history.open_store().store
+    for _ in range(30):
+        row = store.begin("urge-surfing", "Urge surfing with a long name of my own", 600)
+        store.finish(row, 590, completed=True)
+        store.rate_after(row, 3, 10)
+    store.close()
+    app = app_with(clock, checkin=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause(0.3)
+        scroller = app.screen.query_one("#history")
+        table = app.screen.query_one("#recent")
+        assert table.region.right <= scroller.region.right  # the ratings are on screen
+        assert str(table.get_row_at(0)[1]).startswith("Urge surfing")
+        assert scroller.max_scroll_x == 0
+        assert not app.screen.query_one("#sideways").display
+        await pilot.press("down", "down", "down", "pagedown")
+        await pilot.pause()
+        assert scroller.scroll_y > 0  # the keys scroll the screen, the table with it
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause(0.2)
+        assert scroller.max_scroll_x > 0
+        assert app.screen.query_one("#sideways").display
+        await pilot.press("right", "right", "right")
+        await pilot.pause()
+        assert scroller.scroll_x > 0

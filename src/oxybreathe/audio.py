@@ -17,6 +17,7 @@ import time
 from typing import IO, Any
 
 from oxybreathe.core import locations, sounds
+from oxybreathe.core.flow import FrontEnd
 from oxybreathe.core.model import Sound
 from oxybreathe.core.plan import Plan
 
@@ -27,8 +28,13 @@ NOTICES = {
     "missing": "Sound is off: simpleaudio is not installed. For chimes, install the audio "
     "extra: pip install 'oxybreathe[audio]' (on Linux it needs libasound2-dev and a C compiler).",
     "device": "Sound is off: no working sound device was found (details in {log}). "
-    "Check your audio settings, or use --no-chimes.",
+    "Check your audio settings, or {turn_off}.",
     "worker": "Sound is off: the sound player stopped (details in {log}).",
+}
+# How to stop trying, in the words of each front end.
+TURN_OFF = {
+    "plain": "use --no-chimes",
+    "app": "turn chimes off with c on the home screen",
 }
 
 
@@ -113,10 +119,16 @@ class Player:
 
     @property
     def notice(self) -> str | None:
-        """One calm line saying why there is no sound, or None."""
+        """One calm line saying why there is no sound (in plain mode's words), or None."""
+        return self.notice_for("plain")
+
+    def notice_for(self, front_end: FrontEnd) -> str | None:
+        """One calm line saying why there is no sound, or None; `front_end` is "plain" or
+        "app", whose ways of turning chimes off differ."""
         if self._reason is None:
             return None
-        return NOTICES.get(self._reason, NOTICES["worker"]).format(log=locations.audio_log())
+        template = NOTICES.get(self._reason, NOTICES["worker"])
+        return template.format(log=locations.audio_log(), turn_off=TURN_OFF[front_end])
 
     def describe(self) -> str:
         """A few words for the screen: whether sound is on, and how loud."""

@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import stat
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oxybreathe import __version__
+from oxybreathe import __version__, streams
+from oxybreathe.core import paths
 from oxybreathe.core.text import clean, duration, strip_controls
 from oxybreathe.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 
@@ -149,39 +150,62 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument(
         "--from", dest="source", metavar="SESSION", help="copy this session instead of the starter"
     )
+    new.add_argument(
+        "--force",
+        action="store_true",
+        help="allow a built-in's id: your file then replaces that built-in",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    streams.occupy_closed()  # a file opened later must never take the number of a closed stream
     # A terminal or pipe that cannot show a character gets "?" for it, never a traceback.
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
-    argv = sys.argv[1:] if argv is None else list(argv)
+    saved = sys.stdout, sys.stderr
+    # Every failed write to stdout (closed, /dev/full, read-only, a reader gone) becomes one
+    # OutputFailed, wherever it is written; a warning that cannot be written is dropped.
+    sys.stdout = streams.Checked(saved[0])
+    sys.stderr = streams.Quiet(saved[1])
     try:
-        if not argv:  # the bare command opens the app: no parser to build (it costs ~8 ms)
-            return _home()
-        args = build_parser().parse_args(argv)
-        if args.command is None:
-            return _home()
-        handler = {
-            "run": _run,
-            "list": _list,
-            "validate": _validate,
-            "schema": _schema,
-            "new": _new,
-            "history": _history,
-            "config": _config,
-        }[args.command]
-        return handler(args)
+        status = _command(sys.argv[1:] if argv is None else list(argv))
+        sys.stdout.flush()
+        return status
     except KeyboardInterrupt:  # Ctrl+C before a session has begun (loading, a slow file)
         _say("", error=True)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:  # e.g. `oxybreathe list | head -1`: the reader has gone
-        # Point stdout at /dev/null so that Python's final flush cannot fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+    except streams.OutputFailed as failure:
+        streams.discard(saved[0])  # so that Python's own last flush cannot fail again
+        if failure.gone:  # e.g. `oxybreathe list | head -1`: the reader has what it wanted
+            return EXIT_OK
+        _say(f"oxybreathe: cannot write to standard output: {failure}", error=True)
+        return EXIT_INVALID
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _command(argv: list[str]) -> int:
+    if not argv:  # the bare command opens the app: no parser to build (it costs ~8 ms)
+        return _home()
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, --version, a usage error: argparse has written it
+        return done.code if isinstance(done.code, int) else EXIT_OK if done.code is None else 1
+    if args.command is None:
+        return _home()
+    handler = {
+        "run": _run,
+        "list": _list,
+        "validate": _validate,
+        "schema": _schema,
+        "new": _new,
+        "history": _history,
+        "config": _config,
+    }[args.command]
+    return handler(args)
 
 
 def _say(line: str, *, error: bool = False) -> None:
@@ -189,12 +213,30 @@ def _say(line: str, *, error: bool = False) -> None:
 
 
 def _terminal_problem() -> str | None:
-    """Why the full-screen app cannot run here, or None when it can."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        return "not a terminal"
-    if os.environ.get("TERM", "") in ("dumb", "unknown"):
-        return f"TERM={os.environ['TERM']}"
+    """Why the full-screen app cannot run here, in plain words, or None when it can.
+
+    It reads keys from stdin and draws on stderr (Textual's choice); output meant for stdout
+    (a pipe, a file) asks for plain text.
+    """
+    for fd, stream in enumerate((sys.stdin, sys.stdout, sys.stderr)):
+        problem = streams.not_a_terminal(stream, fd)
+        if problem is not None:
+            return problem
+    term = os.environ.get("TERM", "")
+    if term in ("dumb", "unknown"):
+        return f"TERM={term} says this terminal cannot draw it"
     return None
+
+
+def _no_output() -> bool:
+    """Say so, and return True, when stdout is closed: there is nowhere to show anything."""
+    if getattr(sys.stdout, "missing", False):
+        _say(
+            "oxybreathe: standard output is closed, so there is nowhere to show anything.",
+            error=True,
+        )
+        return True
+    return False
 
 
 def _open_app(args: argparse.Namespace | None, start: Plan | None = None) -> int:
@@ -236,8 +278,10 @@ def _settings(args: argparse.Namespace | None, *, warn: bool = True) -> Loaded:
 def _home() -> int:
     problem = _terminal_problem()
     if problem is not None:
+        if _no_output():
+            return EXIT_INVALID
         _say(
-            f"oxybreathe: the app needs a terminal ({problem}); listing sessions instead.",
+            f"oxybreathe: the app needs a terminal, but {problem}; listing the sessions instead.",
             error=True,
         )
         return _list(None)
@@ -248,41 +292,66 @@ def _list(_args: argparse.Namespace | None) -> int:
     from oxybreathe.core import catalog, locations
     from oxybreathe.core.plan import bounds
 
-    rows = []
+    rows, broken = [], []
     for entry in catalog.entries():
         if entry.session is None:
-            problem = entry.problems[0] if entry.problems else None
-            rows.append((entry.id, "BROKEN", clean(str(problem)) if problem else "", entry.source))
+            broken.append(entry)
             continue
         lengths = bounds(entry.session)
         length = duration(lengths.default) + (" (fixed)" if lengths.fixed else "")
         rows.append((clean(entry.id), clean(entry.session.name), length, entry.source))
-    if not rows:
+    if rows:
+        widths = [max(len(row[i]) for row in [("ID", "NAME", "LENGTH"), *rows]) for i in range(3)]
+        _say(f"{'ID':<{widths[0]}}  {'NAME':<{widths[1]}}  {'LENGTH':<{widths[2]}}  SOURCE")
+        for row in rows:
+            _say(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
+    elif not broken:
         _say("No sessions found.")
-        return EXIT_OK
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    _say(f"{'ID':<{widths[0]}}  {'NAME':<{widths[1]}}  {'LENGTH':<{widths[2]}}  SOURCE")
-    for row in rows:
-        _say(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
-    _say(f"User sessions folder: {locations.user_sessions_dir()}")
+    if broken:  # under the table, a line each: an error never widens the table's columns
+        _say("")
+        _say(
+            f"{_plural(len(broken), 'file', 'files')} with problems, not listed above "
+            "(`oxybreathe validate FILE` shows every problem):"
+        )
+        for entry in broken:
+            first = clean(str(entry.problems[0])) if entry.problems else paths.shown(entry.path)
+            more = len(entry.problems) - 1
+            _say(first + (f" (and {more} more)" if more > 0 else ""))
+    folder = paths.shown(locations.user_sessions_dir())
+    problem = catalog.user_folder_problem()
+    _say(f"User sessions folder: {folder}" + (f" ({problem})" if problem else ""))
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
     from oxybreathe.core import catalog
-    from oxybreathe.core.loader import LoadError, load_session
+    from oxybreathe.core.loader import load_session
     from oxybreathe.core.plan import bounds
+    from oxybreathe.core.problems import LoadError
 
     status = EXIT_OK
     for name in args.files:
-        target = Path(name)
+        try:
+            if not name:
+                raise paths.PathProblem("an empty name is no file")
+            target = paths.expand(name)
+            info = paths.status(target)
+        except paths.PathProblem as why:
+            _say(f"{paths.shown(name)}: {why}")
+            status = EXIT_INVALID
+            continue
         files = [target]
-        if target.is_dir():
-            files = sorted(p for p in target.iterdir() if p.suffix in catalog.SUFFIXES)
-            if not files:
-                _say(f"{name}: no .yaml or .yml files in this folder")
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            try:
+                files = [p for p in paths.listing(target) if p.suffix in catalog.SUFFIXES]
+            except paths.PathProblem as why:
+                _say(f"{paths.shown(name)}: cannot read this folder: {why}")
                 status = EXIT_INVALID
-        for path in files:
+                continue
+        if not files:
+            _say(f"{paths.shown(name)}: no .yaml or .yml files in this folder")
+            status = EXIT_INVALID
+        for path in files:  # each is looked at before it is opened: a FIFO never blocks
             try:
                 session = load_session(path)
             except LoadError as error:
@@ -292,8 +361,12 @@ def _validate(args: argparse.Namespace) -> int:
                 continue
             lengths = bounds(session)
             kind = "fixed length" if lengths.fixed else "default length"
-            _say(f"{path}: ok ({session.name}, {kind} {duration(lengths.default)})")
+            _say(f"{paths.shown(path)}: ok ({session.name}, {kind} {duration(lengths.default)})")
     return status
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 def _schema(_args: argparse.Namespace) -> int:
@@ -305,7 +378,7 @@ def _schema(_args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from oxybreathe.core import catalog
-    from oxybreathe.core.loader import LoadError
+    from oxybreathe.core.problems import LoadError
 
     source = None
     if args.source:
@@ -315,19 +388,34 @@ def _new(args: argparse.Namespace) -> int:
             _say(f"oxybreathe new: {error}", error=True)
             return EXIT_USAGE
     try:
-        print(catalog.create_user_session(args.id, source))
+        path = catalog.create_user_session(args.id, source, replace_builtin=args.force)
+    except catalog.ShadowsBuiltin as error:
+        _say(f"oxybreathe new: {error}; add --force to do that, or choose another id", error=True)
+        return EXIT_INVALID
     except catalog.CannotCreate as error:
         bad_id = not catalog.ID_PATTERN.match(args.id)
         _say(f"oxybreathe new: {error}", error=True)
         return EXIT_USAGE if bad_id else EXIT_INVALID
+    if catalog.is_builtin(args.id):
+        _say(
+            f"oxybreathe new: your {path.name} replaces the built-in `{args.id}` "
+            "(delete the file to have the built-in back)",
+            error=True,
+        )
+    _say(paths.shown(path))
     return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:
-    from oxybreathe.core import catalog
-    from oxybreathe.core.loader import LoadError
+    from oxybreathe.core import catalog, locations
     from oxybreathe.core.plan import LengthError, plan
+    from oxybreathe.core.problems import LoadError
 
+    if not catalog.looks_like_path(args.session):
+        unusable = catalog.user_folder_problem()
+        if unusable is not None:
+            folder = paths.shown(locations.user_sessions_dir())
+            _say(f"oxybreathe: your sessions folder {folder}: {unusable}", error=True)
     try:
         session = catalog.find(args.session)
         session_plan = plan(session, args.minutes)
@@ -339,13 +427,15 @@ def _run(args: argparse.Namespace) -> int:
             _say(str(problem), error=True)
         return EXIT_USAGE
     except LengthError as error:
-        _say(f"oxybreathe run: {args.session}: {error}", error=True)
+        _say(f"oxybreathe run: {paths.shown(args.session)}: {error}", error=True)
         return EXIT_USAGE
     no_terminal = None if args.plain else _terminal_problem()
     if args.plain or no_terminal is not None:
+        if _no_output():
+            return EXIT_INVALID
         if no_terminal is not None:
             _say(
-                f"oxybreathe: the app needs a terminal ({no_terminal}); using plain text.",
+                f"oxybreathe: the app needs a terminal, but {no_terminal}; using plain text.",
                 error=True,
             )
         from oxybreathe.audio import Player
@@ -357,7 +447,7 @@ def _run(args: argparse.Namespace) -> int:
         recorder = Recorder(on_notice=lambda line: _say(line, error=True))
         player = Player(session_plan, enabled=prefs.chimes, volume=prefs.volume)
         flow = SessionFlow(session_plan, player=player, recorder=recorder)
-        asking = prefs.checkin and sys.stdin.isatty()
+        asking = prefs.checkin and streams.is_terminal(sys.stdin)
         status = run_plain(flow, ask=ask_terminal if asking else None)
         recorder.close()
         if recorder.late_notice:
@@ -371,19 +461,28 @@ def _config(_args: argparse.Namespace) -> int:
 
     path = locations.settings_file()
     settings = config.load()
-    if not path.exists():
-        _say(f"No settings file; the defaults apply. To change them, create {path}, e.g.:")
+    problems = [str(problem) for problem in settings.problems]
+    try:
+        missing = paths.status(path) is None
+    except paths.PathProblem as why:  # a link to nothing, a folder that cannot be entered
+        missing = False
+        problems = problems or [f"{paths.shown(path)}:1:1: {why}"]
+    if missing:
+        _say(
+            f"No settings file; the defaults apply. To change them, create "
+            f"{paths.shown(path)}, e.g.:"
+        )
         _say("")
         sys.stdout.write(config.EXAMPLE)
         return EXIT_OK
-    _say(f"Settings file: {path}")
-    for problem in settings.problems:
-        _say(str(problem))
+    _say(f"Settings file: {paths.shown(path)}")
+    for problem in problems:
+        _say(problem)
     for key in config.KEYS:
         value = settings.values.get(key)
         shown = "default" if value is None else str(value).lower()
         _say(f"  {key}: {shown}")
-    return EXIT_INVALID if settings.problems else EXIT_OK
+    return EXIT_INVALID if problems else EXIT_OK
 
 
 def _history(args: argparse.Namespace) -> int:

@@ -1,8 +1,9 @@
 """Plain-text mode: one line per cue, flushed the moment the cue starts.
 
 For screen readers, logs, pipes, and people who prefer text. It asks its questions as typed lines
-and prints the session's events; everything else is the session flow (core/flow.py), shared with
-the app. It never prints escape sequences, and never waits for input it was not given.
+and prints the session's events and closing; everything else is the session flow (core/flow.py),
+shared with the app. It never prints escape sequences, and never waits for input it was not
+given.
 """
 
 from __future__ import annotations
@@ -16,16 +17,18 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TextIO
 
+from oxybreathe import streams
 from oxybreathe.audio_worker import LINGER_SECONDS
 from oxybreathe.core import checkin
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.closing import Closing
 from oxybreathe.core.engine import BellRang, CueStarted, Event, Finished
 from oxybreathe.core.flow import SessionFlow
-from oxybreathe.core.plan import Cue, Plan
+from oxybreathe.core.plan import Bell, Cue, Plan
 from oxybreathe.core.text import clean, duration, time_spent
 from oxybreathe.exits import ExitStatus, signalled
 
+EXIT_READER_GONE = signalled(signal.SIGPIPE)  # the status a shell shows for a closed pipe
 NOTES_WAIT_SECONDS = 1.0  # the most plain mode waits for the history (it runs in a thread)
 _PHASE_WORDS = {"inhale": "Inhale", "hold": "Hold", "exhale": "Exhale"}
 
@@ -59,8 +62,8 @@ def event_lines(event: Event, plan: Plan) -> list[str]:
     """What plain mode prints for an engine event."""
     if isinstance(event, CueStarted):
         return [cue_line(event.cue, plan)]
-    if isinstance(event, BellRang) and event.play_sound:
-        return ["(bell)"]
+    if isinstance(event, BellRang):  # heard, and read by a screen reader
+        return [bell_line(event.bell)]
     if isinstance(event, Finished):
         return [f"Finished: {time_spent(event.ran)}."]
     return []
@@ -93,7 +96,7 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(signum, old)
 
 
-def _status(interruption: BaseException) -> ExitStatus | int:
+def _status(interruption: BaseException) -> int:
     if isinstance(interruption, _Signalled):
         return signalled(interruption.signum)
     return ExitStatus.INTERRUPTED
@@ -103,7 +106,7 @@ def ask_terminal(prompt: str) -> str | None:
     """Read one typed line after `prompt`; None at end of input."""
     try:
         return input(prompt)
-    except EOFError:
+    except (EOFError, OSError):  # end of input, or a terminal that has gone
         return None
 
 
@@ -128,38 +131,44 @@ def run_plain(
     flow: SessionFlow,
     *,
     out: TextIO | None = None,
-    err: TextIO | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     ask: Ask | None = None,
 ) -> int:
     """Play a session as text on `out`; return the exit status (0, or 128+n when interrupted).
 
-    With `ask`, the stress and craving questions come before and after the session.
+    With `ask`, the stress and craving questions come before and after the session. When `out`
+    fails (its reader gone, a full disk), the session stops there and is kept as stopped with
+    the time breathed; the status is 141 (as for SIGPIPE) or 1.
     """
     out = out or sys.stdout
+    # On a pipe, the wait between cues ends the moment the reader goes away (`| head -2`).
+    wait = sleep or streams.reader_watch(out) or time.sleep
     plan = flow.plan
 
     def say(line: str) -> None:
-        out.write(line + "\n")
-        out.flush()
-
-    def note(line: str) -> None:
-        print(line, file=err or sys.stderr, flush=True)
-
-    before = Ratings()
-    if ask is not None:
-        say(f"Before {clean(plan.session.name)}. {checkin.SCALE}")
         try:
+            out.write(line + "\n")
+            out.flush()
+        except OSError as error:
+            raise streams.OutputFailed.from_error(error) from None
+
+    try:
+        before = Ratings()
+        if ask is not None:
+            say(f"Before {clean(plan.session.name)}. {checkin.SCALE}")
             before = check_in(ask, say)
-        except KeyboardInterrupt:
-            say("")
-            flow.shut()
-            return ExitStatus.INTERRUPTED
-    for line in flow.prepare():
-        note(line)
+        _warn(flow.prepare("plain"))  # the sounds are decoded and scaled before the first cue
+        # Said before the row is begun: a session nobody could see is not recorded.
+        say(f"{clean(plan.session.name)} ({duration(plan.total)})")
+    except KeyboardInterrupt:
+        _last_word(out, "")
+        return _closed(flow, ExitStatus.INTERRUPTED)
+    except streams.OutputFailed as failure:
+        _warn(f"oxybreathe: cannot write the session: the output {_why(failure)}.")
+        streams.discard(out)
+        return _closed(flow, _output_status(failure))
     flow.begin(before)
-    flow.wait_for_history(NOTES_WAIT_SECONDS)  # its one line, if any, comes before the session
-    say(f"{clean(plan.session.name)} ({duration(plan.total)})")
+    flow.wait_for_history(NOTES_WAIT_SECONDS)  # its one line, if any, comes before the first cue
     try:
         with _stop_on_signals():
             events = flow.start()
@@ -171,24 +180,71 @@ def run_plain(
                     break
                 deadline = flow.next_deadline()
                 assert deadline is not None
-                sleep(max(0.0, deadline - flow.clock()))
+                wait(max(0.0, deadline - flow.clock()))
                 events = flow.poll()
-    except (KeyboardInterrupt, _Signalled) as interruption:
+    except (KeyboardInterrupt, _Signalled, streams.OutputFailed) as interruption:
         outcome = flow.stop()
-        say(f"Stopped after {time_spent(outcome.ran)}.")
-        flow.shut()
-        return _status(interruption)
+        if isinstance(interruption, streams.OutputFailed):
+            _warn(
+                f"oxybreathe: the session stopped after {time_spent(outcome.ran)}: "
+                f"the output {_why(interruption)}."
+            )
+            streams.discard(out)
+            return _closed(flow, _output_status(interruption))
+        _last_word(out, f"Stopped after {time_spent(outcome.ran)}.")
+        return _closed(flow, _status(interruption))
     status: int = ExitStatus.OK
     after = Ratings()
-    if ask is not None:
-        say(f"After the session. {checkin.SCALE}")
-        try:
-            with _stop_on_signals():
-                after = check_in(ask, say)
-        except (KeyboardInterrupt, _Signalled) as interruption:
-            say("")
-            status = _status(interruption)
-    for line in closing_lines(flow.close(after, wait=NOTES_WAIT_SECONDS)):
-        say(line)
-    flow.shut(linger=None if status else LINGER_SECONDS)  # the closing bowl rings out
+    try:
+        if ask is not None:
+            say(f"After the session. {checkin.SCALE}")
+            try:
+                with _stop_on_signals():
+                    after = check_in(ask, say)
+            except (KeyboardInterrupt, _Signalled) as interruption:
+                _last_word(out, "")
+                status = _status(interruption)
+        for line in closing_lines(flow.close(after, wait=NOTES_WAIT_SECONDS)):
+            say(line)
+    except streams.OutputFailed as failure:  # finished, and kept as finished; the rest is lost
+        flow.close(after, wait=0)
+        streams.discard(out)
+        status = status or _output_status(failure)
+    # The bowl rings out after a whole session; an interrupted one ends at once.
+    return _closed(flow, status, linger=LINGER_SECONDS if status == 0 else None)
+
+
+def bell_line(bell: Bell) -> str:
+    """The line printed when an interval bell rings."""
+    return f"Bell ({duration(bell.offset)} in)"
+
+
+def _why(failure: streams.OutputFailed) -> str:
+    return "was closed by its reader" if failure.gone else f"failed ({failure})"
+
+
+def _output_status(failure: streams.OutputFailed) -> int:
+    return EXIT_READER_GONE if failure.gone else ExitStatus.INVALID
+
+
+def _closed(flow: SessionFlow, status: int, linger: float | None = 0.0) -> int:
+    flow.shut(linger=linger)
     return status
+
+
+def _last_word(out: TextIO, line: str) -> None:
+    """Write a last line if that cannot wait: after a signal, the output may be a full pipe
+    or a terminal stopped with Ctrl+S, and the process must still end at once."""
+    if not streams.writable_now(out):
+        streams.discard(out)
+        return
+    with contextlib.suppress(OSError, streams.OutputFailed):
+        out.write(line + "\n")
+        out.flush()
+
+
+def _warn(line: str | None) -> None:
+    """A line on stderr; nothing if stderr is closed or fails (a warning never stops anything)."""
+    if line and sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError, streams.OutputFailed):
+            print(line, file=sys.stderr, flush=True)

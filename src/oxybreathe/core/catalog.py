@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from oxybreathe.core import locations
-from oxybreathe.core.loader import LoadError, Problem, load_session
-from oxybreathe.core.model import Session
+from oxybreathe.core import locations, paths
+from oxybreathe.core.model import FILE_MAX_BYTES
+from oxybreathe.core.problems import LoadError, Problem
 from oxybreathe.core.schema import SCHEMA_FILENAME, schema_json
+from oxybreathe.core.text import clean, shorten
+
+# The loader (and PyYAML with it) is imported only when a file must be read: listing from a
+# warm cache (core/catalog_cache.py) reads no YAML at all.
+if TYPE_CHECKING:
+    from oxybreathe.core.model import Session
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -42,62 +50,105 @@ class UnknownSession(LookupError):
 
 
 def _files(folder: Path) -> list[Path]:
+    """Every session file in `folder`, whatever it is: a FIFO or a folder named `x.yaml` is
+    listed too, so that it shows as broken with the reason, never hangs, never vanishes."""
     try:
-        return sorted(
-            path for path in folder.iterdir() if path.suffix in SUFFIXES and path.is_file()
-        )
-    except OSError:
-        return []
+        return [path for path in paths.listing(folder) if path.suffix in SUFFIXES]
+    except paths.PathProblem:
+        return []  # user_folder_problem() says why
 
 
 def _load(path: Path, builtin: bool) -> Entry:
+    from oxybreathe.core import catalog_cache
+
+    session_id = paths.shown(path.stem)
+    cache = catalog_cache.default()
+    cached = cache.get(path, builtin)
+    if cached is not None:
+        return Entry(session_id, path, builtin, cached)
+    from oxybreathe.core.loader import load_session
+
     try:
-        return Entry(path.stem, path, builtin, load_session(path, builtin=builtin))
+        session = load_session(path, builtin=builtin)
     except LoadError as error:
-        return Entry(path.stem, path, builtin, problems=tuple(error.problems))
+        return Entry(session_id, path, builtin, problems=tuple(error.problems))
+    cache.put(path, builtin, session)
+    return Entry(session_id, path, builtin, session)
+
+
+def _shown_name(entry: Entry) -> str:
+    return clean(entry.session.name if entry.session is not None else entry.id).casefold()
 
 
 def entries(user_dir: Path | None = None) -> list[Entry]:
-    """Every session, built-ins first; a user file with a built-in's id replaces it."""
+    """Every session, built-ins first, each group in the order of the names shown.
+
+    A user file with a built-in's id replaces that built-in.
+    """
     builtins = {path.stem: _load(path, True) for path in _files(locations.builtin_sessions_dir())}
     users = {
         path.stem: _load(path, False) for path in _files(user_dir or locations.user_sessions_dir())
     }
     merged = {**builtins, **users}
-    return sorted(merged.values(), key=lambda entry: (not entry.builtin, entry.id))
+    return sorted(
+        merged.values(), key=lambda entry: (not entry.builtin, _shown_name(entry), entry.id)
+    )
+
+
+def user_folder_problem(user_dir: Path | None = None) -> str | None:
+    """Why the user's sessions folder cannot be used, in a few words, or None (a folder not
+    made yet is fine)."""
+    return paths.folder_problem(user_dir or locations.user_sessions_dir())
+
+
+def looks_like_path(wanted: str) -> bool:
+    """True if `wanted` names a file (`x.yaml`, `./x`, `~/x`) rather than a session id."""
+    return Path(wanted).suffix in SUFFIXES or "/" in wanted or wanted.startswith((".", "~"))
 
 
 def find(wanted: str, user_dir: Path | None = None) -> Session:
     """Load a session by id (user first, then built-in) or by path.
 
-    Raises LoadError for a broken file and UnknownSession when nothing matches.
+    Raises LoadError for a broken file or path and UnknownSession when nothing matches.
     """
-    as_path = Path(wanted).expanduser()
-    looks_like_path = as_path.suffix in SUFFIXES or "/" in wanted or wanted.startswith(".")
-    if looks_like_path:
-        return load_session(as_path)
-    for folder, builtin in (
-        (user_dir or locations.user_sessions_dir(), False),
-        (locations.builtin_sessions_dir(), True),
-    ):
+    from oxybreathe.core.loader import load_session
+
+    if looks_like_path(wanted):
+        try:
+            return load_session(paths.expand(wanted))
+        except paths.PathProblem as problem:
+            raise LoadError([Problem(paths.shown(wanted), 1, 1, str(problem))]) from None
+    folders = (user_dir or locations.user_sessions_dir(), locations.builtin_sessions_dir())
+    for folder, builtin in zip(folders, (False, True), strict=True):
         for suffix in SUFFIXES:
             candidate = folder / f"{wanted}{suffix}"
-            if candidate.is_file():
+            try:
+                found = paths.status(candidate) is not None
+            except paths.PathProblem:  # too long a name, or a folder that cannot be read
+                found = False
+            if found:  # whatever it is: a FIFO or a folder gets its reason from the loader
                 return load_session(candidate, builtin=builtin)
-    folders = (user_dir or locations.user_sessions_dir(), locations.builtin_sessions_dir())
-    known = sorted({path.stem for folder in folders for path in _files(folder)})
-    raise UnknownSession(wanted, difflib.get_close_matches(wanted, known, n=3, cutoff=0.5))
+    known = sorted({paths.shown(path.stem) for folder in folders for path in _files(folder)})
+    raise UnknownSession(
+        shorten(paths.shown(wanted), 60),
+        difflib.get_close_matches(wanted, known, n=3, cutoff=0.5),
+    )
 
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
-STARTER = """\
-# yaml-language-server: $schema=./{schema}
-# A session for oxybreathe. Check it with:  oxybreathe validate {path}
-# The format is explained in docs/session-format.md (or run `oxybreathe schema`).
-name: {name}
+# Where a user with only a pip install can read the format (the project's Source URL).
+FORMAT_URL = "https://github.com/oxybreathe/oxybreathe/blob/main/docs/session-format.md"
+
+# A template for str.format: {schema}, {path}, {name} and {id} are filled in.
+STARTER = f"""\
+# yaml-language-server: $schema=./{{schema}}
+# A session for oxybreathe. Check it with:  oxybreathe validate {{path}}
+# The format, with examples and every limit: {FORMAT_URL}
+# (`oxybreathe schema` prints it as a JSON Schema.)
+name: {{name}}
 description: What this session is for, in a sentence or two.
-minutes: 5                      # the default length; `oxybreathe run {id} --minutes 8` overrides it
+minutes: 5                      # default length; `oxybreathe run {{id}} --minutes 8` changes it
 chimes:
   start: bell                   # bell, bowl, tick, rise, fall, chime, a .wav path, or none
   end: bowl
@@ -118,43 +169,91 @@ class CannotCreate(Exception):
     """A new user session could not be written; the message says why."""
 
 
+class ShadowsBuiltin(CannotCreate):
+    """The new id is a built-in's: the user's file would replace that built-in."""
+
+
+def is_builtin(session_id: str) -> bool:
+    """True if a built-in session has this id."""
+    folder = locations.builtin_sessions_dir()
+    return any((folder / f"{session_id}{suffix}").is_file() for suffix in SUFFIXES)
+
+
 def create_user_session(
-    session_id: str, source: Session | None = None, user_dir: Path | None = None
+    session_id: str,
+    source: Session | None = None,
+    user_dir: Path | None = None,
+    *,
+    replace_builtin: bool = False,
 ) -> Path:
     """Write a starter file (or a copy of `source`) as a new user session; return its path.
 
-    Never overwrites. Raises CannotCreate with a one-line reason.
+    Never overwrites. A built-in's id is refused (ShadowsBuiltin) unless `replace_builtin`.
+    Raises CannotCreate with a one-line reason.
     """
     if not ID_PATTERN.match(session_id):
         raise CannotCreate(
-            f"the id {session_id!r} must be letters, digits, - or _ (up to 64), "
-            "starting with a letter or digit"
+            f"the id {shorten(paths.shown(session_id), 70)!r} must be letters, digits, - or _ "
+            "(up to 64), starting with a letter or digit"
+        )
+    if not replace_builtin and is_builtin(session_id):
+        raise ShadowsBuiltin(
+            f"`{session_id}` is a built-in session; a file of yours with that id would "
+            "replace it in the list"
         )
     folder = user_dir or locations.user_sessions_dir()
     target = folder / f"{session_id}.yaml"
+    shown = paths.shown(target)
     if source is not None and source.path is not None:
-        content = source.path.read_text(encoding="utf-8")
+        try:
+            content = paths.read_file(source.path, FILE_MAX_BYTES)
+        except paths.PathProblem as problem:
+            raise CannotCreate(f"cannot read {paths.shown(source.path)}: {problem}") from None
     else:
         name = session_id.replace("-", " ").replace("_", " ").capitalize()
-        content = STARTER.format(schema=SCHEMA_FILENAME, path=target, name=name, id=session_id)
+        content = STARTER.format(
+            schema=SCHEMA_FILENAME, path=shown, name=name, id=session_id
+        ).encode("utf-8")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as handle:
+    except FileExistsError:  # a file, or a link to nothing, where the folder should be
+        why = paths.folder_problem(folder) or "this is not a folder"
+        raise CannotCreate(f"cannot write into {paths.shown(folder)}: {why}") from None
+    except OSError as error:
+        raise CannotCreate(
+            f"cannot write into {paths.shown(folder)}: {paths.reason(error)}"
+        ) from None
+    try:
+        with target.open("xb") as handle:
             handle.write(content)
     except FileExistsError:
-        raise CannotCreate(f"{target} already exists; it was not changed") from None
+        raise CannotCreate(f"{shown} already exists; it was not changed") from None
     except OSError as error:
-        raise CannotCreate(f"cannot write {target}: {error.strerror or error}") from None
-    with contextlib.suppress(OSError):  # the editor's schema sits beside the user's files
-        (folder / SCHEMA_FILENAME).write_text(schema_json(), encoding="utf-8")
+        raise CannotCreate(f"cannot write {shown}: {paths.reason(error)}") from None
+    _write_schema(folder / SCHEMA_FILENAME)
     return target
+
+
+def _write_schema(path: Path) -> None:
+    """The editor's schema, beside the user's files; never over anything but a regular file."""
+    with contextlib.suppress(paths.PathProblem, OSError):
+        info = paths.status(path)
+        if info is None or paths.kind_of(info.st_mode) is None:  # a FIFO would block
+            path.write_text(schema_json(), encoding="utf-8")
 
 
 def free_id(base: str, user_dir: Path | None = None) -> str:
     """Return `base`, or `base-2`, `base-3`... whichever has no user file yet."""
     folder = user_dir or locations.user_sessions_dir()
     candidate, number = base, 1
-    while any((folder / f"{candidate}{suffix}").exists() for suffix in SUFFIXES):
+    while any(_taken(folder / f"{candidate}{suffix}") for suffix in SUFFIXES):
         number += 1
         candidate = f"{base}-{number}"
     return candidate
+
+
+def _taken(path: Path) -> bool:
+    try:
+        return paths.status(path) is not None
+    except paths.PathProblem:  # a link to nothing is taken; a folder we cannot look in is not
+        return os.path.lexists(path)  # (creating the file will say why)

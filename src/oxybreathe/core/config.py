@@ -17,7 +17,8 @@ from oxybreathe.core.preferences import BY_KEY, FILE_KEYS, Whole, settings_examp
 # The YAML reader is imported only when there is a file to read: the app reads its settings
 # before the first paint, and most people never write a settings file.
 if TYPE_CHECKING:
-    from oxybreathe.core.loader import Problem, Validator
+    from oxybreathe.core.loader import Validator
+    from oxybreathe.core.problems import Problem
     from oxybreathe.core.yamlnodes import Node
 
 FILENAME = locations.SETTINGS_FILENAME
@@ -46,7 +47,8 @@ def load(file: Path | None = None) -> Config:
     except OSError:  # a folder on the way that cannot be entered: read_text says so, located
         pass
     from oxybreathe.core import yamlnodes
-    from oxybreathe.core.loader import LoadError, Problem, Validator, read_text, show
+    from oxybreathe.core.loader import Validator, read_text, show
+    from oxybreathe.core.problems import LoadError, Problem
     from oxybreathe.core.yamlnodes import YamlProblem
 
     shown = str(file)

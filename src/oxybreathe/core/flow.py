@@ -18,7 +18,7 @@ import contextlib
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from oxybreathe.core import notes
 from oxybreathe.core import steady as collector
@@ -45,11 +45,13 @@ SAVE_EVERY_SECONDS = 30.0
 NOTES_WAIT_SECONDS = 0.5
 
 
+FrontEnd = Literal["plain", "app"]
+
+
 class Player(Protocol):
     """What the flow needs of a sound player (audio.Player, or none at all)."""
 
-    @property
-    def notice(self) -> str | None: ...
+    def notice_for(self, front_end: FrontEnd) -> str | None: ...
 
     def wait_ready(self) -> None: ...
 
@@ -87,15 +89,16 @@ class SessionFlow:
 
     # Before ------------------------------------------------------------------------------
 
-    def prepare(self) -> list[str]:
-        """Wait (bounded) for the sounds to be ready; return the notices to show, if any.
+    def prepare(self, front_end: FrontEnd) -> str | None:
+        """Wait (bounded) for the sounds to be ready; return why there is no sound, in the words
+        of `front_end`, or None.
 
         Blocking: the app calls it on a thread.
         """
         if self.player is None:
-            return []
+            return None
         self.player.wait_ready()
-        return [self.player.notice] if self.player.notice else []
+        return self.player.notice_for(front_end)
 
     def begin(self, before: Ratings) -> None:
         """Keep the before ratings and start the session's row in the history."""

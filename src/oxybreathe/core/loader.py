@@ -10,11 +10,10 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from oxybreathe.core import sounds, yamlnodes
+from oxybreathe.core import paths, sounds, yamlnodes
 from oxybreathe.core.model import (
     BUILTIN_SOUNDS,
     CHIME_KEYS,
@@ -37,6 +36,7 @@ from oxybreathe.core.model import (
     Step,
 )
 from oxybreathe.core.plan import LengthError, plan
+from oxybreathe.core.problems import LoadError, Problem
 from oxybreathe.core.text import shorten
 from oxybreathe.core.yamlnodes import Node, YamlProblem
 
@@ -50,39 +50,18 @@ CHIMES_KEYS = (*CHIME_KEYS, "every")
 FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a file, at a 1-based line and column."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
-
-
-class LoadError(Exception):
-    """A session file that cannot be used; `problems` holds every problem found, in file order."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
-
-
 def load_session(path: Path, *, builtin: bool = False, session_id: str | None = None) -> Session:
     """Load and validate the session file at `path`.
 
     Raises LoadError with every problem found.
     """
-    shown = str(path)
+    shown = paths.shown(path)
     text = read_text(path, shown)
     return parse_session(
         text,
         shown,
         base_dir=path.parent,
-        session_id=session_id or path.stem,
+        session_id=session_id or paths.shown(path.stem),
         path=path,
         builtin=builtin,
     )
@@ -113,18 +92,17 @@ def parse_session(
 
 
 def read_text(path: Path, shown: str, *, kind: str = "session file") -> str:
+    """The text of the `kind` of file at `path`, bounded, decoded from UTF-8; else LoadError."""
+
     def fail(message: str, line: int = 1, col: int = 1) -> LoadError:
         return LoadError([Problem(shown, line, col, message)])
 
     try:
-        with path.open("rb") as handle:
-            data = handle.read(FILE_MAX_BYTES + 1)  # bounded even for a device or a huge file
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except IsADirectoryError:
-        raise fail(f"this is a directory, not a {kind}") from None
-    except OSError as error:
-        raise fail(f"cannot read the file: {error.strerror or error}") from None
+        data = paths.read_file(path, FILE_MAX_BYTES)  # bounded; never opens a FIFO or device
+    except paths.NotAFile as problem:
+        raise fail(f"this is {problem.kind}, not a {kind}") from None
+    except paths.PathProblem as problem:
+        raise fail(str(problem)) from None
     if len(data) > FILE_MAX_BYTES:
         raise fail(
             f"the file is larger than {FILE_MAX_BYTES // 1024} KiB, the most a {kind} may be"
@@ -394,7 +372,11 @@ class Validator:
                 "a path to a .wav file, or none)",
             )
             return _INVALID
-        path = Path(value).expanduser()
+        try:
+            path = paths.expand(value)
+        except paths.PathProblem as problem:
+            self.error(node, f"{what}: {problem}")
+            return _INVALID
         if not path.is_absolute():
             path = self.base_dir / path
         if path.suffix.lower() != ".wav":

@@ -38,6 +38,11 @@ def state_dir() -> Path:
     return platformdirs.user_state_path(APP)
 
 
+def cache_dir() -> Path:
+    """The user's cache folder, e.g. ~/.cache/oxybreathe (what can be rebuilt at any time)."""
+    return platformdirs.user_cache_path(APP)
+
+
 def audio_log() -> Path:
     """Where the sound worker's own messages go (ALSA's among them), never the terminal."""
     return state_dir() / "audio.log"
@@ -45,12 +50,13 @@ def audio_log() -> Path:
 
 def _packaged(name: str) -> Path:
     """A folder shipped in the wheel, or the top-level one in a source checkout."""
-    from importlib import resources  # not at import: the app reads no package data to paint
-
-    inside = Path(str(resources.files("oxybreathe"))) / name
+    # The package's own folder, as importlib.resources.files would say (which costs ~6 ms of
+    # imports on the way to the first useful screen).
+    here = Path(__file__).resolve().parents[1]
+    inside = here / name
     if inside.is_dir():
         return inside
-    return Path(__file__).resolve().parents[3] / name
+    return here.parents[1] / name
 
 
 def builtin_sessions_dir() -> Path:

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from oxybreathe.core.text import shorten
+
 MAX_DEPTH = 64
 # How many nodes a document may hold once every alias is expanded. A real session has a few hundred.
 MAX_EXPANDED_NODES = 100_000
@@ -181,12 +183,21 @@ def compose(text: str, kind: str = "session file") -> Node | None:
     try:
         return _compose_with(_Loader, text, kind)
     except YamlProblem as problem:
-        if _Loader is yaml.SafeLoader or not _nests_deeply(text, problem.line):
+        if _Loader is yaml.SafeLoader:
             raise
-    # libyaml looks ahead up to a thousand characters on a line and refuses deep nesting on its
-    # own, in its own words, before our depth check sees the events. PyYAML's own parser has no
-    # such limit, so it reaches MAX_DEPTH and gives our message at its place, at any depth.
-    return _compose_with(yaml.SafeLoader, text, kind)
+        prefix = _deep_prefix(text, problem.line)
+        if prefix is None:
+            raise
+        # libyaml looks ahead up to a thousand characters on a line and refuses deep nesting on
+        # its own, in its own words, before our depth check sees the events. The text up to just
+        # past the level our check refuses holds fewer levels than libyaml's limit, so reading
+        # it gives our message at its place, at any depth, for little more than that prefix.
+        try:
+            _compose_with(_Loader, prefix, kind)
+        except YamlProblem as ours:
+            if ours.message == _too_deep():
+                raise ours from None
+        raise problem from None
 
 
 def _compose_with(loader_class: Any, text: str, kind: str) -> Node | None:
@@ -200,15 +211,24 @@ def _compose_with(loader_class: Any, text: str, kind: str) -> Node | None:
         loader.dispose()
 
 
-def _nests_deeply(text: str, line: int) -> bool:
-    """True when line `line` (1-based) opens more than MAX_DEPTH brackets or braces."""
+def _deep_prefix(text: str, line: int) -> str | None:
+    """The text up to just past the (MAX_DEPTH + 1)th bracket or brace opened on line `line`
+    (1-based), or None when that line opens no more than MAX_DEPTH of them."""
     start = 0
     for _ in range(line - 1):
         start = text.find("\n", start) + 1
         if start == 0:
-            return False
+            return None
     end = text.find("\n", start)
-    return len(_FLOW_OPENERS.findall(text, start, end if end >= 0 else len(text))) > MAX_DEPTH
+    openers = _FLOW_OPENERS.finditer(text, start, end if end >= 0 else len(text))
+    for count, opener in enumerate(openers, 1):
+        if count > MAX_DEPTH:
+            return text[: opener.end()]
+    return None
+
+
+def _too_deep() -> str:
+    return f"nesting is deeper than {MAX_DEPTH} levels"
 
 
 def _reader_problem(text: str, error: yaml.reader.ReaderError) -> YamlProblem:
@@ -250,10 +270,14 @@ def _build(loader: Any, text: str, kind: str) -> Node | None:
         if isinstance(event, yaml.AliasEvent):
             target = anchors.get(event.anchor or "")
             if target is None:
-                raise YamlProblem(line, col, f"alias `*{event.anchor}` names no anchor")
+                raise YamlProblem(
+                    line, col, f"alias `*{shorten(event.anchor or '')}` names no anchor"
+                )
             if any(open_node is target for open_node in stack):
                 raise YamlProblem(
-                    line, col, f"alias `*{event.anchor}` refers to a node that holds it"
+                    line,
+                    col,
+                    f"alias `*{shorten(event.anchor or '')}` refers to a node that holds it",
                 )
             attach(target)
             _grow(stack, target.size, line, col, written)
@@ -274,7 +298,7 @@ def _build(loader: Any, text: str, kind: str) -> Node | None:
             if event.tag not in (None, "!", expected):
                 raise _foreign_tag(line, col, event.tag, kind)
             if len(stack) >= MAX_DEPTH:
-                raise YamlProblem(line, col, f"nesting is deeper than {MAX_DEPTH} levels")
+                raise YamlProblem(line, col, _too_deep())
             node = Node(shape, expected, line, col)
         elif isinstance(event, yaml.CollectionEndEvent):
             closed = stack.pop()

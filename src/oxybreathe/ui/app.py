@@ -109,6 +109,24 @@ class OxybreatheApp(App[int]):
         self.wrap_up()
         self.exit(return_code=128 + signum)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C (Textual's key for copying): say how to leave, in the same words everywhere.
+
+        `q` is the key to name: it quits home, closing and history, and ends a session (after
+        asking); ctrl+q quits from anywhere, a session kept as stopped.
+        """
+        from oxybreathe.ui.notices import notify_literally
+
+        active = self.active_bindings.get("q")
+        action = active.binding.action if active is not None else None
+        if action in ("quit", "app.quit"):
+            hint = "Press q to quit."
+        elif action == "end":
+            hint = "Press q to end the session, or ctrl+q to quit."
+        else:
+            hint = "Press ctrl+q to quit."
+        notify_literally(self, hint, title="Ctrl+C does not quit here")
+
     def notify_problems(self, lines: list[str]) -> None:
         notify_lines(self, lines, severity="warning", timeout=12)
 

@@ -9,7 +9,7 @@ from concurrent.futures import Future
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -17,9 +17,13 @@ from textual.widgets import DataTable, Footer, Static
 from oxybreathe.core import report
 from oxybreathe.core.history_rows import Read, Row
 from oxybreathe.core.preferences import DEFAULTS, Preferences
+from oxybreathe.core.text import shorten
 from oxybreathe.ui.messages import PreferenceChanged
 
 TREND_LABEL = 16  # the width of "Craving  before "
+RECENT_ROWS = 100  # the sessions the table lists
+NAME_COLUMN = report.COLUMNS.index("Session")
+NAME_MIN = 12  # narrower than this, the table scrolls sideways instead
 
 
 class HistoryScreen(Screen[None]):
@@ -50,9 +54,22 @@ class HistoryScreen(Screen[None]):
         margin-bottom: 1;
     }
 
+    #sideways {
+        color: $text-muted;
+        display: none;
+    }
+
+    /* One scroller for the whole screen, both ways: ↑/↓ and ←/→ always move what you see. */
+    #history {
+        overflow-x: auto;
+        overflow-y: auto;
+    }
+
+    /* All of it (RECENT_ROWS and the header): the screen scrolls, not a table inside it. */
     #recent {
         height: auto;
-        max-height: 24;
+        width: auto;
+        max-height: 101;
     }
     """
 
@@ -72,15 +89,18 @@ class HistoryScreen(Screen[None]):
         self.problems: list[str] = []  # one line each: rows left out, a history not read
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="history"):
+        with ScrollableContainer(id="history", can_focus=True):
             yield Static("History", id="title", markup=False)
             yield Static("Reading your history...", id="totals", markup=False)
             yield Static("", id="trend-title", markup=False)
             yield Static("", id="trend", markup=False)
-            yield DataTable(id="recent", cursor_type="row", zebra_stripes=True)
+            yield Static("(←/→ scroll sideways)", id="sideways", markup=False)
+            yield DataTable(id="recent", cursor_type="none", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(DataTable).can_focus = False  # the keys scroll the screen, table and all
+        self.query_one("#history").focus()
         self.run_worker(self._load(), exclusive=True)
 
     async def _load(self) -> None:
@@ -90,8 +110,9 @@ class HistoryScreen(Screen[None]):
         self._show()
 
     def on_resize(self) -> None:
-        if self.rows is not None:
+        if self.rows:
             self._show_trend(self.rows)
+            self._show_table(self.rows)
 
     def _show(self) -> None:
         rows = self.rows or []
@@ -106,11 +127,28 @@ class HistoryScreen(Screen[None]):
         lines = report.totals(summary, show_streak=self.prefs.streak)
         totals.update("\n".join([*lines, *self.problems]))
         self._show_trend(rows)
+        self._show_table(rows)
+
+    def _show_table(self, rows: list[Row]) -> None:
+        """The recent sessions, newest first, fitted to the width: the session's name gives way
+        first, so the ratings show at 80 columns; narrower, ←/→ scroll the screen sideways."""
         table = self.query_one("#recent", DataTable)
+        recent = list(reversed(rows[-RECENT_ROWS:]))
+        lines = [list(report.cells(row, "→")) for row in recent]
+        widths = [
+            max(len(heading), *(len(line[i]) for line in lines))
+            for i, heading in enumerate(report.COLUMNS)
+        ]
+        others = sum(widths) - widths[NAME_COLUMN] + 2 * table.cell_padding * len(widths)
+        room = self.size.width - 2 - 2 - others  # the screen's padding and its scroll bar
+        name_width = max(NAME_MIN, min(widths[NAME_COLUMN], room))
+        for row, line in zip(recent, lines, strict=True):
+            line[NAME_COLUMN] = shorten(row.name, name_width)
         table.clear(columns=True)
         table.add_columns(*report.COLUMNS)
-        for row in reversed(rows[-100:]):
-            table.add_row(*(Text(cell) for cell in report.cells(row, "→")))
+        for line in lines:
+            table.add_row(*(Text(cell) for cell in line))
+        self.query_one("#sideways", Static).display = room < name_width
 
     def _show_trend(self, rows: list[Row]) -> None:
         rated = report.rated(rows)

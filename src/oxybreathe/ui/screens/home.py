@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from oxybreathe.core import paths
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.core.text import clean, duration
 from oxybreathe.ui.messages import PreferenceChanged, StartSession
@@ -92,6 +93,7 @@ class HomeScreen(Screen[None]):
         self.choice = 0
         self._choices_for: tuple[str, Session] | None = None
         self._listed = False  # the session files are read once home is first in view
+        self._told_folder: str | None = None  # the sessions folder's problem, once said
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="home"):
@@ -102,10 +104,11 @@ class HomeScreen(Screen[None]):
         yield Static(KEY_HINTS, id="keys", markup=False)
 
     def on_screen_resume(self) -> None:
-        # Paint the screen first, then read the session files; and only once home is in view:
+        # List before the first paint: from the catalog cache it reads no YAML and costs a few
+        # ms, less than painting an empty list first. Only once home is in view, though:
         # `oxybreathe run` opens a session over it at once, whose first cues must not wait.
         if not self._listed:
-            self.call_after_refresh(self._list_once)
+            self._list_once()
 
     def _list_once(self) -> None:
         if self.is_active and not self._listed:  # still on top (not under a session)
@@ -125,6 +128,18 @@ class HomeScreen(Screen[None]):
 
         current = select or (self.selected.id if self.selected else None)
         self.entries = catalog.entries(self.user_dir)
+        unusable = catalog.user_folder_problem(self.user_dir)
+        if unusable is not None and unusable != self._told_folder:  # said once, not per reload
+            from oxybreathe.core import locations
+
+            folder = paths.shown(self.user_dir or locations.user_sessions_dir())
+            notify_literally(
+                self,
+                f"Your sessions folder {folder}: {unusable}. The built-in sessions are listed.",
+                severity="warning",
+                timeout=12,
+            )
+        self._told_folder = unusable
         options = self.query_one("#sessions", OptionList)
         options.clear_options()
         for entry in self.entries:
@@ -237,7 +252,9 @@ class HomeScreen(Screen[None]):
         self.post_message(PreferenceChanged("reduce_motion", not self.prefs.reduce_motion))
 
     def action_start(self) -> None:
+        from oxybreathe.core.loader import load_session
         from oxybreathe.core.plan import LengthError, bounds, plan
+        from oxybreathe.core.problems import LoadError
 
         entry = self.selected
         if entry is None:
@@ -247,10 +264,16 @@ class HomeScreen(Screen[None]):
                 self, "This session has problems; press e to fix them.", severity="error"
             )
             return
+        try:  # the list may come from the catalog cache: run what the file says now
+            session = load_session(entry.path, builtin=entry.builtin)
+        except LoadError:
+            self.reload()
+            notify_literally(self, "This session's file has changed; see the details.")
+            return
         minutes = self.choices[self.choice] if self.choices else None
-        fixed = bounds(entry.session).fixed
+        fixed = bounds(session).fixed
         try:
-            session_plan = plan(entry.session, None if fixed else minutes)
+            session_plan = plan(session, None if fixed else minutes)
         except LengthError as error:
             notify_literally(self, str(error), severity="error")
             return
@@ -275,7 +298,8 @@ class HomeScreen(Screen[None]):
 
     def action_edit(self) -> None:
         from oxybreathe.core import catalog
-        from oxybreathe.core.loader import LoadError, load_session
+        from oxybreathe.core.loader import load_session
+        from oxybreathe.core.problems import LoadError
 
         entry = self.selected
         if entry is None:
@@ -284,13 +308,18 @@ class HomeScreen(Screen[None]):
         if entry.builtin:  # never edit a built-in in place: edit a copy of it
             try:
                 source = entry.session or load_session(entry.path)
-                path = catalog.create_user_session(
-                    catalog.free_id(entry.id, self.user_dir), source, self.user_dir
+                path = catalog.create_user_session(  # your copy replaces the built-in
+                    catalog.free_id(entry.id, self.user_dir),
+                    source,
+                    self.user_dir,
+                    replace_builtin=True,
                 )
             except (catalog.CannotCreate, LoadError) as error:
                 notify_literally(self, str(error), severity="error")
                 return
-            notify_literally(self, f"Built-ins stay as they are; editing your copy, {path.name}.")
+            notify_literally(
+                self, f"Built-ins stay as they are; editing your copy, {paths.shown(path.name)}."
+            )
         self._edit(path)
 
     def _edit(self, path: Path) -> None:
@@ -298,7 +327,7 @@ class HomeScreen(Screen[None]):
         if command is None:
             notify_literally(
                 self,
-                f"Set $EDITOR to edit sessions here. Your file is {path}",
+                f"Set $EDITOR to edit sessions here. Your file is {paths.shown(path)}",
                 severity="warning",
                 timeout=10,
             )
@@ -311,13 +340,17 @@ class HomeScreen(Screen[None]):
             notify_literally(self, f"Could not start {command[0]}: {error}", severity="error")
         except SuspendNotSupported:  # a web or headless driver
             notify_literally(
-                self, f"Cannot open an editor here. Your file is {path}", severity="warning"
+                self,
+                f"Cannot open an editor here. Your file is {paths.shown(path)}",
+                severity="warning",
             )
         self.reload(select=path.stem)
         entry = self.selected
         if entry is not None and entry.problems:
+            count = len(entry.problems)
+            problems = "1 problem" if count == 1 else f"{count} problems"
             notify_literally(
                 self,
-                f"{path.name} has {len(entry.problems)} problem(s); see the details.",
+                f"{paths.shown(path.name)} has {problems}; see the details.",
                 severity="error",
             )

@@ -18,11 +18,11 @@ from oxybreathe.core.flow import Outcome, SessionFlow
 from oxybreathe.core.plan import Cue
 from oxybreathe.core.text import clean, time_spent
 from oxybreathe.ui.messages import PreferenceChanged
-from oxybreathe.ui.notices import notify_literally
 from oxybreathe.ui.screens.confirm import Confirm
 from oxybreathe.ui.widgets.line import Line
 from oxybreathe.ui.widgets.pacer import Pacer, ease, pacer_levels
 
+NOTICE_SECONDS = 12.0  # how long "Sound is off: ..." stays under the title
 MIN_FRAME_SECONDS = 1 / 60  # never redraw the orb more often than this
 SECOND_MARGIN = 0.005  # wake just after a countdown's second ticks over, never just before
 # Textual paints a screen at most once per frame (1/60 s by default), so a paint just before a
@@ -84,6 +84,20 @@ class SessionScreen(Screen[Outcome]):
         text-align: center;
         text-style: bold;
         color: $text-muted;
+    }
+
+    /* Why there is no sound: a line of the layout, so it covers nothing, shown for a while. */
+    #notice {
+        width: 1fr;
+        height: auto;
+        text-align: center;
+        color: $text-warning;
+        padding: 0 2;
+        display: none;
+    }
+
+    #notice.-shown {
+        display: block;
     }
 
     #sound {
@@ -165,6 +179,7 @@ class SessionScreen(Screen[Outcome]):
         with Vertical(id="session"):
             yield Static(clean(self.plan.session.name), id="title", markup=False)
             yield Line(id="sound")
+            yield Static("", id="notice", markup=False)
             if not self.reduce_motion:
                 yield Pacer(id="pacer")
             yield Line(id="phase")
@@ -187,11 +202,7 @@ class SessionScreen(Screen[Outcome]):
 
     async def _begin(self) -> None:
         # The sounds are decoded and scaled before the first cue (bounded: never long).
-        notices = await asyncio.to_thread(self.flow.prepare)
-        roomy = self.size.width >= 60 and self.size.height >= 16
-        for notice in notices if roomy else ():
-            # In a tiny terminal the toast would hide the session; "no sound" still shows.
-            notify_literally(self, notice, severity="warning", timeout=8)
+        self._show_sound_notice(await asyncio.to_thread(self.flow.prepare, "app"))
         self._show_sound()
         self._handle(self.flow.start())
         self.draw()
@@ -251,6 +262,16 @@ class SessionScreen(Screen[Outcome]):
         if prompt != self._shown_prompt:  # a prompt may wrap, so it alone needs a new layout
             self._shown_prompt = prompt
             self._prompt.update(prompt)
+
+    def _show_sound_notice(self, notice: str | None) -> None:
+        """Say why there is no sound, in a line of the layout (a toast covered the orb), for
+        NOTICE_SECONDS. In a tiny terminal it would crowd the session out: "no sound" shows."""
+        if notice is None or self.size.width < 60 or self.size.height < 16:
+            return
+        line = self.query_one("#notice", Static)
+        line.update(clean(notice))
+        line.add_class("-shown")
+        self.set_timer(NOTICE_SECONDS, lambda: line.remove_class("-shown"))
 
     def _show_sound(self) -> None:
         self._set("sound", self.player.describe() if self.player is not None else "chimes off")

@@ -1,0 +1,248 @@
+"""The app in a real terminal (tmux at 100x30), beside bare Textual apps measured the same way.
+
+- First useful screen: from launch until every built-in session's name is on the screen,
+  against a Textual hello-world until its text is; alternating, pair by pair.
+- Energy over a session: CPU and wake-ups per second (context switches of all threads),
+  animated against a bare Textual app animating a bar at 30 fps, and in reduced motion against
+  an idle Textual app; all four side by side in the same window of time.
+- Peak memory of the animated session, against the idle Textual app's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.figures import Figure, at_most, paired_ratio
+from benchmarks.terminal import (
+    HEIGHT,
+    WIDTH,
+    Terminal,
+    cpu_seconds,
+    peak_kib,
+    run_ms,
+    switches,
+)
+from oxybreathe.core import locations
+from oxybreathe.core.loader import load_session
+
+HELLO = """\
+from textual.app import App
+from textual.widgets import Static
+
+class Hello(App):
+    def compose(self):
+        yield Static("Hello, world")
+
+Hello().run()
+"""
+
+BAR = """\
+from textual.app import App
+from textual.widgets import Static
+
+class Bar(App):
+    def compose(self):
+        self.bar = Static("")
+        yield self.bar
+
+    def on_mount(self):
+        self.frame = 0
+        self.set_interval(1 / 30, self.tick)
+
+    def tick(self):
+        self.frame += 1
+        self.bar.update("#" * (self.frame % 80))
+
+Bar().run()
+"""
+
+# Only breathing, so the pacer moves all the time; its name on screen says the session is on.
+ENERGY_SESSION = """\
+name: Energy benchmark
+chimes: {start: none, end: none}
+steps:
+  - breathe: [inhale: 5, exhale: 5]
+"""
+
+SCREEN_RATIO = 1.2
+ENERGY_RATIO = 0.5  # CPU and wake-ups, animated, against the 30 fps bar
+CALM_RATIO = 1.5  # wake-ups in reduced motion, against an idle Textual app
+MEMORY_RATIO = 1.5
+
+
+def oxybreathe() -> list[str]:
+    """The command a user types: the installed script beside this Python, else `-m`."""
+    script = Path(sys.executable).with_name("oxybreathe")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "oxybreathe"]
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {f"XDG_{kind.upper()}_HOME": str(home / kind) for kind in ("config", "data", "state")}
+    return {**env, "XDG_CACHE_HOME": str(home / "cache"), "TERM": "xterm-256color"}
+
+
+def _names() -> list[str]:
+    """What the session list shows: each built-in session's name."""
+    folder = locations.builtin_sessions_dir()
+    return [load_session(path).name[:30] for path in sorted(folder.glob("*.yaml"))]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One launch: ms from launch until the texts were on screen, and the CPU time the program
+    had run by then (ms)."""
+
+    wall: float
+    cpu: float
+
+
+def _shown(command: list[str], texts: list[str], env: dict[str, str]) -> Shown:
+    with Terminal(command, env) as terminal:
+        seen = terminal.wait_for(texts)
+        return Shown((seen - terminal.started) * 1000, run_ms(terminal.pid))
+
+
+def first_screen(runs: int, folder: Path) -> tuple[list[tuple[Shown, Shown]], Shown]:
+    """(ours, hello-world) for each pair of launches, and the very first launch of ours (the
+    catalog cache still empty, as after an install or an upgrade)."""
+    hello = folder / "hello.py"
+    hello.write_text(HELLO, encoding="utf-8")
+    env, names = _env(folder / "home"), _names()
+    ours = (oxybreathe(), names)
+    bare = ([sys.executable, str(hello)], ["Hello, world"])
+    cold = _shown(*ours, env)
+    _shown(*bare, env)  # warm the disk cache for hello-world too
+    pairs = []
+    for run in range(runs):
+        # Whichever starts a pair may pay for something the other then finds warm: swap.
+        if run % 2:
+            reference = _shown(*bare, env)
+            pairs.append((_shown(*ours, env), reference))
+        else:
+            pairs.append((_shown(*ours, env), _shown(*bare, env)))
+    return pairs, cold
+
+
+@dataclass(frozen=True)
+class Use:
+    """What one app used over the window: CPU (% of a core), wake-ups and preemptions per
+    second (voluntary and involuntary context switches, all threads), and its peak memory."""
+
+    cpu: float
+    wakeups: float
+    preempted: float
+    peak_kib: int
+
+
+def energy(seconds: float, folder: Path) -> dict[str, Use]:
+    """What the four apps used over the same `seconds`, side by side."""
+    (folder / "bar.py").write_text(BAR, encoding="utf-8")
+    (folder / "hello.py").write_text(HELLO, encoding="utf-8")
+    session = folder / "energy.yaml"
+    session.write_text(ENERGY_SESSION, encoding="utf-8")
+    run = [*oxybreathe(), "run", str(session), "--minutes", "10", "--no-chimes", "--no-checkin"]
+    apps = {
+        "animated": (run, "Energy benchmark"),
+        "calm": ([*run, "--reduce-motion"], "Energy benchmark"),
+        "bar": ([sys.executable, str(folder / "bar.py")], "#"),
+        "idle": ([sys.executable, str(folder / "hello.py")], "Hello, world"),
+    }
+    with contextlib.ExitStack() as stack:
+        terminals = {
+            label: stack.enter_context(Terminal(command, _env(folder / label)))
+            for label, (command, _marker) in apps.items()
+        }
+        for label, (_command, marker) in apps.items():
+            terminals[label].wait_for([marker])
+        time.sleep(2)  # past start-up
+
+        def reading() -> dict[str, tuple[float, int, int]]:
+            return {
+                label: (cpu_seconds(terminal.pid), *switches(terminal.pid))
+                for label, terminal in terminals.items()
+            }
+
+        before, started = reading(), time.monotonic()
+        time.sleep(seconds)
+        after, elapsed = reading(), time.monotonic() - started
+
+        def use(label: str) -> Use:
+            pairs = zip(after[label], before[label], strict=True)
+            cpu, woken, preempted = (end - start for end, start in pairs)
+            return Use(
+                100 * cpu / elapsed,
+                woken / elapsed,
+                preempted / elapsed,
+                peak_kib(terminals[label].pid),
+            )
+
+        return {label: use(label) for label in apps}
+
+
+def figures(runs: int, seconds: float) -> list[Figure]:
+    """The first useful screen, energy and the app's peak memory."""
+    with tempfile.TemporaryDirectory(prefix="oxybreathe-bench-") as name:
+        pairs, cold = first_screen(runs, Path(name))
+        used = energy(seconds, Path(name))
+    ours = statistics.median(mine.wall for mine, _ in pairs)
+    hello = statistics.median(theirs.wall for _, theirs in pairs)
+    screen = paired_ratio([(mine.wall, theirs.wall) for mine, theirs in pairs])
+    ours_cpu = statistics.median(mine.cpu for mine, _ in pairs)
+    hello_cpu = statistics.median(theirs.cpu for _, theirs in pairs)
+    animated, calm, bar, idle = (used[label] for label in ("animated", "calm", "bar", "idle"))
+    size = f"{WIDTH}x{HEIGHT}"
+
+    def wakes(use: Use) -> str:
+        return f"{use.wakeups:.0f} /s (+{use.preempted:.0f} /s preempted; CPU {use.cpu:.2f} %)"
+
+    return [
+        Figure(
+            f"first useful screen: launch to the session list visible ({size}, {runs} pairs)",
+            f"**{ours:.0f} ms** (median; {screen:.2f}x, the median of the pairs' ratios); "
+            f"CPU time by then {ours_cpu:.0f} ms ({ours_cpu / hello_cpu:.2f}x)",
+            f"Textual hello-world's text visible: {hello:.0f} ms; CPU time {hello_cpu:.0f} ms",
+            f"≤ {SCREEN_RATIO:g}x",
+            screen <= SCREEN_RATIO,
+        ),
+        Figure(
+            "first useful screen, first launch (no catalog cache yet)",
+            f"{cold.wall:.0f} ms; CPU time {cold.cpu:.0f} ms",
+            f"hello-world: {hello:.0f} ms; CPU time {hello_cpu:.0f} ms",
+            "—",
+            None,
+        ),
+        Figure(
+            f"CPU during a session, animated ({size}, {seconds:g} s)",
+            f"**{animated.cpu:.2f} %** of a core",
+            f"bare Textual app animating at 30 fps: {bar.cpu:.2f} %",
+            f"≤ {ENERGY_RATIO:g}x",
+            at_most(animated.cpu, bar.cpu, ENERGY_RATIO),
+        ),
+        Figure(
+            "wake-ups during a session, animated (all threads)",
+            f"**{wakes(animated)}**",
+            f"bare Textual app animating at 30 fps: {wakes(bar)}",
+            f"≤ {ENERGY_RATIO:g}x",
+            at_most(animated.wakeups, bar.wakeups, ENERGY_RATIO),
+        ),
+        Figure(
+            "wake-ups during a session, reduced motion (all threads)",
+            f"**{wakes(calm)}**",
+            f"idle Textual app: {wakes(idle)}",
+            f"≤ {CALM_RATIO:g}x",
+            at_most(calm.wakeups, idle.wakeups, CALM_RATIO),
+        ),
+        Figure(
+            "peak memory, a session in the app",
+            f"**{animated.peak_kib / 1024:.0f} MiB**",
+            f"idle Textual app: {idle.peak_kib / 1024:.0f} MiB",
+            f"≤ {MEMORY_RATIO:g}x",
+            at_most(animated.peak_kib, idle.peak_kib, MEMORY_RATIO),
+        ),
+    ]
