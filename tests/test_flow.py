@@ -8,8 +8,9 @@ import pytest
 
 from oxybreathe.core import notes
 from oxybreathe.core.checkin import Ratings
+from oxybreathe.core.closing import Outcome
 from oxybreathe.core.engine import CueStarted, Finished
-from oxybreathe.core.flow import SAVE_EVERY_SECONDS, Outcome, SessionFlow
+from oxybreathe.core.flow import SAVE_EVERY_SECONDS, SessionFlow
 from oxybreathe.core.history import Recorder, open_store
 from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.plan import plan

@@ -24,6 +24,7 @@ import pytest
 
 from oxybreathe.core import history
 from oxybreathe.core.history import Recorder, open_store
+from oxybreathe.core.history.pending import Ticket
 from oxybreathe.core.loader import load_session
 from oxybreathe.core.plan import plan
 from tests.conftest import SESSIONS, FakeClock, app_with, run_cli
@@ -107,7 +108,7 @@ def test_a_write_failing_with_any_exception_is_said_and_later_sessions_still_rec
     assert sessions_in(tmp_path) == ["box"]
 
 
-def hhmm(ticket: history.Ticket) -> str:
+def hhmm(ticket: Ticket) -> str:
     return ticket.started.strftime("%H:%M")
 
 

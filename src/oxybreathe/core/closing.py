@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from oxybreathe.core import checkin, notes
 from oxybreathe.core.checkin import Ratings
@@ -15,8 +14,14 @@ from oxybreathe.core.notes import Note
 from oxybreathe.core.plan import Plan
 from oxybreathe.core.text import time_spent
 
-if TYPE_CHECKING:
-    from oxybreathe.core.flow import Outcome
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a session ended: the seconds actually breathed (pauses excluded), and whether it
+    ran to its end."""
+
+    ran: float
+    completed: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from oxybreathe.core import notes
 from oxybreathe.core import steady as collector
 from oxybreathe.core.checkin import Ratings
-from oxybreathe.core.closing import Closing, compose
+from oxybreathe.core.closing import Closing, Outcome, compose
 from oxybreathe.core.engine import (
     BellRang,
     Clock,
@@ -58,15 +58,6 @@ class Player(Protocol):
     def play(self, sound: Sound | None) -> None: ...
 
     def close(self, linger: float | None = 0.0) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How a session ended: the seconds actually breathed (pauses excluded), and whether it
-    ran to its end."""
-
-    ran: float
-    completed: bool
 
 
 @dataclass(eq=False)

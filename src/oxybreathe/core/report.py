@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TextIO
 
-from oxybreathe.core.history_rows import Row
+from oxybreathe.core.history.rows import Row
 from oxybreathe.core.text import shorten, time_spent
 
 CSV_HEADER = (

@@ -27,7 +27,7 @@ from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.engine import Clock
 from oxybreathe.core.flow import SessionFlow
 from oxybreathe.core.history import Recorder
-from oxybreathe.core.history_rows import Read
+from oxybreathe.core.history.rows import Read
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.plan import Plan
 from oxybreathe.core.preferences import DEFAULTS, Preferences

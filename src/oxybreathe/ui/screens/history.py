@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from oxybreathe.core import report
-from oxybreathe.core.history_rows import Read, Row
+from oxybreathe.core.history.rows import Read, Row
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.core.text import shorten
 from oxybreathe.ui.messages import PreferenceChanged

@@ -13,8 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from oxybreathe.audio import Player
+from oxybreathe.core.closing import Outcome
 from oxybreathe.core.engine import CueStarted, Event, Paused, Resumed
-from oxybreathe.core.flow import Outcome, SessionFlow
+from oxybreathe.core.flow import SessionFlow
 from oxybreathe.core.plan import Cue
 from oxybreathe.core.text import clean, time_spent
 from oxybreathe.ui.messages import PreferenceChanged
