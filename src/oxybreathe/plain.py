@@ -18,14 +18,18 @@ from types import FrameType
 from typing import TextIO
 
 from oxybreathe import streams
+from oxybreathe.audio import Player
 from oxybreathe.audio_worker import LINGER_SECONDS
 from oxybreathe.core import checkin
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.closing import Closing
 from oxybreathe.core.engine import BellRang, CueStarted, Event, Finished
 from oxybreathe.core.flow import SessionFlow
+from oxybreathe.core.history import Recorder
 from oxybreathe.core.plan import Bell, Cue, Plan
-from oxybreathe.core.text import clean, duration, time_spent
+from oxybreathe.core.preferences import Preferences
+from oxybreathe.core.safe_text import clean
+from oxybreathe.core.wording import duration, time_spent
 from oxybreathe.exits import ExitStatus, signalled
 
 EXIT_READER_GONE = signalled(signal.SIGPIPE)  # the status a shell shows for a closed pipe
@@ -125,6 +129,19 @@ def check_in(ask: Ask, say: Callable[[str], None]) -> Ratings:
             except ValueError as error:
                 say(f"Please {error}.")
     return Ratings(**answers)
+
+
+def play(plan: Plan, prefs: Preferences) -> int:
+    """`oxybreathe run --plain`: the session on stdout, its sounds, its row in the history;
+    the questions only when input is a terminal. Returns the exit status."""
+    recorder = Recorder(on_notice=_warn)
+    player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)
+    flow = SessionFlow(plan, player=player, recorder=recorder)
+    asking = prefs.checkin and streams.is_terminal(sys.stdin)
+    status = run_plain(flow, ask=ask_terminal if asking else None)
+    recorder.close()
+    _warn(recorder.late_notice)
+    return status
 
 
 def run_plain(

@@ -12,7 +12,7 @@ from oxybreathe.core import checkin, notes
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.notes import Note
 from oxybreathe.core.plan import Plan
-from oxybreathe.core.text import time_spent
+from oxybreathe.core.wording import time_spent
 
 
 @dataclass(frozen=True, slots=True)

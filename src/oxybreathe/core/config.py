@@ -9,17 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from oxybreathe.core import locations
+from oxybreathe.core import locations, yamlnodes
+from oxybreathe.core.loader import Validator, read_text, show
 from oxybreathe.core.preferences import BY_KEY, FILE_KEYS, Whole, settings_example
-
-# The YAML reader is imported only when there is a file to read: the app reads its settings
-# before the first paint, and most people never write a settings file.
-if TYPE_CHECKING:
-    from oxybreathe.core.loader import Validator
-    from oxybreathe.core.problems import Problem
-    from oxybreathe.core.yamlnodes import Node
+from oxybreathe.core.problems import LoadError, Problem
+from oxybreathe.core.yamlnodes import INT, Node, YamlProblem, flag, number
 
 FILENAME = locations.SETTINGS_FILENAME
 KIND = "settings file"  # what messages call it
@@ -46,11 +41,6 @@ def load(file: Path | None = None) -> Config:
             return Config()
     except OSError:  # a folder on the way that cannot be entered: read_text says so, located
         pass
-    from oxybreathe.core import yamlnodes
-    from oxybreathe.core.loader import Validator, read_text, show
-    from oxybreathe.core.problems import LoadError, Problem
-    from oxybreathe.core.yamlnodes import YamlProblem
-
     shown = str(file)
     try:
         text = read_text(file, shown, kind=KIND)
@@ -77,8 +67,6 @@ def load(file: Path | None = None) -> Config:
 
 
 def _flag(check: Validator, node: Node, key: str, show: Callable[[Node], str]) -> bool | None:
-    from oxybreathe.core.yamlnodes import flag
-
     value = flag(node)
     if value is None:
         check.error(node, f"`{key}` must be true or false, got {show(node)}")
@@ -88,8 +76,6 @@ def _flag(check: Validator, node: Node, key: str, show: Callable[[Node], str]) -
 def _whole(
     check: Validator, node: Node, key: str, kind: Whole, show: Callable[[Node], str]
 ) -> int | None:
-    from oxybreathe.core.yamlnodes import INT, number
-
     value = number(node) if node.tag == INT else None
     if value is not None and kind.low <= value <= kind.high:
         return int(value)

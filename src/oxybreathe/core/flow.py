@@ -18,10 +18,9 @@ import contextlib
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
-from oxybreathe.core import notes
-from oxybreathe.core import steady as collector
+from oxybreathe.core import collector, notes
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.closing import Closing, Outcome, compose
 from oxybreathe.core.engine import (
@@ -33,11 +32,9 @@ from oxybreathe.core.engine import (
     Finished,
     Stopped,
 )
+from oxybreathe.core.history import Recorder, Recording
 from oxybreathe.core.model import Sound
 from oxybreathe.core.plan import Plan
-
-if TYPE_CHECKING:
-    from oxybreathe.core.history import Recorder, Recording
 
 # How often the time done so far is saved while a session runs (what survives a killed process).
 SAVE_EVERY_SECONDS = 30.0
@@ -95,8 +92,6 @@ class SessionFlow:
         """Keep the before ratings and start the session's row in the history."""
         self.before = before
         if self.recorder is not None and self._recording is None:
-            from oxybreathe.core.history import Recording
-
             self._recording = Recording(self.recorder, self.plan, before)
 
     def wait_for_history(self, wait: float) -> None:

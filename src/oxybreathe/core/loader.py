@@ -18,6 +18,8 @@ from oxybreathe.core.model import (
     BUILTIN_SOUNDS,
     CHIME_KEYS,
     CLOSING_TOPICS,
+    CYCLES_MAX,
+    EVERY_MIN_SECONDS,
     FILE_MAX_BYTES,
     NAME_MAX_CHARS,
     PHASE_MAX_SECONDS,
@@ -37,7 +39,7 @@ from oxybreathe.core.model import (
 )
 from oxybreathe.core.plan import LengthError, plan
 from oxybreathe.core.problems import LoadError, Problem
-from oxybreathe.core.text import shorten
+from oxybreathe.core.safe_text import shorten
 from oxybreathe.core.yamlnodes import Node, YamlProblem
 
 T = TypeVar("T")
@@ -341,7 +343,7 @@ class Validator:
         every = None
         if "every" in fields:
             every = self.number(
-                fields["every"], "`chimes.every`", 5, SESSION_MAX_SECONDS, "seconds"
+                fields["every"], "`chimes.every`", EVERY_MIN_SECONDS, SESSION_MAX_SECONDS, "seconds"
             )
             ok = ok and every is not None
             if "interval" not in fields:
@@ -438,10 +440,11 @@ class Validator:
         elif "cycles" in fields:
             cycles_node = fields["cycles"]
             count = yamlnodes.number(cycles_node) if cycles_node.tag == yamlnodes.INT else None
-            if count is None or not 1 <= count <= 10_000:
+            if count is None or not 1 <= count <= CYCLES_MAX:
                 self.error(
                     cycles_node,
-                    f"`cycles` must be a whole number from 1 to 10000, got {show(cycles_node)}",
+                    f"`cycles` must be a whole number from 1 to {CYCLES_MAX}, "
+                    f"got {show(cycles_node)}",
                 )
                 ok = False
             else:

@@ -23,7 +23,7 @@ from oxybreathe.core.model import (
     Sound,
     Step,
 )
-from oxybreathe.core.text import duration
+from oxybreathe.core.wording import duration
 
 # A chosen length within this of a fixed session's length counts as that length.
 _LENGTH_TOLERANCE = 0.5

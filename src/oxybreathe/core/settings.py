@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oxybreathe.core import config, locations
+from oxybreathe.core import locations
 from oxybreathe.core import memory as memories
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.preferences import Preferences, resolve
@@ -40,10 +40,16 @@ def load(
     first paint does not wait for the YAML reader.
     """
     file = settings_file or locations.settings_file()
-    settings = config.load(file) if _exists(file) else config.Config()
+    values: Mapping[str, object] = {}
+    problems: tuple[str, ...] = ()
+    if _exists(file):
+        from oxybreathe.core import config  # the YAML reader: only with a file to read
+
+        settings = config.load(file)
+        values = settings.values
+        problems = tuple(f"{problem} (using the default)" for problem in settings.problems)
     memory = memories.load(state_dir, data_dir)
-    prefs = resolve(flags=flags or {}, file=settings.values, remembered=memory.preferences)
-    problems = tuple(f"{problem} (using the default)" for problem in settings.problems)
+    prefs = resolve(flags=flags or {}, file=values, remembered=memory.preferences)
     return Loaded(prefs, memory, problems)
 
 

@@ -33,7 +33,7 @@ from oxybreathe.core.plan import Plan
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.ui import terminal
 from oxybreathe.ui.messages import PreferenceChanged, StartSession
-from oxybreathe.ui.notices import notify_lines
+from oxybreathe.ui.notices import notify_lines, notify_literally
 from oxybreathe.ui.screens.checkin import CheckinScreen
 from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.history import HistoryScreen
@@ -115,8 +115,6 @@ class OxybreatheApp(App[int]):
         `q` is the key to name: it quits home, closing and history, and ends a session (after
         asking); ctrl+q quits from anywhere, a session kept as stopped.
         """
-        from oxybreathe.ui.notices import notify_literally
-
         active = self.active_bindings.get("q")
         action = active.binding.action if active is not None else None
         if action in ("quit", "app.quit"):

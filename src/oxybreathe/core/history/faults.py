@@ -9,6 +9,8 @@ left as it is, and the Recorder tries again later.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,8 +68,6 @@ def classify(error: sqlite3.Error, path: Path) -> Exception:
 
 def _disk_full(folder: Path) -> bool:
     """Too little room left in `folder` for SQLite's -wal and -shm files."""
-    import shutil
-
     try:
         return shutil.disk_usage(folder).free < 64 * 1024
     except OSError:
@@ -87,8 +87,6 @@ def _cannot_write(path: Path) -> str | None:
 
 def _folder_problem(folder: Path) -> str | None:
     """Why no file can be created in `folder` (e.g. "read-only file system"), or None."""
-    import tempfile
-
     try:
         with tempfile.TemporaryFile(dir=folder):
             return None

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from oxybreathe.core import checkin
 from oxybreathe.core.checkin import Ratings
-from oxybreathe.core.text import clean
+from oxybreathe.core.safe_text import clean
 
 SCALE_LINE = " ".join(str(n) for n in range(checkin.LOW, checkin.HIGH + 1))
 

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from oxybreathe.core.closing import Closing
-from oxybreathe.core.text import clean
+from oxybreathe.core.safe_text import clean
 
 
 class ClosingScreen(Screen[None]):

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 from oxybreathe.core import report
 from oxybreathe.core.history.rows import Read, Row
 from oxybreathe.core.preferences import DEFAULTS, Preferences
-from oxybreathe.core.text import shorten
+from oxybreathe.core.safe_text import shorten
 from oxybreathe.ui.messages import PreferenceChanged
 
 TREND_LABEL = 16  # the width of "Craving  before "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,23 +19,23 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from oxybreathe.core import paths
+from oxybreathe.core import catalog, locations, paths
+from oxybreathe.core.catalog import Entry
+from oxybreathe.core.plan import LengthError, bounds, default_minutes, length_choices, plan
 from oxybreathe.core.preferences import DEFAULTS, Preferences
-from oxybreathe.core.text import clean, duration
+from oxybreathe.core.problems import LoadError
+from oxybreathe.core.safe_text import clean
+from oxybreathe.core.wording import count, duration
 from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_literally
 from oxybreathe.ui.widgets.details import Details
 
-# The core's YAML loading and planning are imported where they are used, after the first paint:
-# importing them costs more than drawing the whole screen.
 if TYPE_CHECKING:
-    from oxybreathe.core.catalog import Entry
     from oxybreathe.core.model import Session
 
 
 def _editor() -> list[str] | None:
     """The user's editor command, or a common one that exists, or None."""
-    import shlex
 
     for variable in ("VISUAL", "EDITOR"):
         command = os.environ.get(variable, "").strip()
@@ -124,14 +125,11 @@ class HomeScreen(Screen[None]):
 
     def reload(self, select: str | None = None) -> None:
         """Read the sessions again and select `select` (or keep the current one)."""
-        from oxybreathe.core import catalog
 
         current = select or (self.selected.id if self.selected else None)
         self.entries = catalog.entries(self.user_dir)
         unusable = catalog.user_folder_problem(self.user_dir)
         if unusable is not None and unusable != self._told_folder:  # said once, not per reload
-            from oxybreathe.core import locations
-
             folder = paths.shown(self.user_dir or locations.user_sessions_dir())
             notify_literally(
                 self,
@@ -174,7 +172,6 @@ class HomeScreen(Screen[None]):
         self.action_start()
 
     def _show_selected(self) -> None:
-        from oxybreathe.core.plan import default_minutes, length_choices
 
         entry = self.selected
         details = self.query_one(Details)
@@ -205,7 +202,6 @@ class HomeScreen(Screen[None]):
         self._show_length()
 
     def _show_length(self) -> None:
-        from oxybreathe.core.plan import bounds, plan
 
         entry = self.selected
         if entry is None or entry.session is None:
@@ -252,9 +248,6 @@ class HomeScreen(Screen[None]):
         self.post_message(PreferenceChanged("reduce_motion", not self.prefs.reduce_motion))
 
     def action_start(self) -> None:
-        from oxybreathe.core.loader import load_session
-        from oxybreathe.core.plan import LengthError, bounds, plan
-        from oxybreathe.core.problems import LoadError
 
         entry = self.selected
         if entry is None:
@@ -265,7 +258,7 @@ class HomeScreen(Screen[None]):
             )
             return
         try:  # the list may come from the catalog cache: run what the file says now
-            session = load_session(entry.path, builtin=entry.builtin)
+            session = catalog.load_file(entry.path, builtin=entry.builtin)
         except LoadError:
             self.reload()
             notify_literally(self, "This session's file has changed; see the details.")
@@ -285,7 +278,6 @@ class HomeScreen(Screen[None]):
         notify_literally(self, f"Reloaded {len(self.entries)} sessions.")
 
     def action_new(self) -> None:
-        from oxybreathe.core import catalog
 
         try:
             path = catalog.create_user_session(
@@ -297,9 +289,6 @@ class HomeScreen(Screen[None]):
         self._edit(path)
 
     def action_edit(self) -> None:
-        from oxybreathe.core import catalog
-        from oxybreathe.core.loader import load_session
-        from oxybreathe.core.problems import LoadError
 
         entry = self.selected
         if entry is None:
@@ -307,7 +296,7 @@ class HomeScreen(Screen[None]):
         path = entry.path
         if entry.builtin:  # never edit a built-in in place: edit a copy of it
             try:
-                source = entry.session or load_session(entry.path)
+                source = entry.session or catalog.load_file(entry.path)
                 path = catalog.create_user_session(  # your copy replaces the built-in
                     catalog.free_id(entry.id, self.user_dir),
                     source,
@@ -347,8 +336,7 @@ class HomeScreen(Screen[None]):
         self.reload(select=path.stem)
         entry = self.selected
         if entry is not None and entry.problems:
-            count = len(entry.problems)
-            problems = "1 problem" if count == 1 else f"{count} problems"
+            problems = count(len(entry.problems), "problem")
             notify_literally(
                 self,
                 f"{paths.shown(path.name)} has {problems}; see the details.",

@@ -17,7 +17,8 @@ from oxybreathe.core.closing import Outcome
 from oxybreathe.core.engine import CueStarted, Event, Paused, Resumed
 from oxybreathe.core.flow import SessionFlow
 from oxybreathe.core.plan import Cue
-from oxybreathe.core.text import clean, time_spent
+from oxybreathe.core.safe_text import clean
+from oxybreathe.core.wording import time_spent
 from oxybreathe.ui.messages import PreferenceChanged
 from oxybreathe.ui.screens.confirm import Confirm
 from oxybreathe.ui.widgets.line import Line
