@@ -153,6 +153,11 @@ class Player:
         return "muted" if self.muted else f"sound {self.volume}%"
 
     @property
+    def working(self) -> bool:
+        """True while the player is loading its sounds or ready to play them."""
+        return self.state in (PlayerState.STARTING, PlayerState.ON)
+
+    @property
     def audible(self) -> bool:
         """True when chimes would be heard now."""
         return (
