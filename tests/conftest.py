@@ -269,11 +269,11 @@ def box_app(clock: FakeClock, **options: Any) -> OxybreatheApp:
     """The app opened straight on box breathing for 3 minutes, silent and with no check-in
     unless asked."""
     from oxybreathe.core.loader import load_session
-    from oxybreathe.core.plan import plan
+    from oxybreathe.core.plan import lay_out
 
     options.setdefault("chimes", False)
     options.setdefault("checkin", False)
-    return app_with(clock, start=plan(load_session(SESSIONS / "box.yaml"), 3), **options)
+    return app_with(clock, start=lay_out(load_session(SESSIONS / "box.yaml"), 3), **options)
 
 
 def text_of(screen: Any, widget_id: str) -> str:

@@ -188,10 +188,10 @@ def test_a_crash_in_the_worker_process_is_contained(tmp_path):
     """The worker is its own process: killing it mid-session leaves the app running."""
     from oxybreathe.audio import Player
     from oxybreathe.core.loader import load_session
-    from oxybreathe.core.plan import plan
+    from oxybreathe.core.plan import lay_out
     from tests.conftest import SESSIONS
 
-    chimes = Player(plan(load_session(SESSIONS / "box.yaml"), 3))
+    chimes = Player(lay_out(load_session(SESSIONS / "box.yaml"), 3))
     chimes.wait_ready()
     assert chimes._process is not None
     os.kill(chimes._process.pid, 9)
@@ -220,10 +220,10 @@ def test_the_worker_never_writes_to_the_terminal(write, no_device, tmp_path):
 def test_closing_the_player_is_not_reported_as_a_failure(capture):
     from oxybreathe.audio import Player
     from oxybreathe.core.loader import load_session
-    from oxybreathe.core.plan import plan
+    from oxybreathe.core.plan import lay_out
     from tests.conftest import SESSIONS
 
-    chimes = Player(plan(load_session(SESSIONS / "box.yaml"), 3))
+    chimes = Player(lay_out(load_session(SESSIONS / "box.yaml"), 3))
     chimes.wait_ready()
     assert chimes.state == "on"  # sound works (into the capture)
     chimes.close(linger=5)

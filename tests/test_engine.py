@@ -17,7 +17,7 @@ from oxybreathe.core.engine import (
     Stopped,
 )
 from oxybreathe.core.loader import parse_session
-from oxybreathe.core.plan import plan
+from oxybreathe.core.plan import lay_out
 from tests.conftest import FakeClock
 
 BOX = """
@@ -35,7 +35,7 @@ steps:
 
 @pytest.fixture
 def engine(clock: FakeClock) -> Engine:
-    return Engine(plan(parse_session(BOX)), clock)
+    return Engine(lay_out(parse_session(BOX)), clock)
 
 
 def run_to_next(engine: Engine, clock: FakeClock, lateness: float = 0.0) -> list:
@@ -164,7 +164,7 @@ def test_the_plan_runs_to_its_end_and_finishes(engine, clock):
 
 def test_a_long_session_does_not_drift_with_jittery_wake_ups(clock):
     session = parse_session("name: x\nsteps:\n  - breathe: [inhale: 5.45, exhale: 5.45]\n")
-    long_engine = Engine(plan(session, minutes=180), clock)
+    long_engine = Engine(lay_out(session, minutes=180), clock)
     start = clock.now
     rng = random.Random(7)
     long_engine.start()
@@ -200,7 +200,7 @@ steps:
 
 
 def test_interval_bells_ring_on_their_own_deadlines(clock):
-    engine = Engine(plan(parse_session(SITTING)), clock)
+    engine = Engine(lay_out(parse_session(SITTING)), clock)
     start = clock.now
     engine.start()
     rung = []
@@ -215,7 +215,7 @@ def test_interval_bells_ring_on_their_own_deadlines(clock):
 
 
 def test_bells_missed_in_a_stall_ring_once_and_only_if_on_time(clock):
-    engine = Engine(plan(parse_session(SITTING)), clock)
+    engine = Engine(lay_out(parse_session(SITTING)), clock)
     engine.start()
     clock.advance(200)  # a suspended laptop slept through the 60 s, 120 s and 180 s bells
     (bell,) = [e for e in engine.poll() if isinstance(e, BellRang)]
@@ -227,7 +227,7 @@ def test_bells_missed_in_a_stall_ring_once_and_only_if_on_time(clock):
 
 
 def test_skipping_a_step_skips_its_bells(clock):
-    engine = Engine(plan(parse_session(SITTING)), clock)
+    engine = Engine(lay_out(parse_session(SITTING)), clock)
     engine.start()
     clock.advance(30)
     engine.skip()

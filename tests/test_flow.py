@@ -13,7 +13,7 @@ from oxybreathe.core.engine import CueStarted, Finished
 from oxybreathe.core.flow import SAVE_EVERY_SECONDS, SessionFlow
 from oxybreathe.core.history import Recorder, open_store
 from oxybreathe.core.loader import load_session, parse_session
-from oxybreathe.core.plan import plan
+from oxybreathe.core.plan import lay_out
 from tests.conftest import SESSIONS, FakeClock
 
 
@@ -38,7 +38,7 @@ def play_to_end(flow: SessionFlow, clock: FakeClock) -> list:
 
 def test_a_whole_session_is_kept_with_its_ratings_and_note(tmp_path, clock):
     recorder = Recorder(tmp_path)
-    session_plan = plan(load_session(SESSIONS / "box.yaml"), 1)
+    session_plan = lay_out(load_session(SESSIONS / "box.yaml"), 1)
     flow = SessionFlow(session_plan, recorder=recorder, clock=clock)
     flow.begin(Ratings(stress=7, craving=3))
     events = play_to_end(flow, clock)
@@ -66,7 +66,7 @@ def test_the_time_done_is_saved_every_30_seconds_even_in_a_long_prompt(tmp_path,
     # process killed at 95 s keeps 90 s.
     recorder = Recorder(tmp_path)
     long_prompt = parse_session("name: Long\nsteps: [{say: Sit., seconds: 100}]\n")
-    flow = SessionFlow(plan(long_prompt), recorder=recorder, clock=clock)
+    flow = SessionFlow(lay_out(long_prompt), recorder=recorder, clock=clock)
     flow.begin(Ratings())
     flow.start()
     start = clock.now
@@ -82,7 +82,9 @@ def test_the_time_done_is_saved_every_30_seconds_even_in_a_long_prompt(tmp_path,
 
 def test_stopping_early_keeps_the_time_breathed_and_says_so(tmp_path, clock):
     recorder = Recorder(tmp_path)
-    flow = SessionFlow(plan(load_session(SESSIONS / "box.yaml"), 3), recorder=recorder, clock=clock)
+    flow = SessionFlow(
+        lay_out(load_session(SESSIONS / "box.yaml"), 3), recorder=recorder, clock=clock
+    )
     flow.begin(Ratings())
     flow.start()
     clock.advance(12.5)
@@ -98,7 +100,9 @@ def test_stopping_early_keeps_the_time_breathed_and_says_so(tmp_path, clock):
 
 def test_a_session_stopped_before_its_first_cue_is_kept_as_no_time(tmp_path, clock):
     recorder = Recorder(tmp_path)
-    flow = SessionFlow(plan(load_session(SESSIONS / "box.yaml"), 3), recorder=recorder, clock=clock)
+    flow = SessionFlow(
+        lay_out(load_session(SESSIONS / "box.yaml"), 3), recorder=recorder, clock=clock
+    )
     flow.begin(Ratings())
     assert flow.stop() == Outcome(0.0, completed=False)
     flow.shut()
@@ -108,7 +112,7 @@ def test_a_session_stopped_before_its_first_cue_is_kept_as_no_time(tmp_path, clo
 
 
 def test_the_garbage_collector_is_held_only_while_the_clock_runs(clock):
-    flow = SessionFlow(plan(load_session(SESSIONS / "sigh.yaml"), 1), clock=clock)
+    flow = SessionFlow(lay_out(load_session(SESSIONS / "sigh.yaml"), 1), clock=clock)
     assert gc.get_freeze_count() == 0
     flow.start()
     assert gc.get_freeze_count() > 1000
@@ -121,7 +125,7 @@ def test_the_next_sessions_note_rotates_past_the_one_shown(tmp_path, clock):
     shown = []
     for _ in range(2):
         flow = SessionFlow(
-            plan(load_session(SESSIONS / "box.yaml"), 1), recorder=recorder, clock=clock
+            lay_out(load_session(SESSIONS / "box.yaml"), 1), recorder=recorder, clock=clock
         )
         flow.begin(Ratings())
         assert isinstance(play_to_end(flow, clock)[-1], Finished)
@@ -132,7 +136,7 @@ def test_the_next_sessions_note_rotates_past_the_one_shown(tmp_path, clock):
 
 
 def test_without_a_history_the_session_still_runs_and_closes(clock):
-    flow = SessionFlow(plan(load_session(SESSIONS / "grounding.yaml")), clock=clock)
+    flow = SessionFlow(lay_out(load_session(SESSIONS / "grounding.yaml")), clock=clock)
     flow.begin(Ratings(craving=8))
     play_to_end(flow, clock)
     assert flow.close(Ratings(craving=5)).changes() == ["Craving 8 → 5"]

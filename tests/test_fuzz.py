@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from oxybreathe.core import config
 from oxybreathe.core.loader import parse_session
 from oxybreathe.core.model import Session
-from oxybreathe.core.plan import LengthError, bounds, plan
+from oxybreathe.core.plan import LengthError, bounds, lay_out
 from oxybreathe.core.problems import LoadError
 from tests.conftest import SESSIONS
 
@@ -172,7 +172,7 @@ def _check(text: str) -> None:
     lengths = bounds(session)  # a loaded session must always plan at its own lengths
     for seconds in {lengths.shortest, lengths.default}:
         try:
-            plan(session, seconds / 60)
+            lay_out(session, seconds / 60)
         except LengthError:
             raise AssertionError("a valid session refused one of its own lengths") from None
 

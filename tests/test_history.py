@@ -338,10 +338,10 @@ def test_a_read_only_data_folder_keeps_its_file_as_it_is_and_past_sessions_show(
 def test_a_recording_ends_once_and_keeps_the_note_it_showed(tmp_path):
     from oxybreathe.core.checkin import Ratings
     from oxybreathe.core.loader import load_session
-    from oxybreathe.core.plan import plan
+    from oxybreathe.core.plan import lay_out
     from tests.conftest import SESSIONS
 
-    box = plan(load_session(SESSIONS / "box.yaml"), 3)
+    box = lay_out(load_session(SESSIONS / "box.yaml"), 3)
     recorder = Recorder(tmp_path)
     first = history.Recording(recorder, box, Ratings(stress=7))
     first.save(31)

@@ -26,7 +26,7 @@ from oxybreathe.core import history
 from oxybreathe.core.history import Recorder, open_store
 from oxybreathe.core.history.pending import Ticket
 from oxybreathe.core.loader import load_session
-from oxybreathe.core.plan import plan
+from oxybreathe.core.plan import lay_out
 from tests.conftest import SESSIONS, FakeClock, app_with, run_cli
 
 QUICK = {"retry_seconds": (0.05,), "busy_ms": 200}  # a Recorder that tries again at once
@@ -207,7 +207,7 @@ async def test_the_history_screen_leaves_out_rows_it_cannot_read_and_sessions_st
         assert LEFT_OUT.strip() in totals
         await pilot.press("escape")
         await pilot.pause()
-        app.practise(plan(load_session(SESSIONS / "box.yaml"), 3), from_home=True)
+        app.practise(lay_out(load_session(SESSIONS / "box.yaml"), 3), from_home=True)
         await pilot.pause()
         await pilot.press("ctrl+q")
     app.wrap_up()  # the session is kept as stopped: the writer outlived the unreadable rows
@@ -349,7 +349,7 @@ async def test_the_app_says_a_full_disk_in_a_notice_and_names_the_lost_session_a
         checkin=False,
         chimes=False,
         data_dir=folder,
-        start=plan(load_session(SESSIONS / "box.yaml"), 3),
+        start=lay_out(load_session(SESSIONS / "box.yaml"), 3),
     )
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.5)

@@ -16,7 +16,7 @@ from oxybreathe.core.flow import SessionFlow
 from oxybreathe.core.history import FILENAME, Recorder, Store
 from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.notes import FOOTER
-from oxybreathe.core.plan import plan
+from oxybreathe.core.plan import lay_out
 from oxybreathe.plain import run_plain
 from tests.conftest import SESSIONS, FakeClock, run_cli, start_run
 
@@ -49,7 +49,7 @@ def play(session_plan, clock=None):
 def test_no_full_garbage_collection_walks_the_startup_heap_during_a_session():
     # Everything alive at the first cue is frozen (collected once first), so a collection in
     # the middle of a session walks only what the session allocates; the end hands it back.
-    session_plan = plan(load_session(SESSIONS / "sigh.yaml"), minutes=1)
+    session_plan = lay_out(load_session(SESSIONS / "sigh.yaml"), minutes=1)
     clock = FakeClock()
     frozen_while_playing: list[int] = []
 
@@ -71,7 +71,7 @@ def test_no_full_garbage_collection_walks_the_startup_heap_during_a_session():
 
 
 def test_one_line_per_cue_at_the_moment_it_starts():
-    session_plan = plan(load_session(SESSIONS / "sigh.yaml"), minutes=1)
+    session_plan = lay_out(load_session(SESSIONS / "sigh.yaml"), minutes=1)
     start = 1000.0
     status, out = play(session_plan, FakeClock(start))
     assert status == 0
@@ -90,7 +90,7 @@ def test_one_line_per_cue_at_the_moment_it_starts():
 
 
 def test_the_step_text_comes_with_the_first_phase_only():
-    session_plan = plan(load_session(SESSIONS / "box.yaml"), minutes=1)
+    session_plan = lay_out(load_session(SESSIONS / "box.yaml"), minutes=1)
     _, out = play(session_plan)
     lines = out.getvalue().splitlines()
     assert lines[2] == "Inhale 4 s. Follow the square, side by side."
@@ -107,7 +107,7 @@ def test_control_characters_and_markup_are_printed_safely():
         '  - breathe: [{phase: inhale, seconds: 1, cue: "\\x9b31mred"}, exhale: 1]\n'
         "    cycles: 1\n"
     )
-    _, out = play(plan(session))
+    _, out = play(lay_out(session))
     text = out.getvalue()
     assert not any(ch in text for ch in "\x1b\x07\x9b")
     lines = text.splitlines()
@@ -120,7 +120,7 @@ def test_closing_uses_the_sessions_own_text():
     session = parse_session(
         "name: x\nclosing: You showed up today.\nsteps: [{say: hi, seconds: 1}]\n"
     )
-    _, out = play(plan(session))
+    _, out = play(lay_out(session))
     lines = out.getvalue().splitlines()
     assert "You showed up today." in lines and not any(x.startswith("Source") for x in lines)
 
@@ -213,7 +213,7 @@ def test_interval_bells_are_printed_when_they_ring():
         "name: Sit\nchimes: {interval: chime, every: 60}\nsteps:\n  - say: Sit quietly.\n"
         "    seconds: 150\n"
     )
-    session_plan = plan(session)
+    session_plan = lay_out(session)
     start = 50.0
     status, out = play(session_plan, FakeClock(start))
     assert status == 0
@@ -247,7 +247,7 @@ class FailingOutput(io.StringIO):
 def test_an_output_that_fails_mid_session_stops_it_and_keeps_the_time_breathed(
     error, status, tmp_path, capsys
 ):
-    session_plan = plan(load_session(SESSIONS / "box.yaml"), minutes=1)
+    session_plan = lay_out(load_session(SESSIONS / "box.yaml"), minutes=1)
     clock = FakeClock(100.0)
     out = FailingOutput(fail_at=5, error=error)  # the title, the prompt, inhale, hold: then not
 
@@ -266,7 +266,7 @@ def test_an_output_that_fails_mid_session_stops_it_and_keeps_the_time_breathed(
 
 
 def test_an_output_that_fails_before_the_first_cue_records_no_session(tmp_path, capsys):
-    session_plan = plan(load_session(SESSIONS / "box.yaml"), minutes=1)
+    session_plan = lay_out(load_session(SESSIONS / "box.yaml"), minutes=1)
     clock = FakeClock()
     out = FailingOutput(fail_at=1, error=OSError(28, "No space left on device"))
     recorder = Recorder(tmp_path)

@@ -12,7 +12,7 @@ from oxybreathe.core import history
 from oxybreathe.core import memory as memories
 from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.memory import Memory
-from oxybreathe.core.plan import plan
+from oxybreathe.core.plan import lay_out
 from oxybreathe.ui.screens import session as session_module
 from oxybreathe.ui.screens.checkin import CheckinScreen
 from oxybreathe.ui.screens.closing import ClosingScreen
@@ -123,7 +123,7 @@ async def test_start_breathe_pause_resume_and_finish(clock):
 
 
 async def test_a_ten_minute_session_runs_in_milliseconds(clock):
-    session_plan = plan(load_session(SESSIONS / "resonant.yaml"), minutes=10)
+    session_plan = lay_out(load_session(SESSIONS / "resonant.yaml"), minutes=10)
     app = app_with(clock, checkin=False, chimes=False, start=session_plan)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await session_on_top(pilot)
@@ -179,7 +179,7 @@ async def test_user_text_is_shown_literally(clock):
         'name: "[red]x[/red] \\e]0;title\\a"\nsteps:\n  - say: "[/] and [bold]b[/bold]"\n'
         "    seconds: 5\n"
     )
-    app = app_with(clock, checkin=False, chimes=False, start=plan(session))
+    app = app_with(clock, checkin=False, chimes=False, start=lay_out(session))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert text_of(app.screen, "title") == "[red]x[/red] ]0;title"
@@ -292,7 +292,7 @@ async def test_tiny_terminals_still_show_the_essentials(clock):
 
 
 def test_pacer_levels_fill_on_inhales_and_empty_on_exhales():
-    laid = plan(load_session(SESSIONS / "sigh.yaml"), minutes=1)
+    laid = lay_out(load_session(SESSIONS / "sigh.yaml"), minutes=1)
     levels = pacer_levels(laid)
     assert levels[0] == (0.0, 0.0)  # the opening prompt
     assert levels[1] == pytest.approx((0.0, 2 / 3))  # the first, longer inhale

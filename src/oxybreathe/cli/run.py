@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from oxybreathe.cli import listing
 from oxybreathe.cli.common import no_output, say, settings, terminal_problem
 from oxybreathe.core import catalog, locations, paths
-from oxybreathe.core.plan import LengthError, Plan, plan
+from oxybreathe.core.plan import LengthError, Plan, lay_out
 from oxybreathe.core.problems import LoadError
 from oxybreathe.exits import ExitStatus
 
@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
             say(f"oxybreathe: your sessions folder {folder}: {unusable}", error=True)
     try:
         session = catalog.find(args.session)
-        session_plan = plan(session, args.minutes)
+        session_plan = lay_out(session, args.minutes)
     except catalog.UnknownSession as error:
         say(f"oxybreathe run: {error}", error=True)
         return ExitStatus.USAGE

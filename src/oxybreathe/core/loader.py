@@ -37,7 +37,7 @@ from oxybreathe.core.model import (
     Sound,
     Step,
 )
-from oxybreathe.core.plan import LengthError, plan
+from oxybreathe.core.plan import LengthError, lay_out
 from oxybreathe.core.problems import LoadError, Problem
 from oxybreathe.core.safe_text import shorten
 from oxybreathe.core.yamlnodes import Node, YamlProblem
@@ -306,7 +306,7 @@ class Validator:
             builtin=builtin,
         )
         try:
-            plan(session)
+            lay_out(session)
         except LengthError as error:
             self.error(fields.get("minutes", fields["steps"]), str(error))
             return None

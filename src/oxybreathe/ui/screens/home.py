@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from oxybreathe.core import catalog, locations, paths
 from oxybreathe.core.catalog import Entry
-from oxybreathe.core.plan import LengthError, bounds, default_minutes, length_choices, plan
+from oxybreathe.core.plan import LengthError, bounds, default_minutes, lay_out, length_choices
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.core.problems import LoadError
 from oxybreathe.core.safe_text import clean
@@ -210,7 +210,7 @@ class HomeScreen(Screen[None]):
         if bounds(entry.session).fixed:
             text = f"Length: {_minutes_label(minutes)} (fixed)"
         else:
-            real = plan(entry.session, minutes).total
+            real = lay_out(entry.session, minutes).total
             shown = _minutes_label(minutes)
             runs = "" if duration(real) == shown else f"  (runs {duration(real)})"
             text = f"Length: ◀ {shown} ▶{runs}"
@@ -266,7 +266,7 @@ class HomeScreen(Screen[None]):
         minutes = self.choices[self.choice] if self.choices else None
         fixed = bounds(session).fixed
         try:
-            session_plan = plan(session, None if fixed else minutes)
+            session_plan = lay_out(session, None if fixed else minutes)
         except LengthError as error:
             notify_literally(self, str(error), severity="error")
             return
