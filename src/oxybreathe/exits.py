@@ -15,8 +15,3 @@ class ExitStatus(IntEnum):
 def signalled(signum: int) -> int:
     """The status for a process ended by signal `signum`."""
     return 128 + signum
-
-
-# The old names, until every caller uses ExitStatus.
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = ExitStatus.OK, ExitStatus.INVALID, ExitStatus.USAGE
-EXIT_INTERRUPTED = ExitStatus.INTERRUPTED

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oxybreathe.core import locations, yamlnodes
-from oxybreathe.core.loader import Validator, read_text, show
 from oxybreathe.core.preferences import BY_KEY, FILE_KEYS, Whole, settings_example
 from oxybreathe.core.problems import LoadError, Problem
+from oxybreathe.core.validation import Checker, read_text, show
 from oxybreathe.core.yamlnodes import INT, Node, YamlProblem, flag, number
 
 FILENAME = locations.SETTINGS_FILENAME
@@ -51,7 +51,7 @@ def load(file: Path | None = None) -> Config:
         return Config(problems=(Problem(shown, problem.line, problem.col, problem.message),))
     if root is None:  # an empty file, or only comments
         return Config()
-    check = Validator(shown, file.parent)
+    check = Checker(shown, file.parent)
     found = check.mapping(root, "the settings", KEYS) or {}
     values: dict[str, object] = {}
     for key, node in found.items():
@@ -66,7 +66,7 @@ def load(file: Path | None = None) -> Config:
     return Config(values, problems=problems)
 
 
-def _flag(check: Validator, node: Node, key: str, show: Callable[[Node], str]) -> bool | None:
+def _flag(check: Checker, node: Node, key: str, show: Callable[[Node], str]) -> bool | None:
     value = flag(node)
     if value is None:
         check.error(node, f"`{key}` must be true or false, got {show(node)}")
@@ -74,7 +74,7 @@ def _flag(check: Validator, node: Node, key: str, show: Callable[[Node], str]) -
 
 
 def _whole(
-    check: Validator, node: Node, key: str, kind: Whole, show: Callable[[Node], str]
+    check: Checker, node: Node, key: str, kind: Whole, show: Callable[[Node], str]
 ) -> int | None:
     value = number(node) if node.tag == INT else None
     if value is not None and kind.low <= value <= kind.high:
