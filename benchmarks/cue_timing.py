@@ -176,7 +176,8 @@ def _first_cue_delay(command: list[str], env: dict[str, str], runs: int = 3) -> 
     """Seconds from starting `command` to its first cue (the median of a few starts)."""
     delays = []
     for _ in range(runs):
-        stamper, lines = Stamper(), []
+        stamper = Stamper()
+        lines: list[float] = []
         started = time.monotonic()
         stamper.start(command, lines, env)
         while not lines and time.monotonic() < started + 20:

@@ -16,14 +16,14 @@ import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
 if TYPE_CHECKING:  # Textual loads only in the tests that drive the app
     from textual.pilot import Pilot
 
-    from oxybreathe.core.history import Row
+    from oxybreathe.core.history import Row, Store
     from oxybreathe.ui.app import OxybreatheApp
     from oxybreathe.ui.screens.session import SessionScreen
 
@@ -169,7 +169,7 @@ def write(tmp_path: Path) -> Callable[..., Path]:
     return write_file
 
 
-def start_run(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
+def start_run(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
     """Start `oxybreathe run ARGS` in a subprocess, its output piped as text."""
     return subprocess.Popen(
         [sys.executable, "-m", "oxybreathe", "run", *args],
@@ -180,16 +180,16 @@ def start_run(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
     )
 
 
-def run_cli(*args: str, timeout: float = 60, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, timeout: float = 60, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """Run the real `oxybreathe` entry point in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "oxybreathe", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, **kwargs.pop("env", {})},  # type: ignore[dict-item]
+        env={**os.environ, **kwargs.pop("env", {})},
         stdin=subprocess.DEVNULL,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -288,6 +288,16 @@ def text_of(screen: Any, widget_id: str) -> str:
     return widget.text if isinstance(widget, Line) else str(widget.render())
 
 
+ScreenKind = TypeVar("ScreenKind")
+
+
+def top(app: Any, kind: type[ScreenKind]) -> ScreenKind:
+    """The screen on top of `app`, which must be a `kind`."""
+    screen = app.screen
+    assert isinstance(screen, kind), f"{type(screen).__name__} is on top, not {kind.__name__}"
+    return screen
+
+
 async def select(pilot: Pilot[Any], session_id: str) -> None:
     """Highlight a session on home."""
     from textual.widgets import OptionList
@@ -322,6 +332,15 @@ async def to_next_deadline(pilot: Pilot[Any], clock: FakeClock, screen: SessionS
     clock.now = deadline
     screen.sync()
     await pilot.pause()
+
+
+def history_store() -> Store:
+    """The real history file in the test's own data folder, open (it must open)."""
+    from oxybreathe.core import history
+
+    opened = history.open_store()
+    assert opened.store is not None, opened.notice
+    return opened.store
 
 
 def history_rows() -> list[Row]:

@@ -21,7 +21,9 @@ from oxybreathe.core import locations, sounds
 from oxybreathe.core import memory as memories
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.model import Sound
-from tests.conftest import FakeClock, box_app, run_cli, write_wav
+from oxybreathe.ui.screens.session import SessionScreen
+from oxybreathe.ui.widgets.line import Line
+from tests.conftest import FakeClock, box_app, run_cli, top, write_wav
 
 ALSA_CONF = "/usr/share/alsa/alsa.conf"
 
@@ -166,16 +168,18 @@ async def test_the_app_plays_mutes_and_changes_volume(capture):
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(100):  # the worker loads the sounds before the first cue
             await pilot.pause(0.05)
-            if app.screen.engine.started:
+            if top(app, SessionScreen).engine.started:
                 break
-        screen = app.screen
-        assert screen.query_one("#sound").text == "sound 100%"
+        screen = top(app, SessionScreen)
+        assert screen.query_one("#sound", Line).text == "sound 100%"
         await pilot.press("minus", "minus")
-        assert screen.query_one("#sound").text == "sound 80%"
+        assert screen.query_one("#sound", Line).text == "sound 80%"
         await pilot.press("m")
-        assert screen.query_one("#sound").text == "muted"
+        assert screen.query_one("#sound", Line).text == "muted"
         await pilot.press("m")
-        clock.now = screen.engine.next_deadline()
+        deadline = screen.engine.next_deadline()
+        assert deadline is not None
+        clock.now = deadline
         screen.sync()  # the first inhale: box breathes in to a rising tone
         await pilot.pause(0.3)
     bell, rise = played(Sound(builtin="bell"), 100), played(Sound(builtin="rise"), 80)

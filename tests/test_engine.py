@@ -10,6 +10,7 @@ from oxybreathe.core.engine import (
     BellRang,
     CueStarted,
     Engine,
+    Event,
     Finished,
     Paused,
     Resumed,
@@ -38,7 +39,7 @@ def engine(clock: FakeClock) -> Engine:
     return Engine(lay_out(parse_session(BOX)), clock)
 
 
-def run_to_next(engine: Engine, clock: FakeClock, lateness: float = 0.0) -> list:
+def run_to_next(engine: Engine, clock: FakeClock, lateness: float = 0.0) -> list[Event]:
     deadline = engine.next_deadline()
     assert deadline is not None
     clock.now = deadline + lateness
@@ -143,7 +144,8 @@ def test_a_late_wake_up_moves_straight_to_the_current_cue(engine, clock):
     assert event.missed == 5
     assert event.late == pytest.approx(3)
     assert event.play_sound is False  # no burst, and no misleading late chime
-    assert run_to_next(engine, clock)[0].cue.index == 7
+    following = run_to_next(engine, clock)[0]
+    assert isinstance(following, CueStarted) and following.cue.index == 7
 
 
 def test_a_wake_up_past_the_end_finishes_once(engine, clock):
@@ -171,6 +173,7 @@ def test_a_long_session_does_not_drift_with_jittery_wake_ups(clock):
     worst = 0.0
     while not long_engine.done:
         deadline = long_engine.next_deadline()
+        assert deadline is not None
         clock.now = deadline + rng.uniform(0, 0.02)  # every wake-up up to 20 ms late
         for event in long_engine.poll():
             if isinstance(event, CueStarted):
@@ -221,8 +224,11 @@ def test_bells_missed_in_a_stall_ring_once_and_only_if_on_time(clock):
     (bell,) = [e for e in engine.poll() if isinstance(e, BellRang)]
     assert bell.bell.offset == 180 and bell.late == pytest.approx(20)
     assert bell.play_sound is False  # 20 s late: silence rather than a misleading bell
-    clock.now = engine.next_deadline()
+    deadline = engine.next_deadline()
+    assert deadline is not None
+    clock.now = deadline
     (on_time,) = engine.poll()
+    assert isinstance(on_time, BellRang)
     assert on_time.bell.offset == 240 and on_time.play_sound
 
 

@@ -9,7 +9,7 @@ import pytest
 from oxybreathe.core import notes
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.closing import Outcome
-from oxybreathe.core.engine import CueStarted, Finished
+from oxybreathe.core.engine import CueStarted, Event, Finished
 from oxybreathe.core.flow import SAVE_EVERY_SECONDS, SessionFlow
 from oxybreathe.core.history import Recorder, open_store
 from oxybreathe.core.loader import load_session, parse_session
@@ -26,7 +26,7 @@ def rows(folder):
         opened.store.close()
 
 
-def play_to_end(flow: SessionFlow, clock: FakeClock) -> list:
+def play_to_end(flow: SessionFlow, clock: FakeClock) -> list[Event]:
     events = flow.start()
     while not flow.done:
         deadline = flow.next_deadline()

@@ -19,7 +19,7 @@ from tests.conftest import write_protected
 UTC = UTC
 
 
-def opened(folder: Path) -> history.Store:
+def opened(folder: Path | None) -> history.Store:
     result = open_store(folder)
     assert result.store is not None, result.notice
     assert result.notice is None
@@ -162,7 +162,8 @@ def test_a_recorder_with_history_off_accepts_everything_and_writes_nothing(tmp_p
     blocker = tmp_path / "file"
     blocker.write_text("")
     recorder = Recorder(blocker / "x")
-    assert "History is off" in recorder.notice.result(timeout=10)
+    notice = recorder.notice.result(timeout=10)
+    assert notice is not None and "History is off" in notice
     ticket = recorder.begin("box", "Box", 60)
     recorder.finish(ticket, 60, completed=True)
     assert recorder.rows().result(timeout=10) == []
@@ -187,6 +188,12 @@ WRITER = textwrap.dedent(
 )
 
 
+def ended(writer: subprocess.Popen[str]) -> tuple[int, str]:
+    """Wait for `writer`, then read what it said on stderr."""
+    assert writer.stderr is not None
+    return writer.wait(timeout=60), writer.stderr.read()
+
+
 @pytest.mark.parametrize("attempt", range(3))  # the race is in the first moments: try it often
 def test_two_writers_at_once_both_keep_their_rows(tmp_path, attempt):
     writers = [
@@ -195,7 +202,7 @@ def test_two_writers_at_once_both_keep_their_rows(tmp_path, attempt):
         )
         for name in ("first", "second")
     ]
-    results = [(writer.wait(timeout=60), writer.stderr.read()) for writer in writers]
+    results = [ended(writer) for writer in writers]
     assert results == [(0, ""), (0, "")]
     rows = opened(tmp_path).rows()
     assert sorted(row.session for row in rows) == ["first"] * 40 + ["second"] * 40
@@ -205,9 +212,29 @@ def test_two_writers_at_once_both_keep_their_rows(tmp_path, attempt):
 # Figures -----------------------------------------------------------------------------------
 
 
-def row(day: date, seconds: float = 300, **ratings: int | None) -> Row:
+def row(
+    day: date,
+    seconds: float = 300,
+    *,
+    stress_before: int | None = None,
+    stress_after: int | None = None,
+    craving_before: int | None = None,
+    craving_after: int | None = None,
+) -> Row:
     started = datetime(day.year, day.month, day.day, 12, tzinfo=UTC).astimezone()
-    return Row(0, started, "box", "Box breathing", 300, seconds, seconds >= 300, **ratings)
+    return Row(
+        0,
+        started,
+        "box",
+        "Box breathing",
+        300,
+        seconds,
+        seconds >= 300,
+        stress_before=stress_before,
+        stress_after=stress_after,
+        craving_before=craving_before,
+        craving_after=craving_after,
+    )
 
 
 def test_summary_counts_this_week_averages_changes_and_the_streak():

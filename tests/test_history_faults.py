@@ -16,9 +16,10 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -29,7 +30,15 @@ from oxybreathe.core.loader import load_session
 from oxybreathe.core.plan import lay_out
 from tests.conftest import SESSIONS, FakeClock, app_with, run_cli
 
-QUICK = {"retry_seconds": (0.05,), "busy_ms": 200}  # a Recorder that tries again at once
+
+class Timing(TypedDict):
+    """A Recorder's timing keywords."""
+
+    retry_seconds: Sequence[float]
+    busy_ms: int
+
+
+QUICK: Timing = {"retry_seconds": (0.05,), "busy_ms": 200}  # a Recorder that tries again at once
 
 
 class Said:
@@ -310,7 +319,7 @@ def test_a_disk_that_fills_mid_session_keeps_the_writes_until_there_is_room(smal
     assert said.next() == "The history is saved now; nothing was lost."
     assert recorder.close(timeout=10) and recorder.late_notice is None
     [row] = rows_in(folder)
-    assert row.completed and len(row.note) == 200_000
+    assert row.completed and row.note is not None and len(row.note) == 200_000
 
 
 def test_a_plain_session_on_a_full_disk_runs_says_what_is_lost_and_the_file_is_kept(
@@ -386,11 +395,12 @@ def holding(path: Path) -> Iterator[Callable[[], None]]:
     )
     assert holder.stdout is not None and holder.stdin is not None
     assert holder.stdout.readline() == "held\n"
+    stdin = holder.stdin  # narrowed here: the closure below cannot see the assert
 
     def release() -> None:
         if holder.poll() is None:
-            holder.stdin.write("\n")  # type: ignore[union-attr]
-            holder.stdin.flush()  # type: ignore[union-attr]
+            stdin.write("\n")
+            stdin.flush()
             assert holder.wait(timeout=10) == 0
 
     try:

@@ -18,6 +18,7 @@ from oxybreathe.core import config
 from oxybreathe.core import memory as memories
 from oxybreathe.core.loader import load_session
 from oxybreathe.core.memory import Memory
+from oxybreathe.core.model import SayStep
 from oxybreathe.core.problems import LoadError
 from tests.conftest import run_cli
 
@@ -97,6 +98,7 @@ def test_only_infinity_and_nan_are_not_finite(write, value):
 )
 def test_every_yaml_number_notation_is_read(write, value, seconds):
     (step,) = load_session(write(say_for(value))).steps
+    assert isinstance(step, SayStep)
     assert step.seconds == seconds
 
 

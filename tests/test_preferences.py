@@ -8,7 +8,8 @@ from oxybreathe.core import config, settings
 from oxybreathe.core import memory as memories
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.preferences import DEFAULTS, SETTINGS, Preferences, resolve, settings_example
-from tests.conftest import ROOT, app_with, box_app
+from oxybreathe.ui.screens.session import SessionScreen
+from tests.conftest import ROOT, app_with, box_app, top
 
 
 def test_each_layer_wins_over_the_ones_below_it():
@@ -82,7 +83,7 @@ async def test_a_volume_of_zero_in_the_settings_file_reaches_the_chimes(clock, i
     app = box_app(clock, chimes=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        screen = app.screen
+        screen = top(app, SessionScreen)
         assert screen.player is not None and screen.player.volume == 0
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from oxybreathe.core import history
 from oxybreathe.ui.screens.session import SessionScreen
-from tests.conftest import FakeClock, app_with, box_app
+from tests.conftest import FakeClock, app_with, box_app, history_store
 
 
 async def into_inhale(pilot, clock: FakeClock, seconds: float = 8 + 2.5) -> None:
@@ -81,7 +80,7 @@ def test_history(snap_compare, clock, monkeypatch):
     # Fixed dates long past, so "this week" and the streak do not depend on today, shown in UTC.
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    store = history.open_store().store
+    store = history_store()
     start = datetime(2025, 3, 3, 7, 30, tzinfo=UTC)
     ratings = [(8, 5, 7, 4), (7, 4, 6, 3), (9, 6, None, None), (6, 3, 5, 2), (7, 3, 6, 2)]
     for day, (sb, sa, cb, ca) in enumerate(ratings):

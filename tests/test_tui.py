@@ -7,6 +7,7 @@ import gc
 from pathlib import Path
 
 import pytest
+from textual.widgets import DataTable
 
 from oxybreathe.core import history
 from oxybreathe.core import memory as memories
@@ -17,6 +18,7 @@ from oxybreathe.ui.screens import session as session_module
 from oxybreathe.ui.screens.checkin import CheckinScreen
 from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.confirm import Confirm
+from oxybreathe.ui.screens.history import HistoryScreen
 from oxybreathe.ui.screens.home import HomeScreen
 from oxybreathe.ui.screens.session import (
     MIN_FRAME_SECONDS,
@@ -33,10 +35,12 @@ from tests.conftest import (
     app_with,
     box_app,
     history_rows,
+    history_store,
     select,
     session_on_top,
     text_of,
     to_next_deadline,
+    top,
 )
 
 
@@ -44,7 +48,7 @@ async def test_home_lists_sessions_with_descriptions(clock):
     app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        home = app.screen
+        home = top(app, HomeScreen)
         assert isinstance(home, HomeScreen)
         assert {"box", "4-7-8", "urge-surfing"} <= {entry.id for entry in home.entries}
         await select(pilot, "box")
@@ -101,7 +105,7 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         assert isinstance(app.screen, CheckinScreen)
         await pilot.press("4", "3")
         await pilot.pause()
-        closing = app.screen
+        closing = top(app, ClosingScreen)
         assert isinstance(closing, ClosingScreen)
         assert text_of(closing, "headline") == "Well done. You breathed for 2 min 58 s."
         assert text_of(closing, "changes") == "Stress 7 → 4   Craving 6 → 3"
@@ -141,9 +145,9 @@ async def test_skip_moves_to_the_next_step(clock):
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        screen = app.screen
+        screen = top(app, SessionScreen)
         await pilot.press("n")
-        assert screen.engine.current.step == 1
+        assert screen.engine.current is not None and screen.engine.current.step == 1
         await pilot.press("n")
         assert text_of(screen, "prompt").startswith("Let your breathing return")
         await pilot.press("n")
@@ -155,7 +159,7 @@ async def test_ending_early_asks_first_and_can_be_cancelled(clock):
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        screen = app.screen
+        screen = top(app, SessionScreen)
         clock.advance(20)
         screen.sync()
         await pilot.press("q")
@@ -164,12 +168,12 @@ async def test_ending_early_asks_first_and_can_be_cancelled(clock):
         clock.advance(30)  # deciding takes a while; it does not count
         await pilot.press("n")
         await pilot.pause()
-        assert app.screen is screen and not screen.engine.paused
+        assert top(app, SessionScreen) is screen and not screen.engine.paused
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        closing = app.screen
+        closing = top(app, ClosingScreen)
         assert isinstance(closing, ClosingScreen)
         assert text_of(closing, "headline") == "Session ended early, after 20 s. That still counts."
 
@@ -190,7 +194,7 @@ async def test_reduced_motion_shows_a_calm_countdown_without_the_orb(clock):
     app = box_app(clock, reduce_motion=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        screen = app.screen
+        screen = top(app, SessionScreen)
         assert not screen.query(Pacer)
         await to_next_deadline(pilot, clock, screen)
         assert text_of(screen, "phase") == "Breathe in  4"
@@ -258,11 +262,13 @@ async def test_edit_of_a_builtin_makes_a_user_copy_first(clock, user_sessions, m
         # The headless driver cannot suspend; the copy is still made, and the built-in untouched.
         copy = user_sessions / "box.yaml"  # your box, which replaces the built-in in the list
         assert copy.read_text() == (SESSIONS / "box.yaml").read_text()
-        assert app.screen.selected.id == "box" and not app.screen.selected.builtin
+        selected = top(app, HomeScreen).selected
+        assert selected is not None and selected.id == "box" and not selected.builtin
         await pilot.press("n")
         await pilot.pause()
         assert (user_sessions / "my-session.yaml").is_file()
-        assert app.screen.selected.id == "my-session"
+        selected = top(app, HomeScreen).selected
+        assert selected is not None and selected.id == "my-session"
 
 
 async def test_the_last_choice_is_remembered(clock, isolated_home: Path):
@@ -270,8 +276,8 @@ async def test_the_last_choice_is_remembered(clock, isolated_home: Path):
     app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        home = app.screen
-        assert home.selected.id == "4-7-8"
+        home = top(app, HomeScreen)
+        assert home.selected is not None and home.selected.id == "4-7-8"
         assert text_of(home, "length").startswith("Length: ◀ 5 min ▶")
         assert text_of(home, "chimes").startswith("Chimes: off")
 
@@ -280,7 +286,7 @@ async def test_tiny_terminals_still_show_the_essentials(clock):
     app = box_app(clock)
     async with app.run_test(size=(40, 12)) as pilot:
         await pilot.pause()
-        screen = app.screen
+        screen = top(app, SessionScreen)
         await to_next_deadline(pilot, clock, screen)
         assert screen.query_one("#phase").region.height >= 1
         assert text_of(screen, "phase") == "Breathe in  4"
@@ -325,10 +331,10 @@ async def test_a_session_opened_at_once_does_not_wait_for_home_to_read_the_files
         assert isinstance(app.screen, ClosingScreen)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen is home
+        assert top(app, HomeScreen) is home
         await pilot.pause()
         assert "box" in {entry.id for entry in home.entries}
-        assert home.selected.id == "box"
+        assert home.selected is not None and home.selected.id == "box"
 
 
 async def test_the_next_cue_is_timed_on_the_event_loops_monotonic_clock(clock):
@@ -429,7 +435,7 @@ async def test_notices_show_brackets_and_paths_literally(clock, user_sessions, m
     app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        home = app.screen
+        home = top(app, HomeScreen)
         from oxybreathe.ui.notices import notify_literally
 
         notify_literally(home, "pip install 'oxybreathe[audio]' \x1b]0;x\x07[/]")
@@ -447,8 +453,8 @@ async def test_fast_keys_change_the_length_of_the_session_they_land_on(clock):
         await select(pilot, "4-7-8")
         await pilot.press("down", "down", "left", "left")  # to box, then shorter, in one burst
         await pilot.pause()
-        home = app.screen
-        assert home.selected.id == "box"
+        home = top(app, HomeScreen)
+        assert home.selected is not None and home.selected.id == "box"
         assert text_of(home, "length").startswith("Length: ◀ 3 min ▶")
 
 
@@ -499,7 +505,7 @@ async def test_check_in_questions_can_be_skipped_and_escape_goes_back(clock):
         assert isinstance(app.screen, CheckinScreen)
         await pilot.press("escape")  # after the session, escape skips both
         await pilot.pause()
-        closing = app.screen
+        closing = top(app, ClosingScreen)
         assert isinstance(closing, ClosingScreen)
         assert not closing.query("#changes")
     app.wrap_up()
@@ -518,7 +524,7 @@ async def test_quitting_the_app_mid_session_keeps_the_session_as_incomplete(cloc
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         clock.advance(42)
-        app.screen.sync()
+        top(app, SessionScreen).sync()
         await pilot.press("ctrl+q")
     app.wrap_up()
     [row] = history_rows()
@@ -526,7 +532,7 @@ async def test_quitting_the_app_mid_session_keeps_the_session_as_incomplete(cloc
 
 
 async def test_the_history_screen_shows_totals_trend_and_table_and_hides_the_streak(clock):
-    store = history.open_store().store
+    store = history_store()
     for stress, craving in ((8, 7), (7, 6)):
         row = store.begin("box", "Box [b]breathing[/b]", 300, stress_before=stress)
         store.finish(row, 300, completed=True)
@@ -537,13 +543,13 @@ async def test_the_history_screen_shows_totals_trend_and_table_and_hides_the_str
         await pilot.pause()
         await pilot.press("h")
         await pilot.pause(0.2)
-        screen = app.screen
+        screen = top(app, HistoryScreen)
         assert text_of(screen, "totals").startswith("Sessions: 2, this week: 10 min")
         assert "streak: 1 day" in text_of(screen, "totals")
         assert "Average change: stress -3" in text_of(screen, "totals")
         trend = text_of(screen, "trend").splitlines()
         assert trend[0].endswith("▇▆") and trend[1].endswith("▅▄")
-        table = screen.query_one("#recent")
+        table = screen.query_one("#recent", DataTable)
         assert table.row_count == 2
         assert str(table.get_row_at(0)[1]) == "Box [b]breathing[/b]"  # literally
         assert str(table.get_row_at(0)[4]) == "7 → 4"
@@ -590,7 +596,9 @@ async def test_the_orb_takes_the_new_theme_colour_at_once(clock, monkeypatch):
             strips = pacer.render_lines(pacer.region.reset_offset)
             styles = {seg.style for strip in strips for seg in strip if seg.text.strip()}
             assert len(styles) == 1
-            return styles.pop().color
+            style = styles.pop()
+            assert style is not None
+            return style.color
 
         before = orb_colour()
         app.theme = "nord" if app.theme != "nord" else "gruvbox"
@@ -653,7 +661,7 @@ async def test_home_lists_sessions_in_the_order_of_their_names(clock, user_sessi
     app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        home = app.screen
+        home = top(app, HomeScreen)
         assert isinstance(home, HomeScreen)
         builtins = [e.session.name for e in home.entries if e.builtin and e.session]
         assert builtins == sorted(builtins, key=str.casefold) and len(builtins) > 5
@@ -674,13 +682,13 @@ async def test_home_says_once_when_the_sessions_folder_cannot_be_used(clock, use
             f"Your sessions folder {user_sessions}: this is a file, not a folder. "
             "The built-in sessions are listed."
         ]
-        assert any(e.id == "box" for e in app.screen.entries)
+        assert any(e.id == "box" for e in top(app, HomeScreen).entries)
 
 
 async def test_history_table_shows_every_column_at_80x24_and_scrolls_sideways_when_narrower(
     clock,
 ):
-    store = history.open_store().store
+    store = history_store()
     for _ in range(30):
         row = store.begin("urge-surfing", "Urge surfing with a long name of my own", 600)
         store.finish(row, 590, completed=True)
@@ -692,7 +700,7 @@ async def test_history_table_shows_every_column_at_80x24_and_scrolls_sideways_wh
         await pilot.press("h")
         await pilot.pause(0.3)
         scroller = app.screen.query_one("#history")
-        table = app.screen.query_one("#recent")
+        table = app.screen.query_one("#recent", DataTable)
         assert table.region.right <= scroller.region.right  # the ratings are on screen
         assert str(table.get_row_at(0)[1]).startswith("Urge surfing")
         assert scroller.max_scroll_x == 0
@@ -707,3 +715,32 @@ async def test_history_table_shows_every_column_at_80x24_and_scrolls_sideways_wh
         await pilot.press("right", "right", "right")
         await pilot.pause()
         assert scroller.scroll_x > 0
+
+
+async def test_home_never_shows_between_the_screens_of_a_session(clock):
+    # Check-in, session, check-in, closing: one after another, with no frame of home between.
+    app = app_with(clock, chimes=False)
+    shown: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen_change_signal.subscribe(app, lambda screen: shown.append(type(screen).__name__))
+        await select(pilot, "box")
+        await pilot.press("left", "left", "enter")  # 3 minutes
+        await pilot.pause()
+        await pilot.press("7", "6")
+        screen = await session_on_top(pilot)
+        while not screen.engine.done:
+            await to_next_deadline(pilot, clock, screen)
+        await pilot.pause()
+        await pilot.press("4", "3")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    steps = [name for name in shown if name != "Backdrop"]
+    assert steps == [
+        "CheckinScreen",
+        "SessionScreen",
+        "CheckinScreen",
+        "ClosingScreen",
+        "HomeScreen",
+    ]

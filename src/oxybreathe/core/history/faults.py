@@ -12,10 +12,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # a Python built without sqlite3 still imports this (history is off there)
-    import sqlite3
+# The one import of sqlite3 for the whole history: a Python built without it (it happens with
+# source builds) still imports every module here, and history is simply off.
+try:
+    import sqlite3 as sqlite3  # re-exported: the other history modules take it from here
+except ImportError:  # a Python built without SQLite (it happens with source builds)
+    sqlite3 = None  # type: ignore[assignment]
 
 
 class Unusable(Exception):

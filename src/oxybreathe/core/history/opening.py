@@ -24,14 +24,10 @@ from oxybreathe.core.history.faults import (
     Unavailable,
     Unusable,
     cannot_read,
+    sqlite3,
     why,
 )
 from oxybreathe.core.history.store import BUSY_TIMEOUT_MS, FILENAME, Store, now
-
-try:
-    import sqlite3
-except ImportError:  # a Python built without SQLite (it happens with source builds)
-    sqlite3 = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,6 @@ from oxybreathe.core.history.writer import Recorder
 if TYPE_CHECKING:  # plans load with a session, not for `oxybreathe history`
     from oxybreathe.core.plan import Plan
 
-try:
-    import sqlite3
-except ImportError:  # a Python built without SQLite (it happens with source builds)
-    sqlite3 = None  # type: ignore[assignment]
-
 
 class Recording:
     """One session's row, kept the same way by both front ends.

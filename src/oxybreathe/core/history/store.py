@@ -22,15 +22,10 @@ from oxybreathe.core.history.faults import (
     Unusable,
     classify,
     code_of,
+    sqlite3,
     why,
 )
 from oxybreathe.core.history.rows import Read, Row, Unreadable, decoded, parse, storable
-
-try:
-    import sqlite3
-except ImportError:  # a Python built without SQLite (it happens with source builds)
-    sqlite3 = None  # type: ignore[assignment]
-
 
 FILENAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 5000

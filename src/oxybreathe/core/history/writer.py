@@ -10,16 +10,11 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from oxybreathe.core.history.faults import why
+from oxybreathe.core.history.faults import sqlite3, why
 from oxybreathe.core.history.opening import Opened, open_store
 from oxybreathe.core.history.pending import RETRY_SECONDS, Pending, Ticket, Write
 from oxybreathe.core.history.rows import Read, Row, storable
 from oxybreathe.core.history.store import BUSY_TIMEOUT_MS, Store, now
-
-try:
-    import sqlite3
-except ImportError:  # a Python built without SQLite (it happens with source builds)
-    sqlite3 = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
