@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.figures import Figure, at_most, percentile
 from oxybreathe.core.loader import load_session
-from oxybreathe.core.plan import plan
+from oxybreathe.core.plan import lay_out
 
 PHASE_SECONDS = 0.5  # the shortest phase a session may have: the most cues per minute
 TOKEN = "bench-cue"  # every cue line holds it, whatever plain mode prints around it
@@ -176,7 +176,8 @@ def _first_cue_delay(command: list[str], env: dict[str, str], runs: int = 3) -> 
     """Seconds from starting `command` to its first cue (the median of a few starts)."""
     delays = []
     for _ in range(runs):
-        stamper, lines = Stamper(), []
+        stamper = Stamper()
+        lines: list[float] = []
         started = time.monotonic()
         stamper.start(command, lines, env)
         while not lines and time.monotonic() < started + 20:
@@ -199,7 +200,7 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> list[Timing]:
             **{f"XDG_{kind}_HOME": str(folder / kind) for kind in ("CONFIG", "DATA", "STATE")},
             "XDG_CACHE_HOME": str(folder / "cache"),
         }
-        offsets = [cue.start for cue in plan(load_session(quiet), minutes).cues]
+        offsets = [cue.start for cue in lay_out(load_session(quiet), minutes).cues]
         run = [sys.executable, "-m", "oxybreathe", "run"]
         plain = ["--plain", "--no-checkin", "--minutes"]
         quiet_command = [*run, str(quiet), *plain, f"{minutes:g}", "--no-chimes"]

@@ -5,17 +5,27 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import select as selectors
 import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+
+if TYPE_CHECKING:  # Textual loads only in the tests that drive the app
+    from textual.pilot import Pilot
+
+    from oxybreathe.core.history import Row, Store
+    from oxybreathe.ui.app import OxybreatheApp
+    from oxybreathe.ui.screens.session import SessionScreen
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = ROOT / "sessions"
@@ -159,7 +169,7 @@ def write(tmp_path: Path) -> Callable[..., Path]:
     return write_file
 
 
-def start_run(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
+def start_run(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
     """Start `oxybreathe run ARGS` in a subprocess, its output piped as text."""
     return subprocess.Popen(
         [sys.executable, "-m", "oxybreathe", "run", *args],
@@ -170,16 +180,16 @@ def start_run(args: list[str], **kwargs: object) -> subprocess.Popen[str]:
     )
 
 
-def run_cli(*args: str, timeout: float = 60, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, timeout: float = 60, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """Run the real `oxybreathe` entry point in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "oxybreathe", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, **kwargs.pop("env", {})},  # type: ignore[dict-item]
+        env={**os.environ, **kwargs.pop("env", {})},
         stdin=subprocess.DEVNULL,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -210,3 +220,165 @@ def write_wav(
         out.setframerate(rate)
         out.writeframes(bytes(data))
     return path
+
+
+# Time ---------------------------------------------------------------------------------------
+
+
+class FakeClock:
+    """A monotonic clock that only moves when told to."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+# The app -------------------------------------------------------------------------------------
+
+
+def app_with(clock: FakeClock, *, start: Any = None, **options: Any) -> OxybreatheApp:
+    """The app on a fake clock, as the command line opens it: `options` that are settings
+    (chimes, checkin...) are flags, resolved with the real settings file and memory; the rest
+    are the app's own arguments (user_dir...)."""
+    from oxybreathe.core import settings
+    from oxybreathe.core.preferences import BY_KEY
+    from oxybreathe.ui.app import OxybreatheApp
+
+    loaded = settings.load({key: options.pop(key) for key in list(options) if key in BY_KEY})
+    return OxybreatheApp(
+        clock=clock,
+        start=start,
+        prefs=loaded.prefs,
+        memory=loaded.memory,
+        problems=loaded.problems,
+        **options,
+    )
+
+
+def box_app(clock: FakeClock, **options: Any) -> OxybreatheApp:
+    """The app opened straight on box breathing for 3 minutes, silent and with no check-in
+    unless asked."""
+    from oxybreathe.core.loader import load_session
+    from oxybreathe.core.plan import lay_out
+
+    options.setdefault("chimes", False)
+    options.setdefault("checkin", False)
+    return app_with(clock, start=lay_out(load_session(SESSIONS / "box.yaml"), 3), **options)
+
+
+def text_of(screen: Any, widget_id: str) -> str:
+    """The text a widget shows (home's details pane shows several parts in one widget)."""
+    from oxybreathe.ui.screens.home import HomeScreen
+    from oxybreathe.ui.widgets.details import PARTS, Details
+    from oxybreathe.ui.widgets.line import Line
+
+    if isinstance(screen, HomeScreen) and widget_id in PARTS:
+        return screen.query_one(Details).part(widget_id)
+    widget = screen.query_one(f"#{widget_id}")
+    return widget.text if isinstance(widget, Line) else str(widget.render())
+
+
+ScreenKind = TypeVar("ScreenKind")
+
+
+def top(app: Any, kind: type[ScreenKind]) -> ScreenKind:
+    """The screen on top of `app`, which must be a `kind`."""
+    screen = app.screen
+    assert isinstance(screen, kind), f"{type(screen).__name__} is on top, not {kind.__name__}"
+    return screen
+
+
+async def select(pilot: Pilot[Any], session_id: str) -> None:
+    """Highlight a session on home."""
+    from textual.widgets import OptionList
+
+    from oxybreathe.ui.screens.home import HomeScreen
+
+    home = pilot.app.screen
+    assert isinstance(home, HomeScreen)
+    ids = [entry.id for entry in home.entries]
+    home.query_one("#sessions", OptionList).highlighted = ids.index(session_id)
+    await pilot.pause()
+
+
+async def session_on_top(pilot: Pilot[Any]) -> SessionScreen:
+    """The session screen, once the app has settled with it on top and its clock started."""
+    from oxybreathe.ui.screens.session import SessionScreen
+
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, SessionScreen)
+    for _ in range(100):  # the first cue waits for the sounds to be ready (on a thread)
+        if screen.engine.started:
+            break
+        await pilot.pause(0.01)
+    return screen
+
+
+async def to_next_deadline(pilot: Pilot[Any], clock: FakeClock, screen: SessionScreen) -> None:
+    """Move the clock to the session's next deadline and let the screen catch up."""
+    deadline = screen.flow.next_deadline()
+    assert deadline is not None
+    clock.now = deadline
+    screen.sync()
+    await pilot.pause()
+
+
+def history_store() -> Store:
+    """The real history file in the test's own data folder, open (it must open)."""
+    from oxybreathe.core import history
+
+    opened = history.open_store()
+    assert opened.store is not None, opened.notice
+    return opened.store
+
+
+def history_rows() -> list[Row]:
+    """Every row of the real history file in the test's own data folder."""
+    from oxybreathe.core import history
+
+    opened = history.open_store()
+    assert opened.store is not None and opened.notice is None
+    try:
+        return opened.store.rows()
+    finally:
+        opened.store.close()
+
+
+# A real terminal -----------------------------------------------------------------------------
+
+LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049l"
+SHOW_CURSOR = b"\x1b[?25h"
+
+
+def read_until(
+    master: int, wanted: bytes, timeout: float, process: subprocess.Popen[bytes] | None = None
+) -> bytes:
+    """Read the terminal's output until `wanted` appears, `process` has exited, or timeout."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and wanted not in seen:
+        if process is not None and process.poll() is not None:
+            ready, _, _ = selectors.select([master], [], [], 0)
+            if not ready:  # exited, and everything it wrote has been read
+                break
+        ready, _, _ = selectors.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the other side has closed: the app is gone
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen

@@ -44,7 +44,7 @@ def resolve(value: str, background: Color) -> Color:
 
 @pytest.fixture(scope="module")
 def variables() -> dict[str, str]:
-    app = OxybreatheApp(checkin=False)
+    app = OxybreatheApp()
     assert app.theme == "textual-dark"  # the default theme
     return app.get_css_variables()
 

@@ -17,9 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from oxybreathe.core import locations, sounds, state
+from oxybreathe.core import locations, sounds
+from oxybreathe.core import memory as memories
+from oxybreathe.core.memory import Memory
 from oxybreathe.core.model import Sound
-from tests.conftest import run_cli, write_wav
+from oxybreathe.ui.screens.session import SessionScreen
+from oxybreathe.ui.widgets.line import Line
+from tests.conftest import FakeClock, box_app, run_cli, top, write_wav
 
 ALSA_CONF = "/usr/share/alsa/alsa.conf"
 
@@ -107,7 +111,9 @@ def test_no_chimes_plays_nothing(write, capture):
 
 
 def test_plain_mode_keeps_the_apps_chimes_toggle_unless_the_settings_file_says(write, capture):
-    state.save(state.Remembered(chimes=False))  # `c` on the app's home screen turned them off
+    memories.save(
+        Memory(preferences={"chimes": False})
+    )  # `c` on the app's home screen turned them off
     path = write("name: Quiet\nsteps: [{say: hi, seconds: 0.5}]\n")
     result = run_cli("run", str(path), "--plain", "--volume", "100")
     assert result.returncode == 0 and result.stderr == ""
@@ -156,40 +162,40 @@ def test_a_crashing_player_never_takes_the_session_down(write, tmp_path):
 
 
 async def test_the_app_plays_mutes_and_changes_volume(capture):
-    from tests.test_engine import FakeClock
-    from tests.test_tui import box_app
 
     clock = FakeClock()
     app = box_app(clock, chimes=True, volume=100)
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(100):  # the worker loads the sounds before the first cue
             await pilot.pause(0.05)
-            if app.screen.engine.started:
+            if top(app, SessionScreen).engine.started:
                 break
-        screen = app.screen
-        assert screen.query_one("#sound").text == "sound 100%"
+        screen = top(app, SessionScreen)
+        assert screen.query_one("#sound", Line).text == "sound 100%"
         await pilot.press("minus", "minus")
-        assert screen.query_one("#sound").text == "sound 80%"
+        assert screen.query_one("#sound", Line).text == "sound 80%"
         await pilot.press("m")
-        assert screen.query_one("#sound").text == "muted"
+        assert screen.query_one("#sound", Line).text == "muted"
         await pilot.press("m")
-        clock.now = screen.engine.next_deadline()
+        deadline = screen.engine.next_deadline()
+        assert deadline is not None
+        clock.now = deadline
         screen.sync()  # the first inhale: box breathes in to a rising tone
         await pilot.pause(0.3)
     bell, rise = played(Sound(builtin="bell"), 100), played(Sound(builtin="rise"), 80)
     captured = wait_for(capture, len(bell) + len(rise))
     assert bell in captured and rise in captured
-    assert app.volume == 80  # remembered for next time
+    assert app.prefs.volume == 80 and memories.load().preferences == {"volume": 80}
 
 
 def test_a_crash_in_the_worker_process_is_contained(tmp_path):
     """The worker is its own process: killing it mid-session leaves the app running."""
-    from oxybreathe.audio import Chimes
+    from oxybreathe.audio import Player
     from oxybreathe.core.loader import load_session
-    from oxybreathe.core.plan import plan
+    from oxybreathe.core.plan import lay_out
     from tests.conftest import SESSIONS
 
-    chimes = Chimes(plan(load_session(SESSIONS / "box.yaml"), 3))
+    chimes = Player(lay_out(load_session(SESSIONS / "box.yaml"), 3))
     chimes.wait_ready()
     assert chimes._process is not None
     os.kill(chimes._process.pid, 9)
@@ -216,12 +222,12 @@ def test_the_worker_never_writes_to_the_terminal(write, no_device, tmp_path):
 
 
 def test_closing_the_player_is_not_reported_as_a_failure(capture):
-    from oxybreathe.audio import Chimes
+    from oxybreathe.audio import Player
     from oxybreathe.core.loader import load_session
-    from oxybreathe.core.plan import plan
+    from oxybreathe.core.plan import lay_out
     from tests.conftest import SESSIONS
 
-    chimes = Chimes(plan(load_session(SESSIONS / "box.yaml"), 3))
+    chimes = Player(lay_out(load_session(SESSIONS / "box.yaml"), 3))
     chimes.wait_ready()
     assert chimes.state == "on"  # sound works (into the capture)
     chimes.close(linger=5)

@@ -123,7 +123,9 @@ def test_a_schedule_that_slips_is_over_the_drift_budget():
 
 
 def test_the_stamper_stamps_only_the_cue_lines_of_each_runner():
-    stamper, first, second = Stamper(), [], []
+    stamper = Stamper()
+    first: list[float] = []
+    second: list[float] = []
     lines = f"print('a header'); print('{TOKEN} 1'); print('a note'); print('{TOKEN} 2')"
     stamper.start([sys.executable, "-c", lines], first, dict(os.environ))
     stamper.start([sys.executable, "-c", f"print('{TOKEN}')"], second, dict(os.environ))

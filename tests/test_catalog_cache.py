@@ -20,12 +20,10 @@ from textual.widgets import OptionList
 from oxybreathe.core import catalog_cache, locations
 from oxybreathe.core.catalog_cache import CatalogCache
 from oxybreathe.core.loader import load_session
-from oxybreathe.core.model import Phase
-from oxybreathe.ui.app import OxybreatheApp
+from oxybreathe.core.model import BreatheStep, Phase
 from oxybreathe.ui.screens.home import HomeScreen
 from oxybreathe.ui.screens.session import SessionScreen
-from tests.conftest import UserHome, run_as_user, run_cli
-from tests.test_engine import FakeClock
+from tests.conftest import FakeClock, UserHome, app_with, run_as_user, run_cli
 
 MINE = """\
 name: Mine
@@ -227,13 +225,15 @@ async def test_a_stale_cache_never_runs_a_wrong_session(mine):
     # The cache holds another session for the file, under the file's own key: only a cache
     # gone wrong in a way no key can see would. The list shows it; Enter runs the file.
     real = load_session(mine)
+    breathe = real.steps[0]
+    assert isinstance(breathe, BreatheStep)
     stale = dataclasses.replace(
         real,
         name="Stale",
-        steps=(dataclasses.replace(real.steps[0], phases=(Phase("inhale", 2.0),)),),
+        steps=(dataclasses.replace(breathe, phases=(Phase("inhale", 2.0),)),),
     )
     catalog_cache.default().put(mine, False, stale)
-    app = OxybreatheApp(clock=FakeClock(), checkin=False, chimes=False)
+    app = app_with(FakeClock(), checkin=False, chimes=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         home = app.screen

@@ -6,7 +6,7 @@ import pytest
 
 from oxybreathe.core import config
 from oxybreathe.core.config import Config
-from oxybreathe.ui.app import OxybreatheApp
+from oxybreathe.core.preferences import resolve
 from tests.conftest import run_cli
 
 
@@ -26,7 +26,7 @@ def test_the_example_is_valid_and_sets_every_key(settings_file):
     settings_file.write_text(config.EXAMPLE)
     settings = config.load()
     assert settings == Config(
-        chimes=True, volume=70, reduce_motion=False, checkin=True, streak=True
+        {"chimes": True, "volume": 80, "reduce_motion": False, "checkin": True, "streak": True}
     )
     assert not settings.problems
 
@@ -36,7 +36,7 @@ def test_every_wrong_value_is_located_and_only_that_key_falls_back(settings_file
         "chimes: no\nvolume: 140\nreduce_motion: yes please\nchekin: false\nstreak: false\n"
     )
     settings = config.load()
-    assert settings == Config(chimes=False, streak=False)
+    assert settings == Config({"chimes": False, "streak": False})
     assert [str(p) for p in settings.problems] == [
         f"{settings_file}:2:9: `volume` must be a whole number from 0 to 100, got `140`",
         f"{settings_file}:3:16: `reduce_motion` must be true or false, got `yes please`",
@@ -69,12 +69,18 @@ def test_a_file_that_is_not_utf8_or_is_a_folder_is_a_problem_not_a_crash(setting
     assert "directory" in str(config.load().problems[0])
 
 
-def test_the_app_takes_its_defaults_from_the_file_and_the_command_line_wins(settings_file):
+def test_the_file_sets_the_preferences_and_the_command_line_wins(settings_file):
     settings_file.write_text("chimes: false\nvolume: 30\nreduce_motion: true\ncheckin: false\n")
-    app = OxybreatheApp()
-    assert (app.chimes, app.volume, app.reduce_motion, app.checkin) == (False, 30, True, False)
-    app = OxybreatheApp(chimes=True, volume=90, checkin=True)
-    assert (app.chimes, app.volume, app.checkin) == (True, 90, True)
+    file = config.load().values
+    prefs = resolve(file=file, remembered={"chimes": True, "volume": 55})
+    assert (prefs.chimes, prefs.volume, prefs.reduce_motion, prefs.checkin) == (
+        False,
+        30,
+        True,
+        False,
+    )
+    prefs = resolve(flags={"chimes": True, "volume": 90, "checkin": True}, file=file)
+    assert (prefs.chimes, prefs.volume, prefs.checkin) == (True, 90, True)
 
 
 def test_oxybreathe_config_shows_the_file_and_its_problems(settings_file):

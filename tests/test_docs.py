@@ -49,3 +49,14 @@ def test_the_readme_says_a_users_file_replaces_the_built_in_and_how_new_guards_i
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "a file there with a built-in's id replaces that built-in" in readme
     assert "`--force`" in readme
+
+
+def test_the_format_page_lists_the_limits_the_loader_checks():
+    from oxybreathe.core.schema import limits
+
+    page = (ROOT / "docs" / "session-format.md").read_text(encoding="utf-8")
+    table = page.split("## Limits", 1)[1].split("\n\n", 2)[1]
+    rows = [
+        tuple(cell.strip() for cell in line.strip("|").split("|")) for line in table.split("\n")
+    ]
+    assert rows[2:] == limits()

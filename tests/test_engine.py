@@ -10,6 +10,7 @@ from oxybreathe.core.engine import (
     BellRang,
     CueStarted,
     Engine,
+    Event,
     Finished,
     Paused,
     Resumed,
@@ -17,21 +18,8 @@ from oxybreathe.core.engine import (
     Stopped,
 )
 from oxybreathe.core.loader import parse_session
-from oxybreathe.core.plan import plan
-
-
-class FakeClock:
-    """A monotonic clock that only moves when told to."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
+from oxybreathe.core.plan import lay_out
+from tests.conftest import FakeClock
 
 BOX = """
 name: Box
@@ -47,16 +35,11 @@ steps:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def engine(clock: FakeClock) -> Engine:
-    return Engine(plan(parse_session(BOX)), clock)
+    return Engine(lay_out(parse_session(BOX)), clock)
 
 
-def run_to_next(engine: Engine, clock: FakeClock, lateness: float = 0.0) -> list:
+def run_to_next(engine: Engine, clock: FakeClock, lateness: float = 0.0) -> list[Event]:
     deadline = engine.next_deadline()
     assert deadline is not None
     clock.now = deadline + lateness
@@ -161,7 +144,8 @@ def test_a_late_wake_up_moves_straight_to_the_current_cue(engine, clock):
     assert event.missed == 5
     assert event.late == pytest.approx(3)
     assert event.play_sound is False  # no burst, and no misleading late chime
-    assert run_to_next(engine, clock)[0].cue.index == 7
+    following = run_to_next(engine, clock)[0]
+    assert isinstance(following, CueStarted) and following.cue.index == 7
 
 
 def test_a_wake_up_past_the_end_finishes_once(engine, clock):
@@ -182,13 +166,14 @@ def test_the_plan_runs_to_its_end_and_finishes(engine, clock):
 
 def test_a_long_session_does_not_drift_with_jittery_wake_ups(clock):
     session = parse_session("name: x\nsteps:\n  - breathe: [inhale: 5.45, exhale: 5.45]\n")
-    long_engine = Engine(plan(session, minutes=180), clock)
+    long_engine = Engine(lay_out(session, minutes=180), clock)
     start = clock.now
     rng = random.Random(7)
     long_engine.start()
     worst = 0.0
     while not long_engine.done:
         deadline = long_engine.next_deadline()
+        assert deadline is not None
         clock.now = deadline + rng.uniform(0, 0.02)  # every wake-up up to 20 ms late
         for event in long_engine.poll():
             if isinstance(event, CueStarted):
@@ -218,7 +203,7 @@ steps:
 
 
 def test_interval_bells_ring_on_their_own_deadlines(clock):
-    engine = Engine(plan(parse_session(SITTING)), clock)
+    engine = Engine(lay_out(parse_session(SITTING)), clock)
     start = clock.now
     engine.start()
     rung = []
@@ -233,19 +218,22 @@ def test_interval_bells_ring_on_their_own_deadlines(clock):
 
 
 def test_bells_missed_in_a_stall_ring_once_and_only_if_on_time(clock):
-    engine = Engine(plan(parse_session(SITTING)), clock)
+    engine = Engine(lay_out(parse_session(SITTING)), clock)
     engine.start()
     clock.advance(200)  # a suspended laptop slept through the 60 s, 120 s and 180 s bells
     (bell,) = [e for e in engine.poll() if isinstance(e, BellRang)]
     assert bell.bell.offset == 180 and bell.late == pytest.approx(20)
     assert bell.play_sound is False  # 20 s late: silence rather than a misleading bell
-    clock.now = engine.next_deadline()
+    deadline = engine.next_deadline()
+    assert deadline is not None
+    clock.now = deadline
     (on_time,) = engine.poll()
+    assert isinstance(on_time, BellRang)
     assert on_time.bell.offset == 240 and on_time.play_sound
 
 
 def test_skipping_a_step_skips_its_bells(clock):
-    engine = Engine(plan(parse_session(SITTING)), clock)
+    engine = Engine(lay_out(parse_session(SITTING)), clock)
     engine.start()
     clock.advance(30)
     engine.skip()

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from oxybreathe.core import config
 from oxybreathe.core.loader import parse_session
 from oxybreathe.core.model import Session
-from oxybreathe.core.plan import LengthError, bounds, plan
-from oxybreathe.core.problems import LoadError
+from oxybreathe.core.plan import LengthError, bounds, lay_out
+from oxybreathe.core.problems import LoadError, Problem
 from tests.conftest import SESSIONS
 
 settings.register_profile(
@@ -132,9 +132,9 @@ steps:
 SETTINGS_TEMPLATE = "chimes: {}\nvolume: {}\nreduce_motion: {}\ncheckin: {}\nstreak: {}\n"
 
 
-def assert_located(problem: object) -> None:
+def assert_located(problem: Problem) -> None:
     """One line, at a position, short enough to read (a 5,000-digit value is cut)."""
-    line, col, message = problem.line, problem.col, problem.message  # type: ignore[attr-defined]
+    line, col, message = problem.line, problem.col, problem.message
     assert line >= 1 and col >= 1
     assert message and "\n" not in message and len(message) < 600
 
@@ -172,7 +172,7 @@ def _check(text: str) -> None:
     lengths = bounds(session)  # a loaded session must always plan at its own lengths
     for seconds in {lengths.shortest, lengths.default}:
         try:
-            plan(session, seconds / 60)
+            lay_out(session, seconds / 60)
         except LengthError:
             raise AssertionError("a valid session refused one of its own lengths") from None
 
@@ -202,8 +202,15 @@ def test_random_yaml_never_escapes(text: str) -> None:
     check(text)
 
 
+def loaded_profile() -> settings:
+    """The profile loaded above (`settings.default` is None only before one is loaded)."""
+    profile = settings.default
+    assert profile is not None
+    return profile
+
+
 # A quarter of the profile's examples each: every example fills every field.
-QUARTER = settings(max_examples=max(1, settings.default.max_examples // 4))
+QUARTER = settings(max_examples=max(1, loaded_profile().max_examples // 4))
 
 
 @QUARTER

@@ -17,8 +17,15 @@ from pathlib import Path
 import pytest
 
 from oxybreathe.core import locations
-from tests.conftest import run_as_user, run_cli, start_run, write_protected
-from tests.test_signals import LEAVE_ALTERNATE_SCREEN, SHOW_CURSOR, read_until
+from tests.conftest import (
+    LEAVE_ALTERNATE_SCREEN,
+    SHOW_CURSOR,
+    read_until,
+    run_as_user,
+    run_cli,
+    start_run,
+    write_protected,
+)
 
 # A title change, a screen clear and an OSC 52 clipboard write, as YAML escapes.
 HOSTILE_NAME = r'"Calm \e]0;pwned\a\e[2J \e]52;c;ZXZpbA==\a"'

@@ -19,7 +19,7 @@ from tests.conftest import write_protected
 UTC = UTC
 
 
-def opened(folder: Path) -> history.Store:
+def opened(folder: Path | None) -> history.Store:
     result = open_store(folder)
     assert result.store is not None, result.notice
     assert result.notice is None
@@ -162,7 +162,8 @@ def test_a_recorder_with_history_off_accepts_everything_and_writes_nothing(tmp_p
     blocker = tmp_path / "file"
     blocker.write_text("")
     recorder = Recorder(blocker / "x")
-    assert "History is off" in recorder.notice.result(timeout=10)
+    notice = recorder.notice.result(timeout=10)
+    assert notice is not None and "History is off" in notice
     ticket = recorder.begin("box", "Box", 60)
     recorder.finish(ticket, 60, completed=True)
     assert recorder.rows().result(timeout=10) == []
@@ -187,6 +188,12 @@ WRITER = textwrap.dedent(
 )
 
 
+def ended(writer: subprocess.Popen[str]) -> tuple[int, str]:
+    """Wait for `writer`, then read what it said on stderr."""
+    assert writer.stderr is not None
+    return writer.wait(timeout=60), writer.stderr.read()
+
+
 @pytest.mark.parametrize("attempt", range(3))  # the race is in the first moments: try it often
 def test_two_writers_at_once_both_keep_their_rows(tmp_path, attempt):
     writers = [
@@ -195,7 +202,7 @@ def test_two_writers_at_once_both_keep_their_rows(tmp_path, attempt):
         )
         for name in ("first", "second")
     ]
-    results = [(writer.wait(timeout=60), writer.stderr.read()) for writer in writers]
+    results = [ended(writer) for writer in writers]
     assert results == [(0, ""), (0, "")]
     rows = opened(tmp_path).rows()
     assert sorted(row.session for row in rows) == ["first"] * 40 + ["second"] * 40
@@ -205,9 +212,29 @@ def test_two_writers_at_once_both_keep_their_rows(tmp_path, attempt):
 # Figures -----------------------------------------------------------------------------------
 
 
-def row(day: date, seconds: float = 300, **ratings: int | None) -> Row:
+def row(
+    day: date,
+    seconds: float = 300,
+    *,
+    stress_before: int | None = None,
+    stress_after: int | None = None,
+    craving_before: int | None = None,
+    craving_after: int | None = None,
+) -> Row:
     started = datetime(day.year, day.month, day.day, 12, tzinfo=UTC).astimezone()
-    return Row(0, started, "box", "Box breathing", 300, seconds, seconds >= 300, **ratings)
+    return Row(
+        0,
+        started,
+        "box",
+        "Box breathing",
+        300,
+        seconds,
+        seconds >= 300,
+        stress_before=stress_before,
+        stress_after=stress_after,
+        craving_before=craving_before,
+        craving_after=craving_after,
+    )
 
 
 def test_summary_counts_this_week_averages_changes_and_the_streak():
@@ -335,27 +362,24 @@ def test_a_read_only_data_folder_keeps_its_file_as_it_is_and_past_sessions_show(
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
-def test_a_recording_saves_progress_every_30_s_ends_once_and_rotates_notes(tmp_path):
+def test_a_recording_ends_once_and_keeps_the_note_it_showed(tmp_path):
     from oxybreathe.core.checkin import Ratings
     from oxybreathe.core.loader import load_session
-    from oxybreathe.core.plan import plan
+    from oxybreathe.core.plan import lay_out
     from tests.conftest import SESSIONS
 
-    box = plan(load_session(SESSIONS / "box.yaml"), 3)
+    box = lay_out(load_session(SESSIONS / "box.yaml"), 3)
     recorder = Recorder(tmp_path)
     first = history.Recording(recorder, box, Ratings(stress=7))
-    first.progress(10)  # too soon after the start: nothing saved
-    assert recorder.rows().result(timeout=10)[0].actual_seconds == 0
-    first.progress(31)
-    first.progress(40)  # too soon after 31
+    first.save(31)
     assert recorder.rows().result(timeout=10)[0].actual_seconds == 31
     first.finish(100, completed=True)
     first.finish(120, completed=False)  # a second end changes nothing
     first.save(130)  # nor does a late save
     first.rate_after(Ratings())  # nothing answered: nothing written
-    note = first.closing_note(box, wait=10)
-    second = history.Recording(recorder, box, Ratings()).closing_note(box, wait=10)
-    assert second.id != note.id  # the next session rotates past the note shown
+    first.note_shown("hpa-chain")
+    second = history.Recording(recorder, box, Ratings())
+    assert second.shown_notes.result(timeout=10) == ["hpa-chain"]
     assert recorder.close(timeout=10)
     [one, two] = opened(tmp_path).rows()
     assert (one.actual_seconds, one.completed, one.stress_before, one.stress_after) == (
@@ -364,7 +388,7 @@ def test_a_recording_saves_progress_every_30_s_ends_once_and_rotates_notes(tmp_p
         7,
         None,
     )
-    assert (one.note, two.note) == (note.id, second.id)
+    assert (one.note, two.note, two.completed) == ("hpa-chain", None, False)
 
 
 def test_totals_are_in_whole_seconds_like_the_table():

@@ -16,21 +16,29 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
 from oxybreathe.core import history
 from oxybreathe.core.history import Recorder, open_store
+from oxybreathe.core.history.pending import Ticket
 from oxybreathe.core.loader import load_session
-from oxybreathe.core.plan import plan
-from oxybreathe.ui.app import OxybreatheApp
-from tests.conftest import SESSIONS, run_cli
-from tests.test_engine import FakeClock
+from oxybreathe.core.plan import lay_out
+from tests.conftest import SESSIONS, FakeClock, app_with, run_cli
 
-QUICK = {"retry_seconds": (0.05,), "busy_ms": 200}  # a Recorder that tries again at once
+
+class Timing(TypedDict):
+    """A Recorder's timing keywords."""
+
+    retry_seconds: Sequence[float]
+    busy_ms: int
+
+
+QUICK: Timing = {"retry_seconds": (0.05,), "busy_ms": 200}  # a Recorder that tries again at once
 
 
 class Said:
@@ -109,7 +117,7 @@ def test_a_write_failing_with_any_exception_is_said_and_later_sessions_still_rec
     assert sessions_in(tmp_path) == ["box"]
 
 
-def hhmm(ticket: history.Ticket) -> str:
+def hhmm(ticket: Ticket) -> str:
     return ticket.started.strftime("%H:%M")
 
 
@@ -198,7 +206,7 @@ async def test_the_history_screen_leaves_out_rows_it_cannot_read_and_sessions_st
     isolated_home,
 ):
     spoil(make_history(isolated_home / "data" / "oxybreathe", "Box"))
-    app = OxybreatheApp(clock=FakeClock(), checkin=False, chimes=False)
+    app = app_with(FakeClock(), checkin=False, chimes=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("h")
@@ -208,7 +216,7 @@ async def test_the_history_screen_leaves_out_rows_it_cannot_read_and_sessions_st
         assert LEFT_OUT.strip() in totals
         await pilot.press("escape")
         await pilot.pause()
-        app.start_session(plan(load_session(SESSIONS / "box.yaml"), 3))
+        app.practise(lay_out(load_session(SESSIONS / "box.yaml"), 3), from_home=True)
         await pilot.pause()
         await pilot.press("ctrl+q")
     app.wrap_up()  # the session is kept as stopped: the writer outlived the unreadable rows
@@ -311,7 +319,7 @@ def test_a_disk_that_fills_mid_session_keeps_the_writes_until_there_is_room(smal
     assert said.next() == "The history is saved now; nothing was lost."
     assert recorder.close(timeout=10) and recorder.late_notice is None
     [row] = rows_in(folder)
-    assert row.completed and len(row.note) == 200_000
+    assert row.completed and row.note is not None and len(row.note) == 200_000
 
 
 def test_a_plain_session_on_a_full_disk_runs_says_what_is_lost_and_the_file_is_kept(
@@ -345,12 +353,12 @@ async def test_the_app_says_a_full_disk_in_a_notice_and_names_the_lost_session_a
     folder = small_disk / "oxybreathe"
     make_history(folder, "Box")
     fill(small_disk)
-    app = OxybreatheApp(
-        clock=FakeClock(),
+    app = app_with(
+        FakeClock(),
         checkin=False,
         chimes=False,
         data_dir=folder,
-        start=plan(load_session(SESSIONS / "box.yaml"), 3),
+        start=lay_out(load_session(SESSIONS / "box.yaml"), 3),
     )
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.5)
@@ -387,11 +395,12 @@ def holding(path: Path) -> Iterator[Callable[[], None]]:
     )
     assert holder.stdout is not None and holder.stdin is not None
     assert holder.stdout.readline() == "held\n"
+    stdin = holder.stdin  # narrowed here: the closure below cannot see the assert
 
     def release() -> None:
         if holder.poll() is None:
-            holder.stdin.write("\n")  # type: ignore[union-attr]
-            holder.stdin.flush()  # type: ignore[union-attr]
+            stdin.write("\n")
+            stdin.flush()
             assert holder.wait(timeout=10) == 0
 
     try:

@@ -1,8 +1,8 @@
 """Every scalar is hostile: tags, numbers of any size or notation, everywhere a number is read.
 
-Session files and the settings file are real YAML files; `state.json` is a real file in the
+Session files and the settings file are real YAML files; `remembered.json` is a real file in the
 isolated data folder; the command line runs in a real subprocess. Each case ends in a located
-message (or the defaults, for state.json, which is memory), never a traceback.
+message (or the defaults, for remembered.json, which is memory), never a traceback.
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from oxybreathe.core import config, locations, state
+from oxybreathe.core import config
+from oxybreathe.core import memory as memories
 from oxybreathe.core.loader import load_session
+from oxybreathe.core.memory import Memory
+from oxybreathe.core.model import SayStep
 from oxybreathe.core.problems import LoadError
 from tests.conftest import run_cli
 
@@ -95,6 +98,7 @@ def test_only_infinity_and_nan_are_not_finite(write, value):
 )
 def test_every_yaml_number_notation_is_read(write, value, seconds):
     (step,) = load_session(write(say_for(value))).steps
+    assert isinstance(step, SayStep)
     assert step.seconds == seconds
 
 
@@ -204,7 +208,7 @@ def test_a_hostile_setting_is_located_and_falls_back(settings_file, content, pro
 
 def test_settings_read_numbers_and_flags_in_every_yaml_notation(settings_file):
     settings_file.write_text("volume: 0x40\nchimes: !!bool off\nstreak: Yes\n", encoding="utf-8")
-    assert config.load() == config.Config(volume=64, chimes=False, streak=True)
+    assert config.load() == config.Config({"volume": 64, "chimes": False, "streak": True})
 
 
 @pytest.mark.parametrize(
@@ -231,7 +235,7 @@ def test_no_settings_message_calls_it_a_session_file(settings_file, make):
     assert "settings" in problem or problem.endswith("got a list")
 
 
-# state.json ----------------------------------------------------------------------------------
+# remembered.json ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -245,7 +249,7 @@ def test_no_settings_message_calls_it_a_session_file(settings_file, make):
         '{"minutes": ' + DIGITS_5000 + "}",
         "[" * 100_000,  # RecursionError, not a ValueError
         '{"a": ' * 50_000 + "1" + "}" * 50_000,
-        '{"session": "box", "padding": "' + "x" * (state.MAX_BYTES + 1) + '"}',
+        '{"session": "box", "padding": "' + "x" * (memories.MAX_BYTES + 1) + '"}',
         '{"minutes": {"nested": [1, 2]}, "volume": "70", "chimes": 1}',
     ],
     ids=[
@@ -261,36 +265,36 @@ def test_no_settings_message_calls_it_a_session_file(settings_file, make):
         "wrong-types",
     ],
 )
-def test_a_hostile_state_file_means_nothing_remembered(content):
-    path = locations.data_dir() / state.FILENAME
+def test_a_hostile_memory_file_means_nothing_remembered(content):
+    path = memories.path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")
-    assert state.load() == state.Remembered()
+    assert memories.load() == Memory()
 
 
 def test_a_remembered_length_within_three_hours_is_kept():
-    path = locations.data_dir() / state.FILENAME
+    path = memories.path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"session": "box", "minutes": 180, "volume": 100}))
-    assert state.load() == state.Remembered("box", 180.0, volume=100)
+    path.write_text(json.dumps({"session": "box", "minutes": 180, "preferences": {"volume": 100}}))
+    assert memories.load() == Memory("box", 180.0, {"volume": 100})
 
 
-def test_a_fifo_in_place_of_the_state_file_never_blocks():
-    path = locations.data_dir() / state.FILENAME
+def test_a_fifo_in_place_of_the_memory_file_never_blocks():
+    path = memories.path()
     path.parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(path)
-    found: list[state.Remembered] = []
-    reader = threading.Thread(target=lambda: found.append(state.load()), daemon=True)
+    found: list[Memory] = []
+    reader = threading.Thread(target=lambda: found.append(memories.load()), daemon=True)
     reader.start()
     reader.join(timeout=10)
     if reader.is_alive():  # let the blocked reader go before failing
         with open(path, "w") as writer:
             writer.write("{}")
-    assert found == [state.Remembered()]
+    assert found == [Memory()]
 
 
-def test_a_session_runs_whatever_the_state_file_holds(write):
-    path = locations.data_dir() / state.FILENAME
+def test_a_session_runs_whatever_the_memory_file_holds(write):
+    path = memories.path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('{"minutes": ' + DIGITS_400 + ', "x": ' + "[" * 100_000, encoding="utf-8")
     short = write("name: Short\nsteps:\n  - say: Hello.\n    seconds: 0.5\n")

@@ -8,7 +8,7 @@ import pytest
 
 from oxybreathe.core import notes
 from oxybreathe.core.loader import parse_session
-from oxybreathe.core.model import CLOSING_TOPICS
+from oxybreathe.core.model import CLOSING_TOPICS, Session
 
 LIBRARY = notes.library()
 
@@ -22,7 +22,7 @@ BANNED = [
 ]
 
 
-def session(closing: str = "") -> object:
+def session(closing: str = "") -> Session:
     return parse_session(
         f"name: T\n{closing}steps:\n  - say: hello\n    seconds: 5\n", session_id="t"
     )

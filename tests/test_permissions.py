@@ -101,13 +101,14 @@ def test_a_config_folder_that_cannot_be_entered_is_one_line_and_history_still_sh
 @pytest.mark.parametrize("mode", [0o000, 0o444], ids=["0o000", "0o444"])
 def test_remembered_choices_that_cannot_be_read_or_written_change_nothing(user_home, mode):
     session, _path = with_history(user_home)
-    remembered = user_home.data / "state.json"
-    remembered.write_text('{"show_streak": false}')
+    remembered = user_home.mkdir(user_home.root / "state" / "oxybreathe") / "remembered.json"
+    remembered.write_text('{"preferences": {"streak": false}}')
     user_home.own(remembered)
     remembered.chmod(mode)
-    user_home.data.chmod(0o555)  # nor can a new one replace it
+    remembered.parent.chmod(0o555)  # nor can a new one replace it
+    user_home.data.chmod(0o555)  # and the history cannot be written either
     assert run_short(user_home, session).startswith("History is off this time")
     shown = run_as_user(user_home, "history")
     assert shown.returncode == 0 and "Short" in shown.stdout
     assert ("streak" in shown.stdout) is (mode == 0o000)  # read when it can be: hidden
-    assert remembered.read_text() == '{"show_streak": false}'
+    assert remembered.read_text() == '{"preferences": {"streak": false}}'

@@ -12,13 +12,13 @@ import time
 
 import pytest
 
+from oxybreathe.core.flow import SessionFlow
 from oxybreathe.core.history import FILENAME, Recorder, Store
 from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.notes import FOOTER
-from oxybreathe.core.plan import plan
+from oxybreathe.core.plan import lay_out
 from oxybreathe.plain import run_plain
-from tests.conftest import SESSIONS, run_cli, start_run
-from tests.test_engine import FakeClock
+from tests.conftest import SESSIONS, FakeClock, run_cli, start_run
 
 
 class StampedOutput(io.StringIO):
@@ -42,14 +42,14 @@ def play(session_plan, clock=None):
     def sleep(seconds: float) -> None:
         clock.advance(seconds)
 
-    status = run_plain(session_plan, out=out, clock=clock, sleep=sleep)
+    status = run_plain(SessionFlow(session_plan, clock=clock), out=out, sleep=sleep)
     return status, out
 
 
 def test_no_full_garbage_collection_walks_the_startup_heap_during_a_session():
     # Everything alive at the first cue is frozen (collected once first), so a collection in
     # the middle of a session walks only what the session allocates; the end hands it back.
-    session_plan = plan(load_session(SESSIONS / "sigh.yaml"), minutes=1)
+    session_plan = lay_out(load_session(SESSIONS / "sigh.yaml"), minutes=1)
     clock = FakeClock()
     frozen_while_playing: list[int] = []
 
@@ -58,19 +58,20 @@ def test_no_full_garbage_collection_walks_the_startup_heap_during_a_session():
         clock.advance(seconds)
 
     assert gc.get_freeze_count() == 0
-    assert run_plain(session_plan, out=io.StringIO(), clock=clock, sleep=sleep) == 0
+    assert run_plain(SessionFlow(session_plan, clock=clock), out=io.StringIO(), sleep=sleep) == 0
     assert frozen_while_playing and min(frozen_while_playing) > 1000
     assert gc.get_freeze_count() == 0
 
     def interrupt(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    assert run_plain(session_plan, out=io.StringIO(), clock=clock, sleep=interrupt) == 130
+    flow = SessionFlow(session_plan, clock=clock)
+    assert run_plain(flow, out=io.StringIO(), sleep=interrupt) == 130
     assert gc.get_freeze_count() == 0  # stopped early: handed back too
 
 
 def test_one_line_per_cue_at_the_moment_it_starts():
-    session_plan = plan(load_session(SESSIONS / "sigh.yaml"), minutes=1)
+    session_plan = lay_out(load_session(SESSIONS / "sigh.yaml"), minutes=1)
     start = 1000.0
     status, out = play(session_plan, FakeClock(start))
     assert status == 0
@@ -89,7 +90,7 @@ def test_one_line_per_cue_at_the_moment_it_starts():
 
 
 def test_the_step_text_comes_with_the_first_phase_only():
-    session_plan = plan(load_session(SESSIONS / "box.yaml"), minutes=1)
+    session_plan = lay_out(load_session(SESSIONS / "box.yaml"), minutes=1)
     _, out = play(session_plan)
     lines = out.getvalue().splitlines()
     assert lines[2] == "Inhale 4 s. Follow the square, side by side."
@@ -106,7 +107,7 @@ def test_control_characters_and_markup_are_printed_safely():
         '  - breathe: [{phase: inhale, seconds: 1, cue: "\\x9b31mred"}, exhale: 1]\n'
         "    cycles: 1\n"
     )
-    _, out = play(plan(session))
+    _, out = play(lay_out(session))
     text = out.getvalue()
     assert not any(ch in text for ch in "\x1b\x07\x9b")
     lines = text.splitlines()
@@ -119,7 +120,7 @@ def test_closing_uses_the_sessions_own_text():
     session = parse_session(
         "name: x\nclosing: You showed up today.\nsteps: [{say: hi, seconds: 1}]\n"
     )
-    _, out = play(plan(session))
+    _, out = play(lay_out(session))
     lines = out.getvalue().splitlines()
     assert "You showed up today." in lines and not any(x.startswith("Source") for x in lines)
 
@@ -212,7 +213,7 @@ def test_interval_bells_are_printed_when_they_ring():
         "name: Sit\nchimes: {interval: chime, every: 60}\nsteps:\n  - say: Sit quietly.\n"
         "    seconds: 150\n"
     )
-    session_plan = plan(session)
+    session_plan = lay_out(session)
     start = 50.0
     status, out = play(session_plan, FakeClock(start))
     assert status == 0
@@ -246,12 +247,14 @@ class FailingOutput(io.StringIO):
 def test_an_output_that_fails_mid_session_stops_it_and_keeps_the_time_breathed(
     error, status, tmp_path, capsys
 ):
-    session_plan = plan(load_session(SESSIONS / "box.yaml"), minutes=1)
+    session_plan = lay_out(load_session(SESSIONS / "box.yaml"), minutes=1)
     clock = FakeClock(100.0)
     out = FailingOutput(fail_at=5, error=error)  # the title, the prompt, inhale, hold: then not
 
     recorder = Recorder(tmp_path)
-    result = run_plain(session_plan, out=out, clock=clock, sleep=clock.advance, recorder=recorder)
+    result = run_plain(
+        SessionFlow(session_plan, recorder=recorder, clock=clock), out=out, sleep=clock.advance
+    )
     assert result == status
     assert out.getvalue().splitlines()[-1] == "Hold 4 s"
     why = "was closed by its reader" if status == 141 else "failed (the disk is full)"
@@ -263,12 +266,15 @@ def test_an_output_that_fails_mid_session_stops_it_and_keeps_the_time_breathed(
 
 
 def test_an_output_that_fails_before_the_first_cue_records_no_session(tmp_path, capsys):
-    session_plan = plan(load_session(SESSIONS / "box.yaml"), minutes=1)
+    session_plan = lay_out(load_session(SESSIONS / "box.yaml"), minutes=1)
     clock = FakeClock()
     out = FailingOutput(fail_at=1, error=OSError(28, "No space left on device"))
     recorder = Recorder(tmp_path)
     assert (
-        run_plain(session_plan, out=out, clock=clock, sleep=clock.advance, recorder=recorder) == 1
+        run_plain(
+            SessionFlow(session_plan, recorder=recorder, clock=clock), out=out, sleep=clock.advance
+        )
+        == 1
     )
     recorder.close()
     assert "cannot write the session" in capsys.readouterr().err

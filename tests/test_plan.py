@@ -10,7 +10,7 @@ import pytest
 
 from oxybreathe.core.loader import load_session
 from oxybreathe.core.model import DEFAULT_FILL_SECONDS, Sound
-from oxybreathe.core.plan import LengthError, bounds, plan
+from oxybreathe.core.plan import LengthError, bounds, lay_out
 from tests.conftest import SESSIONS, run_cli
 
 
@@ -30,7 +30,7 @@ def test_cues_are_laid_end_to_end(load):
             cycles: 2
             say: Slowly.
     """)
-    laid = plan(session)
+    laid = lay_out(session)
     assert [(c.start, c.duration, c.kind, c.phase, c.cycle) for c in laid.cues] == [
         (0, 5, "prompt", None, None),
         (5, 4, "phase", "inhale", 1),
@@ -57,15 +57,15 @@ def test_filling_steps_share_what_the_fixed_steps_leave(load):
           - breathe: [inhale: 4, exhale: 6]
           - say: b
     """)
-    laid = plan(session, minutes=2.5)  # 150 s: 130 s left, 65 s each
+    laid = lay_out(session, minutes=2.5)  # 150 s: 130 s left, 65 s each
     assert laid.total == 20 + 70 + 65  # 6.5 cycles round half up to 7
     assert [c.duration for c in laid.cues if c.kind == "prompt"] == [20, 65]
 
 
 def test_a_filling_breathing_step_rounds_to_the_nearest_cycle(load):
     session = load("name: x\nsteps:\n  - breathe: [inhale: 4, exhale: 6]\n")
-    assert plan(session, minutes=1.07).total == 60  # 6.42 cycles -> 6
-    assert plan(session, minutes=1.09).total == 70  # 6.54 cycles -> 7
+    assert lay_out(session, minutes=1.07).total == 60  # 6.42 cycles -> 6
+    assert lay_out(session, minutes=1.09).total == 70  # 6.54 cycles -> 7
 
 
 def test_a_filling_breathing_step_always_has_a_cycle(load):
@@ -73,28 +73,28 @@ def test_a_filling_breathing_step_always_has_a_cycle(load):
         "name: x\nsteps:\n  - say: a\n  - breathe: [inhale: 15, exhale: 15]\n  - say: b\n"
     )
     assert bounds(session).shortest == 32
-    laid = plan(session, minutes=32 / 60)  # a share of 10.7 s is 0.36 cycles: still one
+    laid = lay_out(session, minutes=32 / 60)  # a share of 10.7 s is 0.36 cycles: still one
     assert [c.duration for c in laid.cues] == pytest.approx([32 / 3, 15, 15, 32 / 3])
 
 
 def test_the_file_minutes_is_the_default_length(load):
     session = load("name: x\nminutes: 2\nsteps:\n  - breathe: [inhale: 5, exhale: 5]\n")
-    assert plan(session).total == 120
-    assert plan(session, minutes=3).total == 180
+    assert lay_out(session).total == 120
+    assert lay_out(session, minutes=3).total == 180
     assert bounds(session).default == 120
 
 
 def test_without_any_length_each_filling_step_gets_the_default(load):
     session = load("name: x\nsteps:\n  - say: a\n  - breathe: [inhale: 5, exhale: 5]\n")
     assert DEFAULT_FILL_SECONDS == 120
-    assert plan(session).total == 240
+    assert lay_out(session).total == 240
 
 
 def test_a_fixed_session_refuses_another_length_and_names_its_own(load):
     session = load("name: x\nsteps:\n  - say: a\n    seconds: 90\n")
-    assert plan(session, minutes=1.5).total == 90
+    assert lay_out(session, minutes=1.5).total == 90
     with pytest.raises(LengthError, match="fixed length of 1 min 30 s; it cannot run for 3 min"):
-        plan(session, minutes=3)
+        lay_out(session, minutes=3)
     assert bounds(session).fixed and bounds(session).shortest == 90
 
 
@@ -106,36 +106,36 @@ def test_too_short_a_length_names_the_shortest_possible(load):
     # Each filling step gets an equal share; at the smallest share (1 s for the prompt) the
     # breathing step still runs one 19 s cycle, so nothing shorter than 80 s can be laid out.
     with pytest.raises(LengthError, match="the shortest length is 1 min 20 s"):
-        plan(session, minutes=79 / 60)
+        lay_out(session, minutes=79 / 60)
     assert bounds(session).shortest == 80
-    assert plan(session, minutes=80 / 60).total == 60 + 19 + 10  # equal 10 s shares
+    assert lay_out(session, minutes=80 / 60).total == 60 + 19 + 10  # equal 10 s shares
 
 
 def test_a_session_cannot_be_asked_for_more_than_three_hours(load):
     session = load("name: x\nsteps:\n  - breathe: [inhale: 4, exhale: 6]\n")
-    assert plan(session, minutes=180).total == 10800
+    assert lay_out(session, minutes=180).total == 10800
     with pytest.raises(LengthError, match="longer than the 3 h a session can last"):
-        plan(session, minutes=181)
+        lay_out(session, minutes=181)
 
 
 def test_minutes_on_a_breathing_step_rounds_to_whole_cycles(load):
     session = load(
         "name: x\nsteps:\n  - breathe: [inhale: 4, hold: 7, exhale: 8]\n    minutes: 1\n"
     )
-    assert plan(session).total == 57  # 3.16 cycles -> 3
+    assert lay_out(session).total == 57  # 3.16 cycles -> 3
     assert bounds(session).fixed
 
 
 def test_long_sessions_do_not_accumulate_rounding_error(load):
     session = load("name: x\nsteps:\n  - breathe: [inhale: 5.45, exhale: 5.45]\n")
-    laid = plan(session, minutes=180)
+    laid = lay_out(session, minutes=180)
     last = laid.cues[-1]
     assert last.start == pytest.approx(laid.total - 5.45, abs=1e-9)
     assert last.cycle == last.cycles == 990  # 990.8 cycles rounds down: 3 h is the limit
 
 
 def test_cue_at_finds_the_running_cue(load):
-    laid = plan(load("name: x\nsteps:\n  - breathe: [inhale: 4, exhale: 6]\n    cycles: 2\n"))
+    laid = lay_out(load("name: x\nsteps:\n  - breathe: [inhale: 4, exhale: 6]\n    cycles: 2\n"))
     assert [laid.cue_at(t) for t in (0, 3.99, 4, 10, 19.99)] == [0, 0, 1, 2, 3]
     assert laid.cue_at(20) is None
     assert laid.next_step_start(3) == 20
@@ -146,7 +146,7 @@ def test_every_builtin_plans_at_its_shortest_default_and_longest(path):
     session = load_session(path)
     lengths = bounds(session)
     for seconds in {lengths.shortest, lengths.default, lengths.longest}:
-        laid = plan(session, seconds / 60)
+        laid = lay_out(session, seconds / 60)
         assert laid.cues and laid.total <= 10800 + 0.5
         ends = [cue.end for cue in laid.cues]
         assert all(a.end == pytest.approx(b.start) for a, b in itertools.pairwise(laid.cues))
@@ -163,14 +163,14 @@ def test_interval_bells_fill_long_steps_only(load):
           - say: long
             seconds: 95
     """)
-    laid = plan(session)
+    laid = lay_out(session)
     assert [bell.offset for bell in laid.bells] == [50, 80, 110]
     assert {s.builtin for s in laid.sounds} == {"bell", "chime", "bowl"}
 
 
 def test_no_chimes_means_no_sounds(load):
     session = load("name: x\nchimes: {start: none, end: none}\nsteps: [{say: hi}]\n")
-    assert plan(session).sounds == set()
+    assert lay_out(session).sounds == set()
 
 
 def _limit_memory() -> None:
@@ -199,4 +199,4 @@ def test_a_length_that_is_not_a_finite_number_of_seconds_is_refused(load, minute
     fixed = load("name: x\nsteps:\n  - say: hi\n    seconds: 5\n")
     for session in (fills, fixed):
         with pytest.raises(LengthError, match="a length must be a finite number of minutes"):
-            plan(session, minutes)
+            lay_out(session, minutes)

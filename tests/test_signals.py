@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import select
 import signal
 import struct
 import subprocess
@@ -14,33 +13,7 @@ import time
 
 import pytest
 
-from tests.conftest import run_cli
-
-LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049l"
-SHOW_CURSOR = b"\x1b[?25h"
-
-
-def read_until(
-    master: int, wanted: bytes, timeout: float, process: subprocess.Popen[bytes] | None = None
-) -> bytes:
-    """Read the terminal's output until `wanted` appears, `process` has exited, or timeout."""
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and wanted not in seen:
-        if process is not None and process.poll() is not None:
-            ready, _, _ = select.select([master], [], [], 0)
-            if not ready:  # exited, and everything it wrote has been read
-                break
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the other side has closed: the app is gone
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
+from tests.conftest import LEAVE_ALTERNATE_SCREEN, SHOW_CURSOR, read_until, run_cli
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])

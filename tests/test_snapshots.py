@@ -5,13 +5,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from oxybreathe.core import history
-from oxybreathe.ui.app import OxybreatheApp
 from oxybreathe.ui.screens.session import SessionScreen
-from tests.test_engine import FakeClock
-from tests.test_tui import box_app
+from tests.conftest import FakeClock, app_with, box_app, history_store
 
 
 async def into_inhale(pilot, clock: FakeClock, seconds: float = 8 + 2.5) -> None:
@@ -24,14 +19,9 @@ async def into_inhale(pilot, clock: FakeClock, seconds: float = 8 + 2.5) -> None
     await pilot.pause()
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
 def test_home(snap_compare, clock):
     assert snap_compare(
-        OxybreatheApp(clock=clock, checkin=False), press=["down", "down"], terminal_size=(100, 30)
+        app_with(clock, checkin=False), press=["down", "down"], terminal_size=(100, 30)
     )
 
 
@@ -90,7 +80,7 @@ def test_history(snap_compare, clock, monkeypatch):
     # Fixed dates long past, so "this week" and the streak do not depend on today, shown in UTC.
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    store = history.open_store().store
+    store = history_store()
     start = datetime(2025, 3, 3, 7, 30, tzinfo=UTC)
     ratings = [(8, 5, 7, 4), (7, 4, 6, 3), (9, 6, None, None), (6, 3, 5, 2), (7, 3, 6, 2)]
     for day, (sb, sa, cb, ca) in enumerate(ratings):
@@ -111,5 +101,5 @@ def test_history(snap_compare, clock, monkeypatch):
         await pilot.press("h")
         await pilot.pause(0.3)
 
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     assert snap_compare(app, run_before=open_history, terminal_size=(100, 30))

@@ -171,6 +171,12 @@ def chunk(name: bytes, data: bytes) -> bytes:
 FMT = chunk(b"fmt ", struct.pack("<HHIIHH", 1, 1, 8000, 16000, 2, 16))
 
 
+def sparse_100_gb(path: Path) -> None:
+    """A sparse file of 100 GiB: it uses no disk."""
+    path.touch()
+    os.truncate(path, 100 * 1024**3)
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -178,7 +184,7 @@ FMT = chunk(b"fmt ", struct.pack("<HHIIHH", 1, 1, 8000, 16000, 2, 16))
         (lambda p: p.symlink_to("/dev/zero"), "it is a device, not a sound file"),
         (lambda p: p.mkdir(), "it is a folder, not a sound file"),
         (
-            lambda p: (p.touch(), os.truncate(p, 100 * 1024**3)),  # sparse: no disk used
+            sparse_100_gb,
             "it is 107,374 MB; a chime file may be at most 24 MB",
         ),
         (

@@ -7,16 +7,18 @@ import gc
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import DataTable
 
-from oxybreathe.core import history, state
+from oxybreathe.core import history
+from oxybreathe.core import memory as memories
 from oxybreathe.core.loader import load_session, parse_session
-from oxybreathe.core.plan import plan
-from oxybreathe.ui.app import OxybreatheApp
+from oxybreathe.core.memory import Memory
+from oxybreathe.core.plan import lay_out
 from oxybreathe.ui.screens import session as session_module
 from oxybreathe.ui.screens.checkin import CheckinScreen
 from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.confirm import Confirm
+from oxybreathe.ui.screens.history import HistoryScreen
 from oxybreathe.ui.screens.home import HomeScreen
 from oxybreathe.ui.screens.session import (
     MIN_FRAME_SECONDS,
@@ -26,70 +28,27 @@ from oxybreathe.ui.screens.session import (
     clock_text,
     next_draw_in,
 )
-from oxybreathe.ui.widgets.details import PARTS, Details
-from oxybreathe.ui.widgets.line import Line
+from oxybreathe.ui.widgets.details import Details
 from oxybreathe.ui.widgets.pacer import Pacer, orb_lines, pacer_levels
-from tests.conftest import SESSIONS
-from tests.test_engine import FakeClock
-
-
-def history_rows() -> list[history.Row]:
-    """Every row of the real history file in the test's own data folder."""
-    opened = history.open_store()
-    assert opened.store is not None and opened.notice is None
-    try:
-        return opened.store.rows()
-    finally:
-        opened.store.close()
-
-
-def text_of(screen, widget_id: str) -> str:
-    if isinstance(screen, HomeScreen) and widget_id in PARTS:  # one widget shows these parts
-        return screen.query_one(Details).part(widget_id)
-    widget = screen.query_one(f"#{widget_id}")
-    return widget.text if isinstance(widget, Line) else str(widget.render())
-
-
-async def select(pilot, session_id: str) -> None:
-    home = pilot.app.screen
-    assert isinstance(home, HomeScreen)
-    ids = [entry.id for entry in home.entries]
-    home.query_one("#sessions", OptionList).highlighted = ids.index(session_id)
-    await pilot.pause()
-
-
-async def session_on_top(pilot) -> SessionScreen:
-    """The session screen, once the app has settled with it on top."""
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, SessionScreen)
-    return screen
-
-
-async def to_next_deadline(pilot, clock: FakeClock, screen: SessionScreen) -> None:
-    clock.now = screen.engine.next_deadline()
-    screen.sync()
-    await pilot.pause()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-def box_app(clock: FakeClock, **options) -> OxybreatheApp:
-    """The app opened straight on box breathing for 3 minutes, silent and with no check-in
-    unless asked."""
-    options.setdefault("chimes", False)
-    options.setdefault("checkin", False)
-    return OxybreatheApp(clock=clock, start=plan(load_session(SESSIONS / "box.yaml"), 3), **options)
+from tests.conftest import (
+    SESSIONS,
+    app_with,
+    box_app,
+    history_rows,
+    history_store,
+    select,
+    session_on_top,
+    text_of,
+    to_next_deadline,
+    top,
+)
 
 
 async def test_home_lists_sessions_with_descriptions(clock):
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        home = app.screen
+        home = top(app, HomeScreen)
         assert isinstance(home, HomeScreen)
         assert {"box", "4-7-8", "urge-surfing"} <= {entry.id for entry in home.entries}
         await select(pilot, "box")
@@ -99,7 +58,7 @@ async def test_home_lists_sessions_with_descriptions(clock):
 
 
 async def test_length_keys_move_within_what_the_session_allows(clock):
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -113,7 +72,7 @@ async def test_length_keys_move_within_what_the_session_allows(clock):
 
 
 async def test_start_breathe_pause_resume_and_finish(clock):
-    app = OxybreatheApp(clock=clock, chimes=False)
+    app = app_with(clock, chimes=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -146,7 +105,7 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         assert isinstance(app.screen, CheckinScreen)
         await pilot.press("4", "3")
         await pilot.pause()
-        closing = app.screen
+        closing = top(app, ClosingScreen)
         assert isinstance(closing, ClosingScreen)
         assert text_of(closing, "headline") == "Well done. You breathed for 2 min 58 s."
         assert text_of(closing, "changes") == "Stress 7 → 4   Craving 6 → 3"
@@ -155,7 +114,7 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
     app.wrap_up()
-    assert state.load() == state.Remembered("box", 3.0, False, False, theme="textual-dark")
+    assert memories.load() == Memory("box", 3.0)
     [row] = history_rows()
     assert (row.session, row.completed, round(row.actual_seconds)) == ("box", True, 178)
     assert (row.stress_before, row.stress_after, row.craving_before, row.craving_after) == (
@@ -164,12 +123,12 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         6,
         3,
     )
-    assert row.note == closing.note.id
+    assert row.note == closing.closing.note.id
 
 
 async def test_a_ten_minute_session_runs_in_milliseconds(clock):
-    session_plan = plan(load_session(SESSIONS / "resonant.yaml"), minutes=10)
-    app = OxybreatheApp(clock=clock, checkin=False, chimes=False, start=session_plan)
+    session_plan = lay_out(load_session(SESSIONS / "resonant.yaml"), minutes=10)
+    app = app_with(clock, checkin=False, chimes=False, start=session_plan)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await session_on_top(pilot)
         phases_seen = set()
@@ -186,9 +145,9 @@ async def test_skip_moves_to_the_next_step(clock):
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        screen = app.screen
+        screen = top(app, SessionScreen)
         await pilot.press("n")
-        assert screen.engine.current.step == 1
+        assert screen.engine.current is not None and screen.engine.current.step == 1
         await pilot.press("n")
         assert text_of(screen, "prompt").startswith("Let your breathing return")
         await pilot.press("n")
@@ -200,7 +159,7 @@ async def test_ending_early_asks_first_and_can_be_cancelled(clock):
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        screen = app.screen
+        screen = top(app, SessionScreen)
         clock.advance(20)
         screen.sync()
         await pilot.press("q")
@@ -209,12 +168,12 @@ async def test_ending_early_asks_first_and_can_be_cancelled(clock):
         clock.advance(30)  # deciding takes a while; it does not count
         await pilot.press("n")
         await pilot.pause()
-        assert app.screen is screen and not screen.engine.paused
+        assert top(app, SessionScreen) is screen and not screen.engine.paused
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        closing = app.screen
+        closing = top(app, ClosingScreen)
         assert isinstance(closing, ClosingScreen)
         assert text_of(closing, "headline") == "Session ended early, after 20 s. That still counts."
 
@@ -224,7 +183,7 @@ async def test_user_text_is_shown_literally(clock):
         'name: "[red]x[/red] \\e]0;title\\a"\nsteps:\n  - say: "[/] and [bold]b[/bold]"\n'
         "    seconds: 5\n"
     )
-    app = OxybreatheApp(clock=clock, checkin=False, chimes=False, start=plan(session))
+    app = app_with(clock, checkin=False, chimes=False, start=lay_out(session))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert text_of(app.screen, "title") == "[red]x[/red] ]0;title"
@@ -235,7 +194,7 @@ async def test_reduced_motion_shows_a_calm_countdown_without_the_orb(clock):
     app = box_app(clock, reduce_motion=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        screen = app.screen
+        screen = top(app, SessionScreen)
         assert not screen.query(Pacer)
         await to_next_deadline(pilot, clock, screen)
         assert text_of(screen, "phase") == "Breathe in  4"
@@ -249,7 +208,7 @@ async def test_details_show_user_text_literally_and_make_room_in_small_terminals
         "name: '[b]Loud[/b] [link=x]here'\ndescription: 'Calm [red]text[/red].'\n"
         "steps:\n  - breathe: [inhale: 4, exhale: 4]\n"
     )
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "marked")
@@ -273,7 +232,7 @@ async def test_details_show_user_text_literally_and_make_room_in_small_terminals
 async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, user_sessions):
     user_sessions.mkdir(parents=True)
     (user_sessions / "mine.yaml").write_text("name: Mine\nsteps:\n  - sy: hi\n")
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "mine")
@@ -285,9 +244,7 @@ async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, us
         assert text_of(app.screen, "chimes").startswith("Chimes: off")
         await pilot.press("m")
         assert "Motion: calm countdown" in text_of(app.screen, "chimes")
-    assert state.load() == state.Remembered(
-        None, None, chimes=False, reduce_motion=True, theme="textual-dark"
-    )
+    assert memories.load() == Memory(preferences={"chimes": False, "reduce_motion": True})
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -296,7 +253,7 @@ async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, us
 
 async def test_edit_of_a_builtin_makes_a_user_copy_first(clock, user_sessions, monkeypatch):
     monkeypatch.setenv("EDITOR", "true")  # an editor that changes nothing
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -305,20 +262,22 @@ async def test_edit_of_a_builtin_makes_a_user_copy_first(clock, user_sessions, m
         # The headless driver cannot suspend; the copy is still made, and the built-in untouched.
         copy = user_sessions / "box.yaml"  # your box, which replaces the built-in in the list
         assert copy.read_text() == (SESSIONS / "box.yaml").read_text()
-        assert app.screen.selected.id == "box" and not app.screen.selected.builtin
+        selected = top(app, HomeScreen).selected
+        assert selected is not None and selected.id == "box" and not selected.builtin
         await pilot.press("n")
         await pilot.pause()
         assert (user_sessions / "my-session.yaml").is_file()
-        assert app.screen.selected.id == "my-session"
+        selected = top(app, HomeScreen).selected
+        assert selected is not None and selected.id == "my-session"
 
 
 async def test_the_last_choice_is_remembered(clock, isolated_home: Path):
-    state.save(state.Remembered("4-7-8", 5.0, False))
-    app = OxybreatheApp(clock=clock, checkin=False)
+    memories.save(Memory("4-7-8", 5.0, {"chimes": False}))
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        home = app.screen
-        assert home.selected.id == "4-7-8"
+        home = top(app, HomeScreen)
+        assert home.selected is not None and home.selected.id == "4-7-8"
         assert text_of(home, "length").startswith("Length: ◀ 5 min ▶")
         assert text_of(home, "chimes").startswith("Chimes: off")
 
@@ -327,7 +286,7 @@ async def test_tiny_terminals_still_show_the_essentials(clock):
     app = box_app(clock)
     async with app.run_test(size=(40, 12)) as pilot:
         await pilot.pause()
-        screen = app.screen
+        screen = top(app, SessionScreen)
         await to_next_deadline(pilot, clock, screen)
         assert screen.query_one("#phase").region.height >= 1
         assert text_of(screen, "phase") == "Breathe in  4"
@@ -339,7 +298,7 @@ async def test_tiny_terminals_still_show_the_essentials(clock):
 
 
 def test_pacer_levels_fill_on_inhales_and_empty_on_exhales():
-    laid = plan(load_session(SESSIONS / "sigh.yaml"), minutes=1)
+    laid = lay_out(load_session(SESSIONS / "sigh.yaml"), minutes=1)
     levels = pacer_levels(laid)
     assert levels[0] == (0.0, 0.0)  # the opening prompt
     assert levels[1] == pytest.approx((0.0, 2 / 3))  # the first, longer inhale
@@ -359,7 +318,7 @@ async def test_a_session_opened_at_once_does_not_wait_for_home_to_read_the_files
     # `oxybreathe run box`: home is under the session; reading every session file there would
     # hold up the session's first cues. It reads them when it first comes into view, with the
     # session just run highlighted, not the one remembered from before.
-    state.save(state.Remembered("4-7-8", 5.0))
+    memories.save(Memory("4-7-8", 5.0))
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await session_on_top(pilot)
@@ -372,10 +331,10 @@ async def test_a_session_opened_at_once_does_not_wait_for_home_to_read_the_files
         assert isinstance(app.screen, ClosingScreen)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen is home
+        assert top(app, HomeScreen) is home
         await pilot.pause()
         assert "box" in {entry.id for entry in home.entries}
-        assert home.selected.id == "box"
+        assert home.selected is not None and home.selected.id == "box"
 
 
 async def test_the_next_cue_is_timed_on_the_event_loops_monotonic_clock(clock):
@@ -473,10 +432,10 @@ async def test_notices_show_brackets_and_paths_literally(clock, user_sessions, m
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")  # no editor at all
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        home = app.screen
+        home = top(app, HomeScreen)
         from oxybreathe.ui.notices import notify_literally
 
         notify_literally(home, "pip install 'oxybreathe[audio]' \x1b]0;x\x07[/]")
@@ -488,40 +447,40 @@ async def test_notices_show_brackets_and_paths_literally(clock, user_sessions, m
 
 
 async def test_fast_keys_change_the_length_of_the_session_they_land_on(clock):
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await select(pilot, "4-7-8")
         await pilot.press("down", "down", "left", "left")  # to box, then shorter, in one burst
         await pilot.pause()
-        home = app.screen
-        assert home.selected.id == "box"
+        home = top(app, HomeScreen)
+        assert home.selected is not None and home.selected.id == "box"
         assert text_of(home, "length").startswith("Length: ◀ 3 min ▶")
 
 
 async def test_a_chosen_theme_is_remembered(clock):
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         app.theme = "nord"  # as the command palette's "Change theme" does
         await pilot.pause()
-    assert state.load().theme == "nord"
-    again = OxybreatheApp(clock=clock, checkin=False)
+    assert memories.load().preferences["theme"] == "nord"
+    again = app_with(clock, checkin=False)
     async with again.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert again.theme == "nord"
 
 
 async def test_an_unknown_remembered_theme_is_ignored(clock):
-    state.save(state.Remembered(theme="no-such-theme"))
-    app = OxybreatheApp(clock=clock, checkin=False)
+    memories.save(Memory(preferences={"theme": "no-such-theme"}))
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
 
 
 async def test_check_in_questions_can_be_skipped_and_escape_goes_back(clock):
-    app = OxybreatheApp(clock=clock, chimes=False)
+    app = app_with(clock, chimes=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -546,7 +505,7 @@ async def test_check_in_questions_can_be_skipped_and_escape_goes_back(clock):
         assert isinstance(app.screen, CheckinScreen)
         await pilot.press("escape")  # after the session, escape skips both
         await pilot.pause()
-        closing = app.screen
+        closing = top(app, ClosingScreen)
         assert isinstance(closing, ClosingScreen)
         assert not closing.query("#changes")
     app.wrap_up()
@@ -565,7 +524,7 @@ async def test_quitting_the_app_mid_session_keeps_the_session_as_incomplete(cloc
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         clock.advance(42)
-        app.screen.sync()
+        top(app, SessionScreen).sync()
         await pilot.press("ctrl+q")
     app.wrap_up()
     [row] = history_rows()
@@ -573,24 +532,24 @@ async def test_quitting_the_app_mid_session_keeps_the_session_as_incomplete(cloc
 
 
 async def test_the_history_screen_shows_totals_trend_and_table_and_hides_the_streak(clock):
-    store = history.open_store().store
+    store = history_store()
     for stress, craving in ((8, 7), (7, 6)):
         row = store.begin("box", "Box [b]breathing[/b]", 300, stress_before=stress)
         store.finish(row, 300, completed=True)
         store.rate_after(row, stress - 3, craving)
     store.close()
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("h")
         await pilot.pause(0.2)
-        screen = app.screen
+        screen = top(app, HistoryScreen)
         assert text_of(screen, "totals").startswith("Sessions: 2, this week: 10 min")
         assert "streak: 1 day" in text_of(screen, "totals")
         assert "Average change: stress -3" in text_of(screen, "totals")
         trend = text_of(screen, "trend").splitlines()
         assert trend[0].endswith("▇▆") and trend[1].endswith("▅▄")
-        table = screen.query_one("#recent")
+        table = screen.query_one("#recent", DataTable)
         assert table.row_count == 2
         assert str(table.get_row_at(0)[1]) == "Box [b]breathing[/b]"  # literally
         assert str(table.get_row_at(0)[4]) == "7 → 4"
@@ -599,11 +558,11 @@ async def test_the_history_screen_shows_totals_trend_and_table_and_hides_the_str
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-    assert state.load().show_streak is False
+    assert memories.load().preferences["streak"] is False
 
 
 async def test_an_empty_history_says_so(clock):
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("h")
@@ -637,7 +596,9 @@ async def test_the_orb_takes_the_new_theme_colour_at_once(clock, monkeypatch):
             strips = pacer.render_lines(pacer.region.reset_offset)
             styles = {seg.style for strip in strips for seg in strip if seg.text.strip()}
             assert len(styles) == 1
-            return styles.pop().color
+            style = styles.pop()
+            assert style is not None
+            return style.color
 
         before = orb_colour()
         app.theme = "nord" if app.theme != "nord" else "gruvbox"
@@ -680,7 +641,7 @@ async def test_no_sound_is_said_in_the_layout_in_the_apps_words_and_covers_nothi
     [("home", "Press q to quit."), ("session", "Press q to end the session, or ctrl+q to quit.")],
 )
 async def test_ctrl_c_names_the_key_that_leaves_from_here(clock, where, hint):
-    app = box_app(clock) if where == "session" else OxybreatheApp(clock=clock, checkin=False)
+    app = box_app(clock) if where == "session" else app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+c")
@@ -697,10 +658,10 @@ async def test_ctrl_c_names_the_key_that_leaves_from_here(clock, where, hint):
 async def test_home_lists_sessions_in_the_order_of_their_names(clock, user_sessions):
     user_sessions.mkdir(parents=True)
     (user_sessions / "zzz.yaml").write_text("name: Aardvark calm\nsteps: [{say: hi}]\n")
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        home = app.screen
+        home = top(app, HomeScreen)
         assert isinstance(home, HomeScreen)
         builtins = [e.session.name for e in home.entries if e.builtin and e.session]
         assert builtins == sorted(builtins, key=str.casefold) and len(builtins) > 5
@@ -710,7 +671,7 @@ async def test_home_lists_sessions_in_the_order_of_their_names(clock, user_sessi
 async def test_home_says_once_when_the_sessions_folder_cannot_be_used(clock, user_sessions):
     user_sessions.parent.mkdir(parents=True)
     user_sessions.write_text("a file where the folder should be")
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("r")  # reloading does not say it again
@@ -721,25 +682,25 @@ async def test_home_says_once_when_the_sessions_folder_cannot_be_used(clock, use
             f"Your sessions folder {user_sessions}: this is a file, not a folder. "
             "The built-in sessions are listed."
         ]
-        assert any(e.id == "box" for e in app.screen.entries)
+        assert any(e.id == "box" for e in top(app, HomeScreen).entries)
 
 
 async def test_history_table_shows_every_column_at_80x24_and_scrolls_sideways_when_narrower(
     clock,
 ):
-    store = history.open_store().store
+    store = history_store()
     for _ in range(30):
         row = store.begin("urge-surfing", "Urge surfing with a long name of my own", 600)
         store.finish(row, 590, completed=True)
         store.rate_after(row, 3, 10)
     store.close()
-    app = OxybreatheApp(clock=clock, checkin=False)
+    app = app_with(clock, checkin=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("h")
         await pilot.pause(0.3)
         scroller = app.screen.query_one("#history")
-        table = app.screen.query_one("#recent")
+        table = app.screen.query_one("#recent", DataTable)
         assert table.region.right <= scroller.region.right  # the ratings are on screen
         assert str(table.get_row_at(0)[1]).startswith("Urge surfing")
         assert scroller.max_scroll_x == 0
@@ -754,3 +715,32 @@ async def test_history_table_shows_every_column_at_80x24_and_scrolls_sideways_wh
         await pilot.press("right", "right", "right")
         await pilot.pause()
         assert scroller.scroll_x > 0
+
+
+async def test_home_never_shows_between_the_screens_of_a_session(clock):
+    # Check-in, session, check-in, closing: one after another, with no frame of home between.
+    app = app_with(clock, chimes=False)
+    shown: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen_change_signal.subscribe(app, lambda screen: shown.append(type(screen).__name__))
+        await select(pilot, "box")
+        await pilot.press("left", "left", "enter")  # 3 minutes
+        await pilot.pause()
+        await pilot.press("7", "6")
+        screen = await session_on_top(pilot)
+        while not screen.engine.done:
+            await to_next_deadline(pilot, clock, screen)
+        await pilot.pause()
+        await pilot.press("4", "3")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    steps = [name for name in shown if name != "Backdrop"]
+    assert steps == [
+        "CheckinScreen",
+        "SessionScreen",
+        "CheckinScreen",
+        "ClosingScreen",
+        "HomeScreen",
+    ]

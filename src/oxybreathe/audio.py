@@ -14,14 +14,16 @@ import subprocess
 import sys
 import threading
 import time
+from enum import StrEnum
 from typing import IO, Any
 
 from oxybreathe.core import locations, sounds
-from oxybreathe.core.engine import BellRang, CueStarted, Event, Finished
+from oxybreathe.core.flow import FrontEnd
 from oxybreathe.core.model import Sound
 from oxybreathe.core.plan import Plan
+from oxybreathe.core.preferences import DEFAULTS, VOLUME_MAX, VOLUME_MIN
 
-DEFAULT_VOLUME = 80
+DEFAULT_VOLUME = DEFAULTS.volume
 READY_TIMEOUT = 3.0  # how long the start may wait for the sounds to be loaded
 
 NOTICES = {
@@ -42,18 +44,28 @@ def _key(sound: Sound) -> str:
     return sound.describe()
 
 
-class Chimes:
+class PlayerState(StrEnum):
+    """Where the sound player is: off (asked for none), starting (loading the sounds), on, or
+    unavailable (no library, no device, or the worker stopped: `notice` says which)."""
+
+    OFF = "off"
+    STARTING = "starting"
+    ON = "on"
+    UNAVAILABLE = "unavailable"
+
+
+class Player:
     """Plays a plan's sounds in a worker process. Silent when disabled or unavailable."""
 
     def __init__(self, plan: Plan, *, enabled: bool = True, volume: int = DEFAULT_VOLUME) -> None:
         self.muted = False
         self.volume = volume
-        self.state = "off" if not enabled or not plan.sounds else "starting"
+        self.state = PlayerState.OFF if not enabled or not plan.sounds else PlayerState.STARTING
         self._reason: str | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._changed = threading.Event()
         self._closing = False
-        if self.state == "starting":
+        if self.state is PlayerState.STARTING:
             self._start({_key(s): str(sounds.path_of(s)) for s in plan.sounds})
 
     # Starting -------------------------------------------------------------------------------
@@ -96,22 +108,24 @@ class Chimes:
             except ValueError:
                 continue
             if message.get("ready"):
-                self.state = "on"
+                self.state = PlayerState.ON
             elif "unavailable" in message:
                 self._fail(str(message["unavailable"]))
             self._changed.set()
-        if self.state in ("starting", "on") and not self._closing:  # it ended on its own
+        if (
+            self.state in (PlayerState.STARTING, PlayerState.ON) and not self._closing
+        ):  # it ended on its own
             self._fail("worker")
         self._changed.set()
 
     def _fail(self, reason: str) -> None:
-        self.state = "unavailable"
+        self.state = PlayerState.UNAVAILABLE
         self._reason = reason
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
         """Wait (bounded) until the worker has loaded the sounds, or said why it cannot."""
         deadline = time.monotonic() + timeout
-        while self.state == "starting" and time.monotonic() < deadline:
+        while self.state is PlayerState.STARTING and time.monotonic() < deadline:
             self._changed.wait(max(0.0, deadline - time.monotonic()))
             self._changed.clear()
 
@@ -122,7 +136,7 @@ class Chimes:
         """One calm line saying why there is no sound (in plain mode's words), or None."""
         return self.notice_for("plain")
 
-    def notice_for(self, front_end: str) -> str | None:
+    def notice_for(self, front_end: FrontEnd) -> str | None:
         """One calm line saying why there is no sound, or None; `front_end` is "plain" or
         "app", whose ways of turning chimes off differ."""
         if self._reason is None:
@@ -132,16 +146,25 @@ class Chimes:
 
     def describe(self) -> str:
         """A few words for the screen: whether sound is on, and how loud."""
-        if self.state == "off":
+        if self.state is PlayerState.OFF:
             return "chimes off"
-        if self.state == "unavailable":
+        if self.state is PlayerState.UNAVAILABLE:
             return "no sound"
         return "muted" if self.muted else f"sound {self.volume}%"
 
     @property
+    def working(self) -> bool:
+        """True while the player is loading its sounds or ready to play them."""
+        return self.state in (PlayerState.STARTING, PlayerState.ON)
+
+    @property
     def audible(self) -> bool:
         """True when chimes would be heard now."""
-        return self.state in ("starting", "on") and not self.muted and self.volume > 0
+        return (
+            self.state in (PlayerState.STARTING, PlayerState.ON)
+            and not self.muted
+            and self.volume > 0
+        )
 
     def play(self, sound: Sound | None) -> None:
         """Ask for `sound`; never waits."""
@@ -149,8 +172,8 @@ class Chimes:
             self._send({"play": _key(sound), "at": time.monotonic()})
 
     def set_volume(self, volume: int) -> None:
-        """Change the volume (0-100)."""
-        self.volume = max(0, min(100, volume))
+        """Change the volume (VOLUME_MIN to VOLUME_MAX)."""
+        self.volume = max(VOLUME_MIN, min(VOLUME_MAX, volume))
         self._send({"volume": self.volume})
 
     def toggle_mute(self) -> None:
@@ -190,13 +213,3 @@ class Chimes:
             return
         with contextlib.suppress(BlockingIOError, BrokenPipeError, OSError, ValueError):
             os.write(process.stdin.fileno(), (json.dumps(message) + "\n").encode())
-
-
-def play_event_sound(chimes: Chimes, event: Event, plan: Plan) -> None:
-    """Play what an engine event calls for: a cue's chime, an interval bell, the end sound."""
-    if isinstance(event, CueStarted) and event.play_sound:
-        chimes.play(event.cue.sound)
-    elif isinstance(event, BellRang) and event.play_sound:
-        chimes.play(event.bell.sound)
-    elif isinstance(event, Finished):
-        chimes.play(plan.end_sound)

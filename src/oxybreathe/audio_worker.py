@@ -29,6 +29,7 @@ from typing import Any
 
 from oxybreathe.core import sounds
 from oxybreathe.core.engine import SOUND_LATENESS_LIMIT
+from oxybreathe.core.preferences import DEFAULTS
 
 # Never hold a chime longer than this after the app has gone.
 LINGER_SECONDS = 6.0
@@ -85,7 +86,7 @@ class _Prepared:
 
     def __init__(self) -> None:
         self.decoded: dict[str, sounds.Decoded] = {}
-        self.volume = 80
+        self.volume = DEFAULTS.volume  # until the app says
         self._scaled: dict[str, bytes] = {}
 
     def load(self, paths: dict[str, str]) -> None:

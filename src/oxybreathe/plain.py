@@ -1,7 +1,9 @@
 """Plain-text mode: one line per cue, flushed the moment the cue starts.
 
-For screen readers, logs, pipes, and people who prefer text. It uses the same plan and engine as
-the TUI, never prints escape sequences, and never waits for input.
+For screen readers, logs, pipes, and people who prefer text. It asks its questions as typed lines
+and prints the session's events and closing; everything else is the session flow (core/flow.py),
+shared with the app. It never prints escape sequences, and never waits for input it was not
+given.
 """
 
 from __future__ import annotations
@@ -16,27 +18,25 @@ from types import FrameType
 from typing import TextIO
 
 from oxybreathe import streams
-from oxybreathe.audio import Chimes, play_event_sound
+from oxybreathe.audio import Player
 from oxybreathe.audio_worker import LINGER_SECONDS
-from oxybreathe.core import checkin, notes, steady
+from oxybreathe.core import checkin
 from oxybreathe.core.checkin import Ratings
-from oxybreathe.core.engine import (
-    BellRang,
-    Clock,
-    CueStarted,
-    Engine,
-    Event,
-    Finished,
-    Stopped,
-)
-from oxybreathe.core.history import Recorder, Recording
+from oxybreathe.core.closing import Closing
+from oxybreathe.core.engine import BellRang, CueStarted, Event, Finished
+from oxybreathe.core.flow import SessionFlow
+from oxybreathe.core.history import Recorder
 from oxybreathe.core.plan import Bell, Cue, Plan
-from oxybreathe.core.text import clean, duration, time_spent
-from oxybreathe.exits import EXIT_INTERRUPTED, EXIT_INVALID
+from oxybreathe.core.preferences import Preferences
+from oxybreathe.core.safe_text import clean
+from oxybreathe.core.wording import duration, time_spent
+from oxybreathe.exits import ExitStatus, signalled
 
-EXIT_READER_GONE = 128 + signal.SIGPIPE  # the status a shell shows for a closed pipe
+EXIT_READER_GONE = signalled(signal.SIGPIPE)  # the status a shell shows for a closed pipe
 NOTES_WAIT_SECONDS = 1.0  # the most plain mode waits for the history (it runs in a thread)
 _PHASE_WORDS = {"inhale": "Inhale", "hold": "Hold", "exhale": "Exhale"}
+
+Ask = Callable[[str], "str | None"]
 
 
 class _Signalled(Exception):
@@ -62,6 +62,26 @@ def cue_line(cue: Cue, plan: Plan) -> str:
     return ". ".join(parts)
 
 
+def event_lines(event: Event, plan: Plan) -> list[str]:
+    """What plain mode prints for an engine event."""
+    if isinstance(event, CueStarted):
+        return [cue_line(event.cue, plan)]
+    if isinstance(event, BellRang):  # heard, and read by a screen reader
+        return [bell_line(event.bell)]
+    if isinstance(event, Finished):
+        return [f"Finished: {time_spent(event.ran)}."]
+    return []
+
+
+def closing_lines(closing: Closing) -> list[str]:
+    """The closing, as lines: the changes, the note and its source, the help line."""
+    lines = [f"{change}." for change in closing.changes(arrow="to")]
+    lines += ["", clean(closing.note.text)]
+    if closing.note.source:
+        lines.append(f"Source: {clean(closing.note.source)}")
+    return [*lines, closing.footer]
+
+
 @contextmanager
 def _stop_on_signals() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP into a clean stop, like Ctrl+C (SIGINT)."""
@@ -80,7 +100,10 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(signum, old)
 
 
-Ask = Callable[[str], "str | None"]
+def _status(interruption: BaseException) -> int:
+    if isinstance(interruption, _Signalled):
+        return signalled(interruption.signum)
+    return ExitStatus.INTERRUPTED
 
 
 def ask_terminal(prompt: str) -> str | None:
@@ -91,7 +114,7 @@ def ask_terminal(prompt: str) -> str | None:
         return None
 
 
-def _check_in(ask: Ask, say: Callable[[str], None]) -> Ratings:
+def check_in(ask: Ask, say: Callable[[str], None]) -> Ratings:
     """Ask the two questions; an empty answer (or end of input) skips one."""
     answers: dict[str, int | None] = {}
     for key, question in checkin.QUESTIONS:
@@ -108,27 +131,36 @@ def _check_in(ask: Ask, say: Callable[[str], None]) -> Ratings:
     return Ratings(**answers)
 
 
+def play(plan: Plan, prefs: Preferences) -> int:
+    """`oxybreathe run --plain`: the session on stdout, its sounds, its row in the history;
+    the questions only when input is a terminal. Returns the exit status."""
+    recorder = Recorder(on_notice=_warn)
+    player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)
+    flow = SessionFlow(plan, player=player, recorder=recorder)
+    asking = prefs.checkin and streams.is_terminal(sys.stdin)
+    status = run_plain(flow, ask=ask_terminal if asking else None)
+    recorder.close()
+    _warn(recorder.late_notice)
+    return status
+
+
 def run_plain(
-    plan: Plan,
+    flow: SessionFlow,
     *,
     out: TextIO | None = None,
-    clock: Clock = time.monotonic,
     sleep: Callable[[float], None] | None = None,
-    chimes: Chimes | None = None,
-    recorder: Recorder | None = None,
     ask: Ask | None = None,
 ) -> int:
-    """Play `plan` as text on `out`; return the exit status (0, or 128+n when interrupted).
+    """Play a session as text on `out`; return the exit status (0, or 128+n when interrupted).
 
-    With `ask`, the stress and craving questions come before and after the session. With a
-    `recorder`, the session is kept in the history, and a stopped one is kept as incomplete.
-    When `out` fails (its reader gone, a full disk), the session stops there and is kept as
-    stopped with the time breathed; the status is 141 (as for SIGPIPE) or 1.
+    With `ask`, the stress and craving questions come before and after the session. When `out`
+    fails (its reader gone, a full disk), the session stops there and is kept as stopped with
+    the time breathed; the status is 141 (as for SIGPIPE) or 1.
     """
     out = out or sys.stdout
     # On a pipe, the wait between cues ends the moment the reader goes away (`| head -2`).
     wait = sleep or streams.reader_watch(out) or time.sleep
-    session = plan.session
+    plan = flow.plan
 
     def say(line: str) -> None:
         try:
@@ -140,106 +172,63 @@ def run_plain(
     try:
         before = Ratings()
         if ask is not None:
-            say(f"Before {clean(session.name)}. {checkin.SCALE}")
-            before = _check_in(ask, say)
-        if chimes is not None:
-            chimes.wait_ready()  # the sounds are decoded and scaled before the first cue
-            _warn(chimes.notice)
+            say(f"Before {clean(plan.session.name)}. {checkin.SCALE}")
+            before = check_in(ask, say)
+        _warn(flow.prepare("plain"))  # the sounds are decoded and scaled before the first cue
         # Said before the row is begun: a session nobody could see is not recorded.
-        say(f"{clean(session.name)} ({duration(plan.total)})")
+        say(f"{clean(plan.session.name)} ({duration(plan.total)})")
     except KeyboardInterrupt:
         _last_word(out, "")
-        return _closed(chimes, EXIT_INTERRUPTED)
+        return _closed(flow, ExitStatus.INTERRUPTED)
     except streams.OutputFailed as failure:
         _warn(f"oxybreathe: cannot write the session: the output {_why(failure)}.")
         streams.discard(out)
-        return _closed(chimes, _output_status(failure))
-    recording = None
-    if recorder is not None:
-        recording = Recording(recorder, plan, before)
-        with contextlib.suppress(TimeoutError):  # opening takes milliseconds; never wait long
-            recorder.notice.result(timeout=NOTES_WAIT_SECONDS)  # its on_notice line is said
-    engine = Engine(plan, clock)
-    steady.hold()  # no full garbage collection in the middle of a cue
+        return _closed(flow, _output_status(failure))
+    flow.begin(before)
+    flow.wait_for_history(NOTES_WAIT_SECONDS)  # its one line, if any, comes before the first cue
     try:
         with _stop_on_signals():
-            events: list[Event] = engine.start()
+            events = flow.start()
             while True:
                 for event in events:
-                    if chimes is not None:
-                        play_event_sound(chimes, event, plan)
-                    if isinstance(event, CueStarted):
-                        say(cue_line(event.cue, plan))
-                    elif isinstance(event, BellRang):  # heard, and read by a screen reader
-                        say(bell_line(event.bell))
-                if engine.done:
+                    for line in event_lines(event, plan):
+                        say(line)
+                if flow.done:
                     break
-                if recording is not None:
-                    recording.progress(engine.ran())
-                deadline = engine.next_deadline()
+                deadline = flow.next_deadline()
                 assert deadline is not None
-                wait(max(0.0, deadline - clock()))
-                events = engine.poll()
+                wait(max(0.0, deadline - flow.clock()))
+                events = flow.poll()
     except (KeyboardInterrupt, _Signalled, streams.OutputFailed) as interruption:
-        stopped = [e for e in engine.stop() if isinstance(e, Stopped)]
-        ran = stopped[0].ran if stopped else engine.ran()
-        if recording is not None:
-            recording.finish(ran, completed=False)
-            recording.recorder.close()
+        outcome = flow.stop()
         if isinstance(interruption, streams.OutputFailed):
             _warn(
-                f"oxybreathe: the session stopped after {time_spent(ran)}: "
+                f"oxybreathe: the session stopped after {time_spent(outcome.ran)}: "
                 f"the output {_why(interruption)}."
             )
             streams.discard(out)
-            return _closed(chimes, _output_status(interruption))
-        _last_word(out, f"Stopped after {time_spent(ran)}.")
-        if isinstance(interruption, _Signalled):
-            return _closed(chimes, 128 + interruption.signum)
-        return _closed(chimes, EXIT_INTERRUPTED)
-    finally:
-        steady.release()
-    finished = next((e for e in events if isinstance(e, Finished)), None)
-    ran = finished.ran if finished else engine.ran()
-    if recording is not None:
-        recording.finish(ran, completed=True)
-    status = 0
+            return _closed(flow, _output_status(interruption))
+        _last_word(out, f"Stopped after {time_spent(outcome.ran)}.")
+        return _closed(flow, _status(interruption))
+    status: int = ExitStatus.OK
     after = Ratings()
     try:
-        say(f"Finished: {time_spent(ran)}.")
         if ask is not None:
             say(f"After the session. {checkin.SCALE}")
             try:
                 with _stop_on_signals():
-                    after = _check_in(ask, say)
+                    after = check_in(ask, say)
             except (KeyboardInterrupt, _Signalled) as interruption:
                 _last_word(out, "")
-                status = (
-                    128 + interruption.signum
-                    if isinstance(interruption, _Signalled)
-                    else EXIT_INTERRUPTED
-                )
-        for line in checkin.changes(before, after, arrow="to"):
-            say(f"{line}.")
-        if recording is not None:
-            recording.rate_after(after)
-            note = recording.closing_note(plan, wait=NOTES_WAIT_SECONDS)
-        else:
-            note = notes.pick(session)
-        say("")
-        say(clean(note.text))
-        if note.source:
-            say(f"Source: {clean(note.source)}")
-        say(notes.FOOTER)
+                status = _status(interruption)
+        for line in closing_lines(flow.close(after, wait=NOTES_WAIT_SECONDS)):
+            say(line)
     except streams.OutputFailed as failure:  # finished, and kept as finished; the rest is lost
-        if recording is not None:
-            recording.rate_after(after)
+        flow.close(after, wait=0)
         streams.discard(out)
         status = status or _output_status(failure)
-    if recorder is not None:
-        recorder.close()
     # The bowl rings out after a whole session; an interrupted one ends at once.
-    return _closed(chimes, status, linger=LINGER_SECONDS if status == 0 else None)
+    return _closed(flow, status, linger=LINGER_SECONDS if status == 0 else None)
 
 
 def bell_line(bell: Bell) -> str:
@@ -252,12 +241,11 @@ def _why(failure: streams.OutputFailed) -> str:
 
 
 def _output_status(failure: streams.OutputFailed) -> int:
-    return EXIT_READER_GONE if failure.gone else EXIT_INVALID
+    return EXIT_READER_GONE if failure.gone else ExitStatus.INVALID
 
 
-def _closed(chimes: Chimes | None, status: int, linger: float | None = 0.0) -> int:
-    if chimes is not None:
-        chimes.close(linger=linger)
+def _closed(flow: SessionFlow, status: int, linger: float | None = 0.0) -> int:
+    flow.shut(linger=linger)
     return status
 
 

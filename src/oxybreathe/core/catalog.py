@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oxybreathe.core import locations, paths
+from oxybreathe.core import catalog_cache, locations, paths
 from oxybreathe.core.model import FILE_MAX_BYTES
 from oxybreathe.core.problems import LoadError, Problem
+from oxybreathe.core.safe_text import clean, shorten
 from oxybreathe.core.schema import SCHEMA_FILENAME, schema_json
-from oxybreathe.core.text import clean, shorten
 
 # The loader (and PyYAML with it) is imported only when a file must be read: listing from a
 # warm cache (core/catalog_cache.py) reads no YAML at all.
@@ -58,18 +58,24 @@ def _files(folder: Path) -> list[Path]:
         return []  # user_folder_problem() says why
 
 
-def _load(path: Path, builtin: bool) -> Entry:
-    from oxybreathe.core import catalog_cache
+def load_file(path: Path, *, builtin: bool = False) -> Session:
+    """Load and validate one session file; raises LoadError.
 
+    The one place the YAML reader is imported: listing from a warm cache never needs it.
+    """
+    from oxybreathe.core.loader import load_session
+
+    return load_session(path, builtin=builtin)
+
+
+def _load(path: Path, builtin: bool) -> Entry:
     session_id = paths.shown(path.stem)
     cache = catalog_cache.default()
     cached = cache.get(path, builtin)
     if cached is not None:
         return Entry(session_id, path, builtin, cached)
-    from oxybreathe.core.loader import load_session
-
     try:
-        session = load_session(path, builtin=builtin)
+        session = load_file(path, builtin=builtin)
     except LoadError as error:
         return Entry(session_id, path, builtin, problems=tuple(error.problems))
     cache.put(path, builtin, session)
@@ -111,11 +117,9 @@ def find(wanted: str, user_dir: Path | None = None) -> Session:
 
     Raises LoadError for a broken file or path and UnknownSession when nothing matches.
     """
-    from oxybreathe.core.loader import load_session
-
     if looks_like_path(wanted):
         try:
-            return load_session(paths.expand(wanted))
+            return load_file(paths.expand(wanted))
         except paths.PathProblem as problem:
             raise LoadError([Problem(paths.shown(wanted), 1, 1, str(problem))]) from None
     folders = (user_dir or locations.user_sessions_dir(), locations.builtin_sessions_dir())
@@ -127,7 +131,7 @@ def find(wanted: str, user_dir: Path | None = None) -> Session:
             except paths.PathProblem:  # too long a name, or a folder that cannot be read
                 found = False
             if found:  # whatever it is: a FIFO or a folder gets its reason from the loader
-                return load_session(candidate, builtin=builtin)
+                return load_file(candidate, builtin=builtin)
     known = sorted({paths.shown(path.stem) for folder in folders for path in _files(folder)})
     raise UnknownSession(
         shorten(paths.shown(wanted), 60),

@@ -6,10 +6,6 @@ The loader never raises anything but LoadError, whatever bytes it is given.
 
 from __future__ import annotations
 
-import difflib
-import math
-import re
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,13 +14,13 @@ from oxybreathe.core.model import (
     BUILTIN_SOUNDS,
     CHIME_KEYS,
     CLOSING_TOPICS,
-    FILE_MAX_BYTES,
+    CYCLES_MAX,
+    EVERY_MIN_SECONDS,
     NAME_MAX_CHARS,
     PHASE_MAX_SECONDS,
     PHASE_MIN_SECONDS,
     PHASE_NAMES,
     SESSION_MAX_SECONDS,
-    TEXT_MAX_CHARS,
     BreatheStep,
     Chimes,
     Phase,
@@ -35,9 +31,10 @@ from oxybreathe.core.model import (
     Sound,
     Step,
 )
-from oxybreathe.core.plan import LengthError, plan
+from oxybreathe.core.plan import LengthError, lay_out
 from oxybreathe.core.problems import LoadError, Problem
-from oxybreathe.core.text import shorten
+from oxybreathe.core.safe_text import shorten
+from oxybreathe.core.validation import Checker, read_text, show, suggest
 from oxybreathe.core.yamlnodes import Node, YamlProblem
 
 T = TypeVar("T")
@@ -83,74 +80,12 @@ def parse_session(
         raise LoadError([Problem(shown, problem.line, problem.col, problem.message)]) from None
     except RecursionError:  # pragma: no cover - compose is iterative; this is a last guard
         raise LoadError([Problem(shown, 1, 1, "the YAML nests too deeply")]) from None
-    validator = Validator(shown, base_dir or Path.cwd())
+    validator = SessionValidator(shown, base_dir or Path.cwd())
     session = validator.session(root, session_id, path, builtin)
     if validator.problems or session is None:
         problems = sorted(validator.problems, key=lambda p: (p.line, p.col))
         raise LoadError(problems)
     return session
-
-
-def read_text(path: Path, shown: str, *, kind: str = "session file") -> str:
-    """The text of the `kind` of file at `path`, bounded, decoded from UTF-8; else LoadError."""
-
-    def fail(message: str, line: int = 1, col: int = 1) -> LoadError:
-        return LoadError([Problem(shown, line, col, message)])
-
-    try:
-        data = paths.read_file(path, FILE_MAX_BYTES)  # bounded; never opens a FIFO or device
-    except paths.NotAFile as problem:
-        raise fail(f"this is {problem.kind}, not a {kind}") from None
-    except paths.PathProblem as problem:
-        raise fail(str(problem)) from None
-    if len(data) > FILE_MAX_BYTES:
-        raise fail(
-            f"the file is larger than {FILE_MAX_BYTES // 1024} KiB, the most a {kind} may be"
-        )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        byte = data[error.start]
-        raise fail(
-            f"byte 0x{byte:02X} is not UTF-8: save the file as UTF-8 text", line, col
-        ) from None
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    matches = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return f"; did you mean `{matches[0]}`?" if matches else ""
-
-
-def show(node: Node) -> str:
-    """A node as a message quotes it: `a list`, `nothing`, or its text (with its tag, if any)."""
-    if node.kind == "map":
-        return "a mapping"
-    if node.kind == "seq":
-        return "a list"
-    if node.tag == yamlnodes.NULL and not node.tagged:
-        return "nothing"
-    return f"`{shorten(node.written)}`"
-
-
-# Numbers as people write them that YAML reads as text, each with how to write it instead.
-_COMMA_DECIMAL = re.compile(r"[-+]?[0-9]+,[0-9]+", re.ASCII)
-_EXPONENT = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+", re.ASCII)
-
-
-def _read_as_text(node: Node) -> str:
-    """Why YAML read a plain value that looks like a number as text, or ""."""
-    if node.kind != "scalar" or node.tag != yamlnodes.STR or node.tagged:
-        return ""
-    text = str(node.value)
-    if _COMMA_DECIMAL.fullmatch(text):
-        return f" (write decimals with a point: `{shorten(text.replace(',', '.'))}`)"
-    if _EXPONENT.fullmatch(text):  # YAML 1.1 wants both a point and a signed exponent
-        return " (YAML reads this as text: write it in digits, or as in 1.0e+3)"
-    return ""
 
 
 class _Invalid:
@@ -160,93 +95,8 @@ class _Invalid:
 _INVALID = _Invalid()
 
 
-class Validator:
-    """Walk the node tree once, collecting every problem rather than stopping at the first."""
-
-    def __init__(self, shown: str, base_dir: Path) -> None:
-        self.shown = shown
-        self.base_dir = base_dir
-        self.problems: list[Problem] = []
-
-    def error(self, node: Node, message: str) -> None:
-        self.problems.append(Problem(self.shown, node.line, node.col, message))
-
-    # Building blocks -----------------------------------------------------------------------
-
-    def mapping(self, node: Node, what: str, allowed: tuple[str, ...]) -> dict[str, Node] | None:
-        """Return a mapping's values by key, reporting unknown, duplicate and non-text keys."""
-        if node.kind != "map":
-            self.error(node, f"{what} must be a mapping of `key: value` lines, got {show(node)}")
-            return None
-        found: dict[str, Node] = {}
-        first_line: dict[str, int] = {}
-        for key_node, value in node.value:
-            if key_node.kind != "scalar":
-                self.error(key_node, f"a key in {what} must be a plain word, got {show(key_node)}")
-                continue
-            key = str(key_node.value)
-            if key in first_line:
-                self.error(
-                    key_node,
-                    f"duplicate key `{shorten(key)}` in {what} "
-                    f"(first given on line {first_line[key]})",
-                )
-                continue
-            first_line[key] = key_node.line
-            if key not in allowed:
-                self.error(
-                    key_node,
-                    f"unknown key `{shorten(key)}` in {what}"
-                    f"{_suggest(key, allowed)} (allowed: {', '.join(allowed)})",
-                )
-                continue
-            found[key] = value
-        return found
-
-    def text(self, node: Node, what: str, *, limit: int = TEXT_MAX_CHARS) -> str | None:
-        """Return a scalar's text exactly as written (so `say: no` stays "no")."""
-        if node.kind != "scalar" or node.tag == yamlnodes.NULL:
-            self.error(node, f"{what} must be text, got {show(node)}")
-            return None
-        value = str(node.value)
-        if not value.strip():
-            self.error(node, f"{what} must not be empty")
-            return None
-        if len(value) > limit:
-            self.error(node, f"{what} is {len(value)} characters long; at most {limit} are allowed")
-            return None
-        return value
-
-    def number(self, node: Node, what: str, low: float, high: float, unit: str) -> float | None:
-        """Return a finite number from `low` (exclusive when 0) to `high`."""
-        allowed = (
-            f"a number from {low:g} to {high:g} {unit}"
-            if low
-            else f"a number above 0 and at most {high:g} {unit}"
-        )
-        value = yamlnodes.number(node)
-        if value is None:
-            self.error(node, f"{what} must be {allowed}, got {show(node)}{_read_as_text(node)}")
-            return None
-        if not math.isfinite(value):
-            self.error(node, f"{what} must be a finite number ({allowed}), got {show(node)}")
-            return None
-        if value <= 0 or value < low or value > high:
-            self.error(node, f"{what} must be {allowed}, got {show(node)}")
-            return None
-        return value
-
-    def each(self, node: Node, what: str, read: Callable[[Node], T | None]) -> list[T] | None:
-        """Read every item of a non-empty list."""
-        if node.kind != "seq":
-            self.error(node, f"{what} must be a list of `- ` items, got {show(node)}")
-            return None
-        if not node.value:
-            self.error(node, f"{what} must have at least one item")
-            return None
-        items = [read(item) for item in node.value]
-        kept = [item for item in items if item is not None]
-        return kept if len(kept) == len(items) else None
+class SessionValidator(Checker):
+    """The session format, on the shared building blocks."""
 
     # The format ----------------------------------------------------------------------------
 
@@ -304,7 +154,7 @@ class Validator:
             builtin=builtin,
         )
         try:
-            plan(session)
+            lay_out(session)
         except LengthError as error:
             self.error(fields.get("minutes", fields["steps"]), str(error))
             return None
@@ -319,7 +169,7 @@ class Validator:
         if len(value.split()) == 1:
             self.error(
                 node,
-                f"unknown closing topic {show(node)}{_suggest(value, CLOSING_TOPICS)}"
+                f"unknown closing topic {show(node)}{suggest(value, CLOSING_TOPICS)}"
                 f" (use {', '.join(CLOSING_TOPICS)}, or write the note as a sentence)",
             )
             return None, None
@@ -341,7 +191,7 @@ class Validator:
         every = None
         if "every" in fields:
             every = self.number(
-                fields["every"], "`chimes.every`", 5, SESSION_MAX_SECONDS, "seconds"
+                fields["every"], "`chimes.every`", EVERY_MIN_SECONDS, SESSION_MAX_SECONDS, "seconds"
             )
             ok = ok and every is not None
             if "interval" not in fields:
@@ -368,7 +218,7 @@ class Validator:
             self.error(
                 node,
                 f"unknown sound {show(node)} for {what}"
-                f"{_suggest(value, BUILTIN_SOUNDS)} (use {', '.join(BUILTIN_SOUNDS)}, "
+                f"{suggest(value, BUILTIN_SOUNDS)} (use {', '.join(BUILTIN_SOUNDS)}, "
                 "a path to a .wav file, or none)",
             )
             return _INVALID
@@ -407,7 +257,7 @@ class Validator:
         self.error(
             node,
             "a step needs `say:` (a prompt) or `breathe:` (a breathing cycle)"
-            + _suggest(next(iter(keys), ""), ("say", "breathe")),
+            + suggest(next(iter(keys), ""), ("say", "breathe")),
         )
         return None
 
@@ -438,10 +288,11 @@ class Validator:
         elif "cycles" in fields:
             cycles_node = fields["cycles"]
             count = yamlnodes.number(cycles_node) if cycles_node.tag == yamlnodes.INT else None
-            if count is None or not 1 <= count <= 10_000:
+            if count is None or not 1 <= count <= CYCLES_MAX:
                 self.error(
                     cycles_node,
-                    f"`cycles` must be a whole number from 1 to 10000, got {show(cycles_node)}",
+                    f"`cycles` must be a whole number from 1 to {CYCLES_MAX}, "
+                    f"got {show(cycles_node)}",
                 )
                 ok = False
             else:
@@ -503,7 +354,7 @@ class Validator:
             return value
         self.error(
             node,
-            f"unknown phase {show(node)}{_suggest(value, PHASE_NAMES)} "
+            f"unknown phase {show(node)}{suggest(value, PHASE_NAMES)} "
             f"(phases are {', '.join(PHASE_NAMES)})",
         )
         return None

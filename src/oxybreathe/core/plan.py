@@ -23,7 +23,7 @@ from oxybreathe.core.model import (
     Sound,
     Step,
 )
-from oxybreathe.core.text import duration
+from oxybreathe.core.wording import duration
 
 # A chosen length within this of a fixed session's length counts as that length.
 _LENGTH_TOLERANCE = 0.5
@@ -138,7 +138,7 @@ def _round_cycles(seconds: float, cycle: float, *, down: bool = False) -> int:
 
 def bounds(session: Session) -> LengthBounds:
     """Return the default, shortest and longest length the session can run, in seconds."""
-    default = plan(session).total
+    default = lay_out(session).total
     if not any(step.fills for step in session.steps):
         return LengthBounds(default, default, default)
     return LengthBounds(default, _shortest(session), float(SESSION_MAX_SECONDS))
@@ -154,10 +154,10 @@ def _shortest(session: Session) -> float:
 
 def default_minutes(session: Session) -> float:
     """The length a chooser starts at: the file's `minutes`, or what the session runs by default."""
-    return session.minutes if session.minutes is not None else plan(session).total / 60
+    return session.minutes if session.minutes is not None else lay_out(session).total / 60
 
 
-def plan(session: Session, minutes: float | None = None) -> Plan:
+def lay_out(session: Session, minutes: float | None = None) -> Plan:
     """Lay out `session` for a chosen length in minutes (None: the file's, or the default).
 
     Raises LengthError when the session cannot run for that length.
@@ -181,7 +181,7 @@ def plan(session: Session, minutes: float | None = None) -> Plan:
     offset = 0.0
     for number, (step, length) in enumerate(zip(session.steps, lengths, strict=True)):
         step_starts.append(offset)
-        offset = _lay_out(step, number, length, offset, session.chimes, cues)
+        offset = _lay_out_step(step, number, length, offset, session.chimes, cues)
     if cues and session.chimes.start is not None:
         cues[0] = dataclasses.replace(cues[0], sound=session.chimes.start)
     bells = _bells(session, step_starts, offset)
@@ -256,7 +256,7 @@ def _fill(
     return lengths
 
 
-def _lay_out(
+def _lay_out_step(
     step: Step, number: int, length: float, offset: float, chimes: Chimes, cues: list[Cue]
 ) -> float:
     """Append the cues of one step from `offset`; return the offset after it."""

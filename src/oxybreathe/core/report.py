@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TextIO
 
-from oxybreathe.core.history_rows import Row
-from oxybreathe.core.text import shorten, time_spent
+from oxybreathe.core.history.rows import Row
+from oxybreathe.core.safe_text import shorten
+from oxybreathe.core.wording import count, time_spent
 
 CSV_HEADER = (
     "started_at",
@@ -149,9 +150,9 @@ def totals(summary: Summary, *, show_streak: bool = True) -> list[str]:
         f"all time: {time_spent(summary.minutes_total * 60)}"
     )
     if show_streak:
-        first += f", streak: {summary.streak_days} day{'' if summary.streak_days == 1 else 's'}"
+        first += f", streak: {count(summary.streak_days, 'day')}"
     parts = [
-        f"{label} {signed(value)} (over {pairs} session{'' if pairs == 1 else 's'})"
+        f"{label} {signed(value)} (over {count(pairs, 'session')})"
         for label, value, pairs in (
             ("stress", summary.stress_change, summary.stress_pairs),
             ("craving", summary.craving_change, summary.craving_pairs),

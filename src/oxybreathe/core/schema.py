@@ -12,6 +12,9 @@ from oxybreathe.core.model import (
     BUILTIN_SOUNDS,
     CHIME_KEYS,
     CLOSING_TOPICS,
+    CYCLES_MAX,
+    EVERY_MIN_SECONDS,
+    FILE_MAX_BYTES,
     NAME_MAX_CHARS,
     PHASE_MAX_SECONDS,
     PHASE_MIN_SECONDS,
@@ -81,7 +84,7 @@ def schema() -> dict[str, Any]:
                 "items": {"oneOf": [short_phase, long_phase]},
                 "description": "One breathing cycle: phases in order.",
             },
-            "cycles": {"type": "integer", "minimum": 1, "maximum": 10000},
+            "cycles": {"type": "integer", "minimum": 1, "maximum": CYCLES_MAX},
             "minutes": {**minutes, "description": "Rounded to whole cycles."},
             "say": _text("Text shown during the step."),
         },
@@ -89,7 +92,7 @@ def schema() -> dict[str, Any]:
     chimes: dict[str, Any] = {key: sound for key in CHIME_KEYS}
     chimes["every"] = {
         "type": "number",
-        "minimum": 5,
+        "minimum": EVERY_MIN_SECONDS,
         "maximum": SESSION_MAX_SECONDS,
         "description": "Seconds between interval sounds.",
     }
@@ -118,3 +121,30 @@ def schema() -> dict[str, Any]:
 def schema_json() -> str:
     """Return the schema as indented JSON text with a final newline."""
     return json.dumps(schema(), indent=2) + "\n"
+
+
+def limits() -> list[tuple[str, str]]:
+    """The format's limits as docs/session-format.md tabulates them, written from the same
+    constants the loader checks (tests/test_docs.py keeps the page in step)."""
+    from oxybreathe.core import sounds, yamlnodes
+
+    rates = f"{min(sounds.RATES) / 1000:g} to {max(sounds.RATES) / 1000:g} kHz"
+    bits = ", ".join(str(8 * width) for width in sounds.WIDTHS[:-1])
+    return [
+        ("a phase", f"{PHASE_MIN_SECONDS:g} to {PHASE_MAX_SECONDS:g} seconds"),
+        ("a cycle", "at least one inhale and one exhale"),
+        ("`cycles`", f"a whole number from 1 to {CYCLES_MAX:,}"),
+        ("`chimes.every`", f"at least {EVERY_MIN_SECONDS:g} seconds"),
+        ("a session", f"at most {SESSION_MAX_SECONDS // 3600} hours"),
+        ("`name`", f"1 to {NAME_MAX_CHARS} characters"),
+        ("any other text", f"at most {TEXT_MAX_CHARS:,} characters"),
+        ("a file", f"at most {FILE_MAX_BYTES // (1024 * 1024)} MiB, UTF-8"),
+        ("nesting", f"at most {yamlnodes.MAX_DEPTH} levels"),
+        ("values", f"at most {yamlnodes.MAX_EXPANDED_NODES:,}, counting what aliases repeat"),
+        (
+            "a chime file",
+            f"a regular file of at most {sounds.MAX_BYTES / 1e6:.0f} MB: PCM WAV, {bits} or "
+            f"{8 * sounds.WIDTHS[-1]}-bit, mono or stereo, {rates}, at most "
+            f"{sounds.MAX_SECONDS:g} s, at most {sounds.MAX_CHUNKS} chunks before the sound",
+        ),
+    ]

@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from oxybreathe.core import locations
 from oxybreathe.core.model import Sound
+from oxybreathe.core.preferences import VOLUME_MAX, VOLUME_MIN
 
 # A chime, not a soundtrack: these are the limits of format version 1 (docs/session-format.md).
 MAX_SECONDS = 60.0
@@ -95,12 +96,12 @@ def decode(path: Path) -> Decoded:
 
 
 def scaled(sound: Decoded, volume: int) -> bytes:
-    """The frames at `volume` (0-100), on a curve that sounds even to the ear.
+    """The frames at `volume` (VOLUME_MIN to VOLUME_MAX), on a curve that sounds even to the ear.
 
     Each sample becomes sample * gain rounded to the nearest whole number, the gain counted in
     1/32768ths.
     """
-    factor = round((max(0, min(100, volume)) / 100) ** 2 * _UNITY)
+    factor = round((max(VOLUME_MIN, min(VOLUME_MAX, volume)) / VOLUME_MAX) ** 2 * _UNITY)
     if factor >= _UNITY:
         return sound.frames
     return _times(sound.frames, factor)

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from oxybreathe.core.text import shorten
+from oxybreathe.core.safe_text import shorten
 
 MAX_DEPTH = 64
 # How many nodes a document may hold once every alias is expanded. A real session has a few hundred.

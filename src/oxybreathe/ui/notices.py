@@ -7,7 +7,7 @@ from typing import Any
 from textual.app import App
 from textual.widget import Widget
 
-from oxybreathe.core.text import clean
+from oxybreathe.core.safe_text import clean
 
 
 def notify_literally(node: Widget | App[Any], message: str, **options: Any) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,15 +11,16 @@ from textual.widgets import Static
 
 from oxybreathe.core import checkin
 from oxybreathe.core.checkin import Ratings
-from oxybreathe.core.text import clean
+from oxybreathe.core.safe_text import clean
 
 SCALE_LINE = " ".join(str(n) for n in range(checkin.LOW, checkin.HIGH + 1))
 
 
-class CheckinScreen(Screen[None]):
-    """Ask each question in turn; `done` gets the answers (None for a skipped one).
+class CheckinScreen(Screen["Ratings | None"]):
+    """Ask each question in turn; returns the answers (None for a skipped one).
 
-    Before a session, escape goes back without starting it (`cancel`); after, it skips both.
+    Escape skips both questions; or, with `cancel` (what that does, e.g. "back to the list"),
+    returns None, and the session does not start.
     """
 
     CSS = """
@@ -67,17 +66,10 @@ class CheckinScreen(Screen[None]):
         Binding("escape", "leave", "Back"),
     ]
 
-    def __init__(
-        self,
-        title: str,
-        done: Callable[[Ratings], None],
-        *,
-        cancel: Callable[[], object] | None = None,
-    ) -> None:
+    def __init__(self, title: str, *, cancel: str | None = None) -> None:
         super().__init__()
         self.title_text = title
-        self._done = done
-        self._cancel = cancel
+        self.cancel = cancel
         self.answers: dict[str, int | None] = {}
         self._finished = False
 
@@ -87,14 +79,14 @@ class CheckinScreen(Screen[None]):
         return checkin.QUESTIONS[len(self.answers)]
 
     def compose(self) -> ComposeResult:
-        leave = "escape: back to the list" if self._cancel else "escape: skip both"
         with Vertical(id="checkin"):
             yield Static(clean(self.title_text), id="title", markup=False)
             yield Static(self.question[1], id="question", markup=False)
             yield Static(checkin.SCALE, id="step", markup=False)
             yield Static(SCALE_LINE, id="scale", markup=False)
             yield Static(
-                f"Press 0-9, or {checkin.TEN_KEY} for 10.  s: skip this question.  {leave}.",
+                f"Press 0-9, or {checkin.TEN_KEY} for 10.  s: skip this question.  "
+                f"escape: {self.cancel or 'skip both'}.",
                 id="hint",
                 markup=False,
             )
@@ -114,8 +106,9 @@ class CheckinScreen(Screen[None]):
     def action_leave(self) -> None:
         if self._finished:
             return
-        if self._cancel is not None:
-            self._cancel()
+        if self.cancel is not None:
+            self._finished = True
+            self.dismiss(None)
             return
         while len(self.answers) < len(checkin.QUESTIONS):
             self.answers[self.question[0]] = None
@@ -133,4 +126,4 @@ class CheckinScreen(Screen[None]):
     def _finish(self) -> None:
         if not self._finished:
             self._finished = True
-            self._done(Ratings(**self.answers))
+            self.dismiss(Ratings(**self.answers))

@@ -8,10 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from oxybreathe.core import checkin, notes
-from oxybreathe.core.checkin import Ratings
-from oxybreathe.core.text import clean, time_spent
-from oxybreathe.ui.screens.session import Outcome
+from oxybreathe.core.closing import Closing
+from oxybreathe.core.safe_text import clean
 
 
 class ClosingScreen(Screen[None]):
@@ -60,35 +58,23 @@ class ClosingScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(
-        self,
-        outcome: Outcome,
-        note: notes.Note | None = None,
-        before: Ratings | None = None,
-        after: Ratings | None = None,
-    ) -> None:
+    def __init__(self, name: str, closing: Closing) -> None:
         super().__init__()
-        self.outcome = outcome
-        self.note = note or notes.pick(outcome.plan.session)
-        self.changes = checkin.changes(before or Ratings(), after or Ratings())
+        self.session_name = name
+        self.closing = closing
 
     def compose(self) -> ComposeResult:
-        ran = time_spent(self.outcome.ran)
-        headline = (
-            f"Well done. You breathed for {ran}."
-            if self.outcome.completed
-            else f"Session ended early, after {ran}. That still counts."
-        )
+        closing = self.closing
         with VerticalScroll(id="closing"):
-            yield Static(clean(self.outcome.plan.session.name), id="title", markup=False)
-            yield Static(headline, id="headline", markup=False)
-            if self.changes:
-                yield Static("   ".join(self.changes), id="changes", markup=False)
-            yield Static(clean(self.note.text), id="note", markup=False)
-            if self.note.source:
-                yield Static(f"Source: {clean(self.note.source)}", id="source", markup=False)
-            yield Static(notes.FOOTER, id="footer-note", markup=False)
+            yield Static(clean(self.session_name), id="title", markup=False)
+            yield Static(closing.headline, id="headline", markup=False)
+            if changes := closing.changes():
+                yield Static("   ".join(changes), id="changes", markup=False)
+            yield Static(clean(closing.note.text), id="note", markup=False)
+            if closing.note.source:
+                yield Static(f"Source: {clean(closing.note.source)}", id="source", markup=False)
+            yield Static(closing.footer, id="footer-note", markup=False)
         yield Footer()
 
     def action_home(self) -> None:
-        self.app.pop_screen()
+        self.dismiss(None)

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable
+from concurrent.futures import Future
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from oxybreathe.core import report
-from oxybreathe.core.history_rows import Row
-from oxybreathe.core.text import shorten
-
-if TYPE_CHECKING:
-    from oxybreathe.ui.app import OxybreatheApp
+from oxybreathe.core.history.rows import Read, Row
+from oxybreathe.core.preferences import DEFAULTS, Preferences
+from oxybreathe.core.safe_text import shorten
+from oxybreathe.ui.messages import PreferenceChanged
 
 TREND_LABEL = 16  # the width of "Craving  before "
 RECENT_ROWS = 100  # the sessions the table lists
@@ -78,14 +79,14 @@ class HistoryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self) -> None:
+    prefs: var[Preferences] = var(DEFAULTS)
+
+    def __init__(self, read: Callable[[], Future[Read]]) -> None:
+        """`read` asks for every recorded session (the answer comes from the history thread)."""
         super().__init__()
+        self._read = read
         self.rows: list[Row] | None = None
         self.problems: list[str] = []  # one line each: rows left out, a history not read
-
-    @property
-    def oxy(self) -> OxybreatheApp:
-        return cast("OxybreatheApp", self.app)
 
     def compose(self) -> ComposeResult:
         with ScrollableContainer(id="history", can_focus=True):
@@ -104,7 +105,7 @@ class HistoryScreen(Screen[None]):
 
     async def _load(self) -> None:
         # Read on the history thread, so a slow disk never freezes the screen.
-        read = await asyncio.wrap_future(self.oxy.recorder.read())
+        read = await asyncio.wrap_future(self._read())
         self.rows, self.problems = read.rows, read.notices()
         self._show()
 
@@ -123,7 +124,7 @@ class HistoryScreen(Screen[None]):
             )
             return
         summary = report.summarize(rows)
-        lines = report.totals(summary, show_streak=self.oxy.show_streak)
+        lines = report.totals(summary, show_streak=self.prefs.streak)
         totals.update("\n".join([*lines, *self.problems]))
         self._show_trend(rows)
         self._show_table(rows)
@@ -178,7 +179,9 @@ class HistoryScreen(Screen[None]):
             )
         )
 
+    def watch_prefs(self) -> None:
+        if self.rows is not None:
+            self._show()
+
     def action_toggle_streak(self) -> None:
-        self.oxy.show_streak = not self.oxy.show_streak
-        self.oxy.remember()
-        self._show()
+        self.post_message(PreferenceChanged("streak", not self.prefs.streak))

@@ -3,36 +3,39 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from oxybreathe.core import paths
-from oxybreathe.core.text import clean, duration
+from oxybreathe.core import catalog, locations, paths
+from oxybreathe.core.catalog import Entry
+from oxybreathe.core.plan import LengthError, bounds, default_minutes, lay_out, length_choices
+from oxybreathe.core.preferences import DEFAULTS, Preferences
+from oxybreathe.core.problems import LoadError
+from oxybreathe.core.safe_text import clean
+from oxybreathe.core.wording import count, duration
+from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_literally
 from oxybreathe.ui.widgets.details import Details
 
-# The core's YAML loading and planning are imported where they are used, after the first paint:
-# importing them costs more than drawing the whole screen.
 if TYPE_CHECKING:
-    from oxybreathe.core.catalog import Entry
     from oxybreathe.core.model import Session
-    from oxybreathe.ui.app import OxybreatheApp
 
 
 def _editor() -> list[str] | None:
     """The user's editor command, or a common one that exists, or None."""
-    import shlex
 
     for variable in ("VISUAL", "EDITOR"):
         command = os.environ.get(variable, "").strip()
@@ -71,19 +74,27 @@ class HomeScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self) -> None:
+    prefs: var[Preferences] = var(DEFAULTS)
+
+    def __init__(
+        self,
+        *,
+        first_choice: str | None = None,
+        remembered: tuple[str | None, float | None] = (None, None),
+        user_dir: Path | None = None,
+    ) -> None:
+        """`first_choice` is highlighted when the list is first read; `remembered` is the last
+        session started and its length, which that session's chooser starts at."""
         super().__init__()
+        self.first_choice = first_choice
+        self.remembered = remembered
+        self.user_dir = user_dir
         self.entries: list[Entry] = []
         self.choices: list[float] = []
         self.choice = 0
         self._choices_for: tuple[str, Session] | None = None
         self._listed = False  # the session files are read once home is first in view
         self._told_folder: str | None = None  # the sessions folder's problem, once said
-
-    @property
-    def oxy(self) -> OxybreatheApp:
-        """The app, with its oxybreathe attributes typed."""
-        return cast("OxybreatheApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="home"):
@@ -103,7 +114,7 @@ class HomeScreen(Screen[None]):
     def _list_once(self) -> None:
         if self.is_active and not self._listed:  # still on top (not under a session)
             self._listed = True
-            self.reload(self.oxy.first_choice)
+            self.reload(self.first_choice)
 
     def on_resize(self) -> None:
         compact = self.size.height < 20 or self.size.width < 70
@@ -114,15 +125,12 @@ class HomeScreen(Screen[None]):
 
     def reload(self, select: str | None = None) -> None:
         """Read the sessions again and select `select` (or keep the current one)."""
-        from oxybreathe.core import catalog
 
         current = select or (self.selected.id if self.selected else None)
-        self.entries = catalog.entries(self.oxy.user_dir)
-        unusable = catalog.user_folder_problem(self.oxy.user_dir)
+        self.entries = catalog.entries(self.user_dir)
+        unusable = catalog.user_folder_problem(self.user_dir)
         if unusable is not None and unusable != self._told_folder:  # said once, not per reload
-            from oxybreathe.core import locations
-
-            folder = paths.shown(self.oxy.user_dir or locations.user_sessions_dir())
+            folder = paths.shown(self.user_dir or locations.user_sessions_dir())
             notify_literally(
                 self,
                 f"Your sessions folder {folder}: {unusable}. The built-in sessions are listed.",
@@ -164,14 +172,10 @@ class HomeScreen(Screen[None]):
         self.action_start()
 
     def _show_selected(self) -> None:
-        from oxybreathe.core.plan import default_minutes, length_choices
 
         entry = self.selected
         details = self.query_one(Details)
-        motion = "calm countdown" if self.oxy.reduce_motion else "animated"
-        details.show(
-            chimes=f"Chimes: {'on' if self.oxy.chimes else 'off'}  (c)\nMotion: {motion}  (m)"
-        )
+        self._show_preferences()
         if entry is None:
             details.show(name="", description="", length="", problems="")
             return
@@ -190,14 +194,14 @@ class HomeScreen(Screen[None]):
             return
         self._choices_for = (entry.id, session)
         self.choices = length_choices(session)
-        wanted = self.oxy.remembered.minutes if self.oxy.remembered.session == entry.id else None
+        last, last_minutes = self.remembered
+        wanted = last_minutes if last == entry.id else None
         if wanted is None:
             wanted = default_minutes(session)
         self.choice = min(range(len(self.choices)), key=lambda i: abs(self.choices[i] - wanted))
         self._show_length()
 
     def _show_length(self) -> None:
-        from oxybreathe.core.plan import bounds, plan
 
         entry = self.selected
         if entry is None or entry.session is None:
@@ -206,7 +210,7 @@ class HomeScreen(Screen[None]):
         if bounds(entry.session).fixed:
             text = f"Length: {_minutes_label(minutes)} (fixed)"
         else:
-            real = plan(entry.session, minutes).total
+            real = lay_out(entry.session, minutes).total
             shown = _minutes_label(minutes)
             runs = "" if duration(real) == shown else f"  (runs {duration(real)})"
             text = f"Length: ◀ {shown} ▶{runs}"
@@ -227,20 +231,23 @@ class HomeScreen(Screen[None]):
             self.choice = max(0, min(len(self.choices) - 1, self.choice + step))
             self._show_length()
 
+    def watch_prefs(self) -> None:
+        if self.is_mounted:
+            self._show_preferences()
+
+    def _show_preferences(self) -> None:
+        motion = "calm countdown" if self.prefs.reduce_motion else "animated"
+        self.query_one(Details).show(
+            chimes=f"Chimes: {'on' if self.prefs.chimes else 'off'}  (c)\nMotion: {motion}  (m)"
+        )
+
     def action_toggle_chimes(self) -> None:
-        self.oxy.chimes = not self.oxy.chimes
-        self.oxy.remember()
-        self._show_selected()
+        self.post_message(PreferenceChanged("chimes", not self.prefs.chimes))
 
     def action_toggle_motion(self) -> None:
-        self.oxy.reduce_motion = not self.oxy.reduce_motion
-        self.oxy.remember()
-        self._show_selected()
+        self.post_message(PreferenceChanged("reduce_motion", not self.prefs.reduce_motion))
 
     def action_start(self) -> None:
-        from oxybreathe.core.loader import load_session
-        from oxybreathe.core.plan import LengthError, bounds, plan
-        from oxybreathe.core.problems import LoadError
 
         entry = self.selected
         if entry is None:
@@ -251,7 +258,7 @@ class HomeScreen(Screen[None]):
             )
             return
         try:  # the list may come from the catalog cache: run what the file says now
-            session = load_session(entry.path, builtin=entry.builtin)
+            session = catalog.load_file(entry.path, builtin=entry.builtin)
         except LoadError:
             self.reload()
             notify_literally(self, "This session's file has changed; see the details.")
@@ -259,22 +266,22 @@ class HomeScreen(Screen[None]):
         minutes = self.choices[self.choice] if self.choices else None
         fixed = bounds(session).fixed
         try:
-            session_plan = plan(session, None if fixed else minutes)
+            session_plan = lay_out(session, None if fixed else minutes)
         except LengthError as error:
             notify_literally(self, str(error), severity="error")
             return
-        self.oxy.start_session(session_plan, minutes=None if fixed else minutes)
+        self.remembered = (entry.id, None if fixed else minutes)
+        self.post_message(StartSession(session_plan, None if fixed else minutes))
 
     def action_reload(self) -> None:
         self.reload()
         notify_literally(self, f"Reloaded {len(self.entries)} sessions.")
 
     def action_new(self) -> None:
-        from oxybreathe.core import catalog
 
         try:
             path = catalog.create_user_session(
-                catalog.free_id("my-session", self.oxy.user_dir), user_dir=self.oxy.user_dir
+                catalog.free_id("my-session", self.user_dir), user_dir=self.user_dir
             )
         except catalog.CannotCreate as error:
             notify_literally(self, str(error), severity="error")
@@ -282,9 +289,6 @@ class HomeScreen(Screen[None]):
         self._edit(path)
 
     def action_edit(self) -> None:
-        from oxybreathe.core import catalog
-        from oxybreathe.core.loader import load_session
-        from oxybreathe.core.problems import LoadError
 
         entry = self.selected
         if entry is None:
@@ -292,11 +296,11 @@ class HomeScreen(Screen[None]):
         path = entry.path
         if entry.builtin:  # never edit a built-in in place: edit a copy of it
             try:
-                source = entry.session or load_session(entry.path)
+                source = entry.session or catalog.load_file(entry.path)
                 path = catalog.create_user_session(  # your copy replaces the built-in
-                    catalog.free_id(entry.id, self.oxy.user_dir),
+                    catalog.free_id(entry.id, self.user_dir),
                     source,
-                    self.oxy.user_dir,
+                    self.user_dir,
                     replace_builtin=True,
                 )
             except (catalog.CannotCreate, LoadError) as error:
@@ -332,8 +336,7 @@ class HomeScreen(Screen[None]):
         self.reload(select=path.stem)
         entry = self.selected
         if entry is not None and entry.problems:
-            count = len(entry.problems)
-            problems = "1 problem" if count == 1 else f"{count} problems"
+            problems = count(len(entry.problems), "problem")
             notify_literally(
                 self,
                 f"{paths.shown(path.name)} has {problems}; see the details.",

@@ -4,56 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from oxybreathe.audio import READY_TIMEOUT, Chimes, play_event_sound
-from oxybreathe.core import steady
-from oxybreathe.core.engine import (
-    Clock,
-    CueStarted,
-    Engine,
-    Event,
-    Finished,
-    Paused,
-    Resumed,
-    Stopped,
-)
-from oxybreathe.core.plan import Cue, Plan
-from oxybreathe.core.text import clean, time_spent
+from oxybreathe.audio import Player
+from oxybreathe.core.closing import Outcome
+from oxybreathe.core.engine import CueStarted, Event, Paused, Resumed
+from oxybreathe.core.flow import SessionFlow
+from oxybreathe.core.plan import Cue
+from oxybreathe.core.safe_text import clean
+from oxybreathe.core.wording import time_spent
+from oxybreathe.ui.messages import PreferenceChanged
 from oxybreathe.ui.screens.confirm import Confirm
 from oxybreathe.ui.widgets.line import Line
 from oxybreathe.ui.widgets.pacer import Pacer, ease, pacer_levels
 
-if TYPE_CHECKING:
-    from oxybreathe.ui.app import OxybreatheApp
-
 NOTICE_SECONDS = 12.0  # how long "Sound is off: ..." stays under the title
 MIN_FRAME_SECONDS = 1 / 60  # never redraw the orb more often than this
-READY_POLL_SECONDS = 0.05
 SECOND_MARGIN = 0.005  # wake just after a countdown's second ticks over, never just before
 # Textual paints a screen at most once per frame (1/60 s by default), so a paint just before a
 # cue's deadline would hold the new phase back until the next frame: keep this long quiet.
 QUIET_BEFORE_CUE = 1 / 60 + 0.004
 _WORDS = {"inhale": "Breathe in", "hold": "Hold", "exhale": "Breathe out"}
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How a session ended, for the closing screen."""
-
-    plan: Plan
-    ran: float
-    completed: bool
 
 
 def clock_text(seconds: float) -> str:
@@ -86,8 +63,9 @@ def next_draw_in(left_in_cue: float, remaining: float, orb_change: float | None)
     return None if wait > left_in_cue - QUIET_BEFORE_CUE else wait
 
 
-class SessionScreen(Screen[None]):
-    """Plays one plan. Every redraw is computed from the engine's elapsed time."""
+class SessionScreen(Screen[Outcome]):
+    """Plays one session flow and returns how it ended. Every redraw is computed from the
+    engine's elapsed time."""
 
     # Parsed when this screen first opens, not at start-up.
     CSS = """
@@ -184,24 +162,18 @@ class SessionScreen(Screen[None]):
     ]
 
     def __init__(
-        self,
-        plan: Plan,
-        *,
-        clock: Clock,
-        reduce_motion: bool = False,
-        chimes: Chimes | None = None,
+        self, flow: SessionFlow, player: Player | None = None, *, reduce_motion: bool = False
     ) -> None:
         super().__init__()
-        self.plan = plan
-        self.engine = Engine(plan, clock)
-        self.clock = clock
+        self.flow = flow
+        self.plan = flow.plan
+        self.engine = flow.engine
+        self.clock = flow.clock
         self.reduce_motion = reduce_motion
-        self.chimes = chimes
-        self._levels = pacer_levels(plan)
+        self.player = player
+        self._levels = pacer_levels(self.plan)
         self._deadline_timer: asyncio.TimerHandle | None = None
         self._tick_timer: asyncio.TimerHandle | None = None
-        self._ready_timer: Timer | None = None
-        self._ready_by = 0.0  # real time, not the session clock: the worker runs in real time
         self._shown_prompt: str | None = None
         self._lines: dict[str, Line] = {}
 
@@ -225,30 +197,16 @@ class SessionScreen(Screen[None]):
         self._prompt = self.query_one("#prompt", Static)
         self._pacer = None if self.reduce_motion else self.query_one(Pacer)
         self._show_sound()
-        if self.chimes is not None and self.chimes.state == "starting":
-            # The sounds are decoded and scaled before the first cue (bounded: never long).
-            self._ready_by = time.monotonic() + READY_TIMEOUT
-            self._ready_timer = self.set_interval(READY_POLL_SECONDS, self._await_sound)
-        else:
-            self._begin()
+        self.run_worker(self._begin(), exclusive=True)
 
     def on_unmount(self) -> None:
         self._cancel_timers()  # asyncio's handles are not tied to the screen as Textual's are
-        steady.release()
 
-    def _await_sound(self) -> None:
-        assert self.chimes is not None
-        if self.chimes.state == "starting" and time.monotonic() < self._ready_by:
-            return
-        if self._ready_timer is not None:
-            self._ready_timer.stop()
-        self._begin()
-
-    def _begin(self) -> None:
-        self._show_sound_notice()
+    async def _begin(self) -> None:
+        # The sounds are decoded and scaled before the first cue (bounded: never long).
+        self._show_sound_notice(await asyncio.to_thread(self.flow.prepare, "app"))
         self._show_sound()
-        steady.hold()  # no full garbage collection holding back a phase change
-        self._handle(self.engine.start())
+        self._handle(self.flow.start())
         self.draw()
 
     # Time ---------------------------------------------------------------------------------
@@ -274,34 +232,26 @@ class SessionScreen(Screen[None]):
         if self._deadline_timer is not None:
             self._deadline_timer.cancel()
             self._deadline_timer = None
-        deadline = self.engine.next_deadline()
+        deadline = self.flow.next_deadline()
         if deadline is not None:
             self._deadline_timer = self._after(deadline - self.clock(), self.sync)
 
     def sync(self) -> None:
         """Bring the screen up to the engine's present: due cues first, then the drawing."""
-        self._handle(self.engine.poll())
+        self._handle(self.flow.poll())
         self.draw()
 
     def _handle(self, events: list[Event]) -> None:
         for event in events:
-            if self.chimes is not None:
-                play_event_sound(self.chimes, event, self.plan)
             if isinstance(event, CueStarted):
                 self._show_cue(event.cue)
             elif isinstance(event, Paused | Resumed):
                 self._set("paused", "Paused. Press space to resume." if self.engine.paused else "")
-            elif isinstance(event, Finished | Stopped):
-                self._end(completed=isinstance(event, Finished), ran=event.ran)
-                return
+        if self.flow.outcome is not None:
+            self._cancel_timers()
+            self.dismiss(self.flow.outcome)
+            return
         self._schedule()
-
-    def _end(self, *, completed: bool, ran: float) -> None:
-        self._cancel_timers()
-        steady.release()
-        if self.chimes is not None:
-            self.chimes.close(linger=None)  # the closing bowl rings out on its own
-        cast("OxybreatheApp", self.app).session_ended(Outcome(self.plan, ran, completed))
 
     # Drawing ------------------------------------------------------------------------------
 
@@ -315,10 +265,9 @@ class SessionScreen(Screen[None]):
             self._shown_prompt = prompt
             self._prompt.update(prompt)
 
-    def _show_sound_notice(self) -> None:
+    def _show_sound_notice(self, notice: str | None) -> None:
         """Say why there is no sound, in a line of the layout (a toast covered the orb), for
         NOTICE_SECONDS. In a tiny terminal it would crowd the session out: "no sound" shows."""
-        notice = self.chimes.notice_for("app") if self.chimes is not None else None
         if notice is None or self.size.width < 60 or self.size.height < 16:
             return
         line = self.query_one("#notice", Static)
@@ -327,7 +276,7 @@ class SessionScreen(Screen[None]):
         self.set_timer(NOTICE_SECONDS, lambda: line.remove_class("-shown"))
 
     def _show_sound(self) -> None:
-        self._set("sound", self.chimes.describe() if self.chimes is not None else "chimes off")
+        self._set("sound", self.player.describe() if self.player is not None else "chimes off")
 
     def draw(self) -> None:
         """Draw the pacer, countdown and progress for the engine's elapsed time.
@@ -377,38 +326,42 @@ class SessionScreen(Screen[None]):
     # Keys ---------------------------------------------------------------------------------
 
     def action_toggle_pause(self) -> None:
-        self._handle(self.engine.toggle_pause())
-        self.draw()
+        if not self.engine.started:
+            return
+        self._handle(self.flow.toggle_pause())
+        if not self.flow.done:
+            self.draw()
 
     def action_skip(self) -> None:
-        self._handle(self.engine.skip())
-        if not self.engine.done:
+        self._handle(self.flow.skip())
+        if not self.flow.done:
             self.draw()
 
     def action_mute(self) -> None:
-        if self.chimes is not None:
-            self.chimes.toggle_mute()
+        if self.player is not None:
+            self.player.toggle_mute()
         self._show_sound()
 
     def action_volume(self, change: int) -> None:
-        if self.chimes is None:
+        if self.player is None:
             return
-        self.chimes.set_volume(self.chimes.volume + change)
-        app = cast("OxybreatheApp", self.app)
-        app.volume = self.chimes.volume
-        app.remember()  # the new volume is kept for next time
+        self.player.set_volume(self.player.volume + change)
+        self.post_message(PreferenceChanged("volume", self.player.volume))  # kept for next time
         self._show_sound()
 
     def action_end(self) -> None:
+        if not self.engine.started:
+            return
         was_paused = self.engine.paused
         if not was_paused:
-            self._handle(self.engine.pause())
+            self._handle(self.flow.toggle_pause())
 
         def decided(end: bool | None) -> None:
             if end:
-                self._handle(self.engine.stop())
+                self.flow.stop()
+                self._handle([])
             elif not was_paused:
-                self._handle(self.engine.resume())
+                self._handle(self.flow.toggle_pause())
                 self.draw()
 
         ran = time_spent(self.engine.ran())

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from oxybreathe.core.history.faults import why
+
 if TYPE_CHECKING:
-    from oxybreathe.core.history import Store
+    from oxybreathe.core.history.store import Store
 
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # the pauses before each new try; then the last
 
@@ -51,13 +53,6 @@ class Write:
 
     ticket: Ticket
     run: Callable[[Store], None]
-
-
-def why(error: BaseException) -> str:
-    """A failure, short and lower case, for one line."""
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror.lower()
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def only_this_write(error: BaseException) -> bool:

@@ -9,13 +9,16 @@ left as it is, and the Recorder tries again later.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from oxybreathe.core.history_pending import why
-
-if TYPE_CHECKING:  # a Python built without sqlite3 still imports this (history is off there)
-    import sqlite3
+# The one import of sqlite3 for the whole history: a Python built without it (it happens with
+# source builds) still imports every module here, and history is simply off.
+try:
+    import sqlite3 as sqlite3  # re-exported: the other history modules take it from here
+except ImportError:  # a Python built without SQLite (it happens with source builds)
+    sqlite3 = None  # type: ignore[assignment]
 
 
 class Unusable(Exception):
@@ -68,8 +71,6 @@ def classify(error: sqlite3.Error, path: Path) -> Exception:
 
 def _disk_full(folder: Path) -> bool:
     """Too little room left in `folder` for SQLite's -wal and -shm files."""
-    import shutil
-
     try:
         return shutil.disk_usage(folder).free < 64 * 1024
     except OSError:
@@ -89,8 +90,6 @@ def _cannot_write(path: Path) -> str | None:
 
 def _folder_problem(folder: Path) -> str | None:
     """Why no file can be created in `folder` (e.g. "read-only file system"), or None."""
-    import tempfile
-
     try:
         with tempfile.TemporaryFile(dir=folder):
             return None
@@ -107,3 +106,10 @@ def cannot_read(path: Path) -> str | None:
     except OSError as error:
         return why(error)
     return None
+
+
+def why(error: BaseException) -> str:
+    """A failure, short and lower case, for one line."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower()
+    return str(error).splitlines()[0] if str(error) else type(error).__name__

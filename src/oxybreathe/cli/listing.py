@@ -1,0 +1,45 @@
+"""`oxybreathe list`: every session, built-in and yours."""
+
+from __future__ import annotations
+
+import argparse
+
+from oxybreathe.cli.common import say
+from oxybreathe.core import catalog, locations, paths
+from oxybreathe.core.plan import bounds
+from oxybreathe.core.safe_text import clean
+from oxybreathe.core.wording import count, duration
+from oxybreathe.exits import ExitStatus
+
+
+def run(_args: argparse.Namespace | None) -> int:
+    """Each session's id, name, length and source; broken files on lines of their own."""
+    rows, broken = [], []
+    for entry in catalog.entries():
+        if entry.session is None:
+            broken.append(entry)
+            continue
+        lengths = bounds(entry.session)
+        length = duration(lengths.default) + (" (fixed)" if lengths.fixed else "")
+        rows.append((clean(entry.id), clean(entry.session.name), length, entry.source))
+    if rows:
+        widths = [max(len(row[i]) for row in [("ID", "NAME", "LENGTH"), *rows]) for i in range(3)]
+        say(f"{'ID':<{widths[0]}}  {'NAME':<{widths[1]}}  {'LENGTH':<{widths[2]}}  SOURCE")
+        for row in rows:
+            say(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}")
+    elif not broken:
+        say("No sessions found.")
+    if broken:  # under the table, a line each: an error never widens the table's columns
+        say("")
+        say(
+            f"{count(len(broken), 'file')} with problems, not listed above "
+            "(`oxybreathe validate FILE` shows every problem):"
+        )
+        for entry in broken:
+            first = clean(str(entry.problems[0])) if entry.problems else paths.shown(entry.path)
+            more = len(entry.problems) - 1
+            say(first + (f" (and {more} more)" if more > 0 else ""))
+    folder = paths.shown(locations.user_sessions_dir())
+    problem = catalog.user_folder_problem()
+    say(f"User sessions folder: {folder}" + (f" ({problem})" if problem else ""))
+    return ExitStatus.OK

@@ -1,0 +1,88 @@
+"""The command line's grammar: every command and option it takes.
+
+Building it imports nothing but argparse and the format's limits, so `--help` and `--version`
+answer at once. What each command does lives in a module of its own (see __init__.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from oxybreathe import __version__
+from oxybreathe.cli import numbers
+from oxybreathe.core.preferences import VOLUME_MAX, VOLUME_MIN
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser (also used by the docs)."""
+    parser = argparse.ArgumentParser(
+        prog="oxybreathe",
+        description="Guided breathing and mindfulness in the terminal. "
+        "With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"oxybreathe {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a session (built-in id, user id, or path)")
+    run.add_argument("session", metavar="SESSION")
+    run.add_argument(
+        "--minutes",
+        type=numbers.minutes,
+        metavar="M",
+        help="the length in minutes (decimals allowed, e.g. 2.5)",
+    )
+    run.add_argument(
+        "--plain",
+        action="store_true",
+        help="print one line per cue instead of opening the app "
+        "(for screen readers, logs and pipes)",
+    )
+    run.add_argument("--no-chimes", action="store_true", help="no sound at all")
+    run.add_argument(
+        "--no-checkin", action="store_true", help="skip the stress and craving questions this time"
+    )
+    run.add_argument(
+        "--reduce-motion",
+        action="store_true",
+        help="a calm text countdown instead of the animated pacer",
+    )
+    run.add_argument(
+        "--volume", type=numbers.volume, metavar=f"{VOLUME_MIN}-{VOLUME_MAX}", help="chime volume"
+    )
+
+    commands.add_parser("list", help="list the built-in and user sessions")
+
+    validate = commands.add_parser("validate", help="check session files; one line per problem")
+    validate.add_argument(
+        "files", nargs="+", metavar="FILE", help="session files, or folders of them"
+    )
+
+    commands.add_parser("schema", help="print the JSON Schema of the session format")
+
+    history = commands.add_parser(
+        "history", help="recent sessions and totals, or every session as CSV"
+    )
+    history.add_argument(
+        "--csv", action="store_true", help="write every session as CSV (for a spreadsheet)"
+    )
+    history.add_argument(
+        "--limit",
+        type=numbers.count,
+        default=20,
+        metavar="N",
+        help="how many recent sessions to list",
+    )
+
+    commands.add_parser("config", help="show the settings file, its problems and the settings")
+
+    new = commands.add_parser("new", help="write a starter session file into your sessions folder")
+    new.add_argument("id", metavar="ID", help="the new session's id (its file name)")
+    new.add_argument(
+        "--from", dest="source", metavar="SESSION", help="copy this session instead of the starter"
+    )
+    new.add_argument(
+        "--force",
+        action="store_true",
+        help="allow a built-in's id: your file then replaces that built-in",
+    )
+    return parser

@@ -1,0 +1,87 @@
+"""`oxybreathe run SESSION` and the bare `oxybreathe`: a session in the app or as text."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+
+from oxybreathe.cli import listing
+from oxybreathe.cli.common import no_output, say, settings, terminal_problem
+from oxybreathe.core import catalog, locations, paths
+from oxybreathe.core.plan import LengthError, Plan, lay_out
+from oxybreathe.core.problems import LoadError
+from oxybreathe.exits import ExitStatus
+
+
+def run(args: argparse.Namespace) -> int:
+    if not catalog.looks_like_path(args.session):
+        unusable = catalog.user_folder_problem()
+        if unusable is not None:
+            folder = paths.shown(locations.user_sessions_dir())
+            say(f"oxybreathe: your sessions folder {folder}: {unusable}", error=True)
+    try:
+        session = catalog.find(args.session)
+        session_plan = lay_out(session, args.minutes)
+    except catalog.UnknownSession as error:
+        say(f"oxybreathe run: {error}", error=True)
+        return ExitStatus.USAGE
+    except LoadError as error:
+        for problem in error.problems:
+            say(str(problem), error=True)
+        return ExitStatus.USAGE
+    except LengthError as error:
+        say(f"oxybreathe run: {paths.shown(args.session)}: {error}", error=True)
+        return ExitStatus.USAGE
+    no_terminal = None if args.plain else terminal_problem()
+    if args.plain or no_terminal is not None:
+        if no_output():
+            return ExitStatus.INVALID
+        if no_terminal is not None:
+            say(
+                f"oxybreathe: the app needs a terminal, but {no_terminal}; using plain text.",
+                error=True,
+            )
+        from oxybreathe import plain  # the text front end
+
+        return plain.play(session_plan, settings(flags(args)).prefs)
+    return open_app(flags(args), start=session_plan)
+
+
+def flags(args: argparse.Namespace) -> dict[str, object]:
+    """The settings `oxybreathe run`'s options set, for this run only (None: not set)."""
+    return {
+        "chimes": False if args.no_chimes else None,
+        "volume": args.volume,
+        "reduce_motion": True if args.reduce_motion else None,
+        "checkin": False if args.no_checkin else None,
+    }
+
+
+def home() -> int:
+    problem = terminal_problem()
+    if problem is not None:
+        if no_output():
+            return ExitStatus.INVALID
+        say(
+            f"oxybreathe: the app needs a terminal, but {problem}; listing the sessions instead.",
+            error=True,
+        )
+        return listing.run(None)
+    return open_app()
+
+
+def open_app(flags: Mapping[str, object] | None = None, start: Plan | None = None) -> int:
+    """Open the app (on `start`, if given); the one place Textual is imported."""
+    from oxybreathe.ui.app import OxybreatheApp  # Textual loads only here
+
+    loaded = settings(flags, warn=False)
+    app = OxybreatheApp(
+        prefs=loaded.prefs, memory=loaded.memory, start=start, problems=loaded.problems
+    )
+    try:
+        app.run()
+    finally:
+        app.wrap_up()  # a session still running (Ctrl+Q) is kept as incomplete
+    for line in app.farewell:
+        say(line, error=True)
+    return app.return_code or ExitStatus.OK

@@ -1,0 +1,204 @@
+"""One session's life, written once for both front ends.
+
+    flow = SessionFlow(plan, player=..., recorder=..., clock=...)
+    flow.begin(before)          # the before ratings; the row is kept from here on
+    events = flow.start()       # then, at each flow.next_deadline(): events = flow.poll()
+    ...                         # pause(), resume(), skip(), stop() as the user asks
+    closing = flow.close(after) # the after ratings; what to show at the end
+    flow.shut()
+
+A front end only asks its questions, waits for deadlines its own way and renders the events.
+Everything else happens here, once: each event's sound, saving the time done, recording the end,
+keeping the garbage collector out of the cues, and choosing the closing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from oxybreathe.core import collector, notes
+from oxybreathe.core.checkin import Ratings
+from oxybreathe.core.closing import Closing, Outcome, compose
+from oxybreathe.core.engine import (
+    BellRang,
+    Clock,
+    CueStarted,
+    Engine,
+    Event,
+    Finished,
+    Stopped,
+)
+from oxybreathe.core.history import Recorder, Recording
+from oxybreathe.core.model import Sound
+from oxybreathe.core.plan import Plan
+
+# How often the time done so far is saved while a session runs (what survives a killed process).
+SAVE_EVERY_SECONDS = 30.0
+# The most the closing waits to learn from the history which notes were shown before.
+NOTES_WAIT_SECONDS = 0.5
+
+
+FrontEnd = Literal["plain", "app"]
+
+
+class Player(Protocol):
+    """What the flow needs of a sound player (audio.Player, or none at all)."""
+
+    def notice_for(self, front_end: FrontEnd) -> str | None: ...
+
+    def wait_ready(self) -> None: ...
+
+    def play(self, sound: Sound | None) -> None: ...
+
+    def close(self, linger: float | None = 0.0) -> None: ...
+
+
+@dataclass(eq=False)
+class SessionFlow:
+    """Plays one plan from the before check-in to the closing, for either front end."""
+
+    plan: Plan
+    player: Player | None = None
+    recorder: Recorder | None = None
+    clock: Clock = time.monotonic
+    before: Ratings = field(default_factory=Ratings)
+    outcome: Outcome | None = None
+    engine: Engine = field(init=False)
+    _recording: Recording | None = field(default=None, init=False)
+    _saved: float = field(default=0.0, init=False)
+    _closing: Closing | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = Engine(self.plan, self.clock)
+
+    # Before ------------------------------------------------------------------------------
+
+    def prepare(self, front_end: FrontEnd) -> str | None:
+        """Wait (bounded) for the sounds to be ready; return why there is no sound, in the words
+        of `front_end`, or None.
+
+        Blocking: the app calls it on a thread.
+        """
+        if self.player is None:
+            return None
+        self.player.wait_ready()
+        return self.player.notice_for(front_end)
+
+    def begin(self, before: Ratings) -> None:
+        """Keep the before ratings and start the session's row in the history."""
+        self.before = before
+        if self.recorder is not None and self._recording is None:
+            self._recording = Recording(self.recorder, self.plan, before)
+
+    def wait_for_history(self, wait: float) -> None:
+        """Wait (at most `wait` s) until the history is open, so that its line, if it has one
+        (said through the recorder's `on_notice`), comes before the session's first cue."""
+        if self.recorder is not None:
+            with contextlib.suppress(TimeoutError):
+                self.recorder.notice.result(timeout=wait)
+
+    # During ------------------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        """True once the session has ended (finished or stopped)."""
+        return self.outcome is not None
+
+    def start(self) -> list[Event]:
+        """Start the clock; the first cue's events."""
+        collector.hold()  # no full garbage collection in the middle of a cue
+        return self._handle(self.engine.start())
+
+    def poll(self) -> list[Event]:
+        """What is due now (call it at `next_deadline()`, or any time)."""
+        return self._handle(self.engine.poll())
+
+    def next_deadline(self) -> float | None:
+        """The clock time at which `poll()` next has something to do: the next cue, bell or end,
+        or the next save of the time done. None while paused or once over."""
+        deadline = self.engine.next_deadline()
+        if deadline is None or self._recording is None:
+            return deadline
+        save_at = self.clock() + (self._saved + SAVE_EVERY_SECONDS - self.engine.ran())
+        return min(deadline, save_at)
+
+    def toggle_pause(self) -> list[Event]:
+        return self._handle(self.engine.toggle_pause())
+
+    def skip(self) -> list[Event]:
+        return self._handle(self.engine.skip())
+
+    def stop(self) -> Outcome:
+        """End early (the user asked, or a signal); returns how it ended, once ended."""
+        self._handle(self.engine.stop())
+        if self.outcome is None:  # never started: nothing was breathed
+            self._ended(Outcome(self.engine.ran(), completed=False))
+        assert self.outcome is not None
+        return self.outcome
+
+    def _handle(self, events: list[Event]) -> list[Event]:
+        for event in events:
+            if self.player is not None:
+                self._sound(event)
+            if isinstance(event, Finished | Stopped):
+                self._ended(Outcome(event.ran, completed=isinstance(event, Finished)))
+        if not self.done:
+            self._save_now_and_then()
+        return events
+
+    def _sound(self, event: Event) -> None:
+        assert self.player is not None
+        if isinstance(event, CueStarted) and event.play_sound:
+            self.player.play(event.cue.sound)
+        elif isinstance(event, BellRang) and event.play_sound:
+            self.player.play(event.bell.sound)
+        elif isinstance(event, Finished):
+            self.player.play(self.plan.end_sound)
+
+    def _save_now_and_then(self) -> None:
+        ran = self.engine.ran()
+        if self._recording is not None and ran - self._saved >= SAVE_EVERY_SECONDS:
+            self._saved = ran
+            self._recording.save(ran)
+
+    def _ended(self, outcome: Outcome) -> None:
+        if self.outcome is not None:
+            return
+        self.outcome = outcome
+        collector.release()
+        if self._recording is not None:
+            self._recording.finish(outcome.ran, outcome.completed)
+
+    # After -------------------------------------------------------------------------------
+
+    def close(self, after: Ratings, *, wait: float = NOTES_WAIT_SECONDS) -> Closing:
+        """Keep the after ratings and choose what the closing shows (once)."""
+        if self._closing is not None:
+            return self._closing
+        outcome = self.outcome or self.stop()
+        shown: list[str] = []
+        if self._recording is not None:
+            self._recording.rate_after(after)
+            shown = _result(self._recording.shown_notes, wait, default=[])
+        self._closing = compose(self.plan, outcome, self.before, after, shown)
+        if self._recording is not None and self._closing.note.id != notes.OWN:
+            self._recording.note_shown(self._closing.note.id)
+        return self._closing
+
+    def shut(self, *, linger: float | None = None) -> None:
+        """Let go of the sound player (the last chime may ring on for `linger` seconds)."""
+        if not self.done:
+            self.stop()
+        if self.player is not None:
+            self.player.close(linger=linger)
+
+
+def _result(future: Future[list[str]], wait: float, *, default: list[str]) -> list[str]:
+    try:
+        return future.result(timeout=wait)
+    except TimeoutError:
+        return default

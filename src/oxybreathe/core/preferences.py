@@ -1,0 +1,133 @@
+"""Preferences: every setting, its one default, and the one place the layers are resolved.
+
+A setting can come from four layers. The strongest that sets it wins:
+
+1. the command line, which lasts for one run;
+2. the settings file (config.yaml), which is read, never copied anywhere;
+3. what the user last changed in the app (remembered.json), which is memory, not configuration;
+4. the setting's default, defined once here.
+
+A change the user makes in the app (a key, the palette) is the exception that proves the rule:
+it applies at once, whatever the other layers say, and it is what the app remembers. Nothing
+else is ever remembered: not a flag, not a line of the settings file. So deleting a line of the
+settings file brings back the remembered value, or else the default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+VOLUME_MIN, VOLUME_MAX = 0, 100
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A setting that is true or false."""
+
+
+@dataclass(frozen=True, slots=True)
+class Whole:
+    """A setting that is a whole number from `low` to `high`."""
+
+    low: int
+    high: int
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A setting that is a short name (a theme); the app checks that it exists."""
+
+
+Kind = Flag | Whole | Name
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One setting: its key (in the settings file and in memory), its default and its kind.
+
+    `in_file` is False for a setting only the app changes; `remembered` is False for one the
+    app never changes (so there is nothing to remember).
+    """
+
+    key: str
+    default: Any
+    kind: Kind
+    help: str
+    in_file: bool = True
+    remembered: bool = True
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("chimes", True, Flag(), "sounds at the start, at each phase change and at the end"),
+    Setting(
+        "volume", 80, Whole(VOLUME_MIN, VOLUME_MAX), f"chime volume, {VOLUME_MIN}-{VOLUME_MAX}"
+    ),
+    Setting("reduce_motion", False, Flag(), "a calm text countdown instead of the animated pacer"),
+    Setting(
+        "checkin",
+        True,
+        Flag(),
+        'ask "Stress now?" and "Craving now?" before and after each session',
+        remembered=False,
+    ),
+    Setting("streak", True, Flag(), "show the day streak on the history screen"),
+    Setting("theme", None, Name(), "the colour theme", in_file=False),
+)
+BY_KEY = {setting.key: setting for setting in SETTINGS}
+FILE_KEYS = tuple(setting.key for setting in SETTINGS if setting.in_file)
+REMEMBERED_KEYS = tuple(setting.key for setting in SETTINGS if setting.remembered)
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """The settings in force. Build them with `resolve`, change them with `dataclasses.replace`."""
+
+    chimes: bool = BY_KEY["chimes"].default
+    volume: int = BY_KEY["volume"].default
+    reduce_motion: bool = BY_KEY["reduce_motion"].default
+    checkin: bool = BY_KEY["checkin"].default
+    streak: bool = BY_KEY["streak"].default
+    theme: str | None = BY_KEY["theme"].default
+
+
+DEFAULTS = Preferences()
+assert tuple(field.name for field in dataclasses.fields(Preferences)) == tuple(BY_KEY)
+
+
+Layer = Mapping[str, Any]
+
+
+def resolve(*, flags: Layer = {}, file: Layer = {}, remembered: Layer = {}) -> Preferences:  # noqa: B006 - read only
+    """The preferences in force: for each setting, the first layer that sets it.
+
+    Each layer maps a setting's key to its value and leaves out what it does not set (a value
+    of None also counts as not set). Keys a layer may not hold are ignored: a flag cannot set
+    the theme's memory, and memory cannot set `checkin`.
+    """
+    values = {}
+    for setting in SETTINGS:
+        for layer, allowed in (
+            (flags, True),
+            (file, setting.in_file),
+            (remembered, setting.remembered),
+        ):
+            value = layer.get(setting.key)
+            if allowed and value is not None:
+                values[setting.key] = value
+                break
+    return dataclasses.replace(DEFAULTS, **values)
+
+
+def settings_example() -> str:
+    """The settings file `oxybreathe config` offers when there is none: every key, as default."""
+    lines = ["# oxybreathe settings. Every key is optional; delete a line to get the default back."]
+    for setting in SETTINGS:
+        if setting.in_file:
+            value = (
+                str(setting.default).lower() if isinstance(setting.kind, Flag) else setting.default
+            )
+            lines.append(f"{setting.key + ': ' + str(value):<21} # {setting.help}")
+    return "\n".join(lines) + "\n"
