@@ -249,11 +249,12 @@ def clock() -> FakeClock:
 def app_with(clock: FakeClock, *, start: Any = None, **options: Any) -> OxybreatheApp:
     """The app on a fake clock, as the command line opens it: `options` that are settings
     (chimes, checkin...) are flags, resolved with the real settings file and memory; the rest
-    are the app's own arguments (user_dir...)."""
+    are the app's own arguments (user_dir...). The journal line is off unless asked for."""
     from oxybreathe.core import settings
     from oxybreathe.core.preferences import BY_KEY
     from oxybreathe.ui.app import OxybreatheApp
 
+    options.setdefault("journal", False)
     loaded = settings.load({key: options.pop(key) for key in list(options) if key in BY_KEY})
     return OxybreatheApp(
         clock=clock,

@@ -146,7 +146,7 @@ def test_a_signal_stops_cleanly_with_one_line(signum, status):
     assert out.strip().splitlines()[-1].startswith("Stopped after ")
     assert "Traceback" not in err and err == ""
     [header, row] = run_cli("history", "--csv").stdout.splitlines()
-    assert row.split(",")[1:] == ["box", "306", row.split(",")[3], "0", "", "", "", ""]
+    assert row.split(",")[1:] == ["box", "306", row.split(",")[3], "0", "", "", "", "", ""]
 
 
 def test_check_ins_on_a_terminal_are_asked_recorded_and_shown(write):
@@ -160,7 +160,8 @@ def test_check_ins_on_a_terminal_are_asked_recorded_and_shown(write):
         text=True,
     )
     try:
-        for answer in ("7", "eleven", "6", "4", ""):  # a wrong answer is asked again
+        # A wrong answer is asked again; then the journal line, with a control character.
+        for answer in ("7", "eleven", "6", "4", "", "slept badly,\x1b[2J then better"):
             os.write(master, answer.encode() + b"\n")
         out, err = process.communicate(timeout=30)
     finally:
@@ -170,7 +171,18 @@ def test_check_ins_on_a_terminal_are_asked_recorded_and_shown(write):
     assert "Please type a whole number from 0 to 10, or press Enter to skip." in out
     assert "Stress 7 to 4." in out and "Craving 6 to" not in out  # craving after was skipped
     [row] = run_cli("history", "--csv").stdout.splitlines()[1:]
-    assert row.split(",")[1:] == ["session", "1", "1", "1", "7", "4", "6", ""]
+    assert row.split(",")[1:] == [
+        "session",
+        "1",
+        "1",
+        "1",
+        "7",
+        "4",
+        "6",
+        "",
+        '"slept badly',
+        '[2J then better"',
+    ]
 
 
 def test_a_pipe_gets_no_escape_sequences_and_stdin_is_never_read():
@@ -256,6 +268,7 @@ def test_an_output_that_fails_mid_session_stops_it_and_keeps_the_time_breathed(
         SessionFlow(session_plan, recorder=recorder, clock=clock), out=out, sleep=clock.advance
     )
     assert result == status
+    recorder.close()  # its writes done before the file is read (else a race with its thread)
     assert out.getvalue().splitlines()[-1] == "Hold 4 s"
     why = "was closed by its reader" if status == 141 else "failed (the disk is full)"
     assert capsys.readouterr().err == (

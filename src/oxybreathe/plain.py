@@ -137,8 +137,13 @@ def play(plan: Plan, prefs: Preferences) -> int:
     recorder = Recorder(on_notice=_warn)
     player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)
     flow = SessionFlow(plan, player=player, recorder=recorder)
-    asking = prefs.checkin and streams.is_terminal(sys.stdin)
-    status = run_plain(flow, ask=ask_terminal if asking else None)
+    terminal = streams.is_terminal(sys.stdin)
+    asking = prefs.checkin and terminal
+    status = run_plain(
+        flow,
+        ask=ask_terminal if asking else None,
+        journal=ask_terminal if terminal and prefs.journal else None,
+    )
     recorder.close()
     _warn(recorder.late_notice)
     return status
@@ -150,10 +155,12 @@ def run_plain(
     out: TextIO | None = None,
     sleep: Callable[[float], None] | None = None,
     ask: Ask | None = None,
+    journal: Ask | None = None,
 ) -> int:
     """Play a session as text on `out`; return the exit status (0, or 128+n when interrupted).
 
-    With `ask`, the stress and craving questions come before and after the session. When `out`
+    With `ask`, the stress and craving questions come before and after the session; with
+    `journal`, "Anything to note?" comes after them. When `out`
     fails (its reader gone, a full disk), the session stops there and is kept as stopped with
     the time breathed; the status is 141 (as for SIGPIPE) or 1.
     """
@@ -212,16 +219,20 @@ def run_plain(
         return _closed(flow, _status(interruption))
     status: int = ExitStatus.OK
     after = Ratings()
+    entry: str | None = None
     try:
-        if ask is not None:
-            say(f"After the session. {checkin.SCALE}")
-            try:
-                with _stop_on_signals():
+        try:
+            with _stop_on_signals():
+                if ask is not None:
+                    say(f"After the session. {checkin.SCALE}")
                     after = check_in(ask, say)
-            except (KeyboardInterrupt, _Signalled) as interruption:
-                _last_word(out, "")
-                status = _status(interruption)
-        for line in closing_lines(flow.close(after, wait=NOTES_WAIT_SECONDS)):
+                if journal is not None:
+                    entry = journal(f"{checkin.JOURNAL_QUESTION} One line, Enter to skip: ")
+        except (KeyboardInterrupt, _Signalled) as interruption:
+            _last_word(out, "")
+            status = _status(interruption)
+        closing = flow.close(after, journal=entry, wait=NOTES_WAIT_SECONDS)
+        for line in closing_lines(closing):
             say(line)
     except streams.OutputFailed as failure:  # finished, and kept as finished; the rest is lost
         flow.close(after, wait=0)

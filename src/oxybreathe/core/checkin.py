@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from oxybreathe.core.safe_text import clean
+
 QUESTIONS = (("stress", "Stress now?"), ("craving", "Craving now?"))
 SCALE = "0 means none at all, 10 the most you can imagine."
 LOW, HIGH = 0, 10
 TEN_KEY = "t"  # one key per answer: 0-9 are the digits, 10 is t (for ten)
+
+# The journal line, after the after-check-in: one optional line, kept in the history.
+JOURNAL_QUESTION = "Anything to note?"
+JOURNAL_HINT = "One line, kept in your history on this computer. Enter on an empty line skips."
+JOURNAL_MAX_CHARS = 280
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +56,12 @@ def changes(before: Ratings, after: Ratings, arrow: str = "→") -> list[str]:
         change("Craving", before.craving, after.craving, arrow),
     )
     return [line for line in lines if line is not None]
+
+
+def journal_entry(text: str | None) -> str | None:
+    """The line to keep from what the user typed: on one line, with no control characters,
+    at most JOURNAL_MAX_CHARS long; None for nothing (an empty line skips)."""
+    if text is None:
+        return None
+    entry = clean(text[: JOURNAL_MAX_CHARS * 4])[:JOURNAL_MAX_CHARS].strip()
+    return entry or None

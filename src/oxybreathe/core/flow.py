@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from oxybreathe.core import collector, notes
-from oxybreathe.core.checkin import Ratings
+from oxybreathe.core.checkin import Ratings, journal_entry
 from oxybreathe.core.closing import Closing, Outcome, compose
 from oxybreathe.core.engine import (
     BellRang,
@@ -175,14 +175,20 @@ class SessionFlow:
 
     # After -------------------------------------------------------------------------------
 
-    def close(self, after: Ratings, *, wait: float = NOTES_WAIT_SECONDS) -> Closing:
-        """Keep the after ratings and choose what the closing shows (once)."""
+    def close(
+        self, after: Ratings, *, journal: str | None = None, wait: float = NOTES_WAIT_SECONDS
+    ) -> Closing:
+        """Keep the after ratings and the journal line (typed text: cleaned and bounded here),
+        and choose what the closing shows (once)."""
         if self._closing is not None:
             return self._closing
         outcome = self.outcome or self.stop()
         shown: list[str] = []
         if self._recording is not None:
             self._recording.rate_after(after)
+            entry = journal_entry(journal)
+            if entry is not None:
+                self._recording.journal(entry)
             shown = _result(self._recording.shown_notes, wait, default=[])
         self._closing = compose(self.plan, outcome, self.before, after, shown)
         if self._recording is not None and self._closing.note.id != notes.OWN:

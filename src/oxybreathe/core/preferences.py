@@ -74,6 +74,13 @@ SETTINGS: tuple[Setting, ...] = (
         remembered=False,
     ),
     Setting("streak", True, Flag(), "show the day streak on the history screen"),
+    Setting(
+        "journal",
+        True,
+        Flag(),
+        'ask "Anything to note?" after each session',
+        remembered=False,
+    ),
     Setting("theme", None, Name(), "the colour theme", in_file=False),
 )
 BY_KEY = {setting.key: setting for setting in SETTINGS}
@@ -90,6 +97,7 @@ class Preferences:
     reduce_motion: bool = BY_KEY["reduce_motion"].default
     checkin: bool = BY_KEY["checkin"].default
     streak: bool = BY_KEY["streak"].default
+    journal: bool = BY_KEY["journal"].default
     theme: str | None = BY_KEY["theme"].default
 
 

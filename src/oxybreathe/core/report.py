@@ -25,6 +25,8 @@ CSV_HEADER = (
     "stress_after",
     "craving_before",
     "craving_after",
+    # Added at the end, so that older readers of the export keep working (docs/history.md).
+    "journal",
 )
 
 
@@ -113,6 +115,7 @@ def write_csv(rows: Iterable[Row], out: TextIO) -> None:
                 round(row.actual_seconds),
                 int(row.completed),
                 *("" if value is None else value for value in _ratings(row)),
+                _cell(row.journal or ""),
             )
         )
 
@@ -166,7 +169,8 @@ def totals(summary: Summary, *, show_streak: bool = True) -> list[str]:
     return [first, second]
 
 
-COLUMNS = ("When", "Session", "Time", "Ended", "Stress", "Craving")
+COLUMNS = ("When", "Session", "Time", "Ended", "Stress", "Craving", "Note")
+NOTE_WIDTH = 40  # the journal line, shortened in the table (the CSV has all of it)
 
 
 def cells(row: Row, arrow: str = "->") -> tuple[str, ...]:
@@ -178,6 +182,7 @@ def cells(row: Row, arrow: str = "->") -> tuple[str, ...]:
         "finished" if row.completed else "stopped",
         rating_change(row.stress_before, row.stress_after, arrow),
         rating_change(row.craving_before, row.craving_after, arrow),
+        shorten(row.journal, NOTE_WIDTH) if row.journal else "",
     )
 
 
@@ -189,6 +194,8 @@ def report(
         return ["No sessions recorded yet."]
     table = [tuple(heading.upper() for heading in COLUMNS)]
     table += [cells(row) for row in reversed(rows[-limit:])]
+    if not any(line[-1] for line in table[1:]):  # no journal line among them: no Note column
+        table = [line[:-1] for line in table]
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()

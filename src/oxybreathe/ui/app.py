@@ -38,6 +38,7 @@ from oxybreathe.ui.screens.checkin import CheckinScreen
 from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.history import HistoryScreen
 from oxybreathe.ui.screens.home import HomeScreen
+from oxybreathe.ui.screens.journal import JournalScreen
 from oxybreathe.ui.screens.session import SessionScreen
 
 
@@ -213,7 +214,8 @@ class OxybreatheApp(App[int]):
             after: Ratings | None = Ratings()
             if prefs.checkin:
                 after = await self.push_screen_wait(CheckinScreen("After the session"))
-            closing = await asyncio.to_thread(flow.close, after or Ratings())
+            journal = await self.push_screen_wait(JournalScreen()) if prefs.journal else None
+            closing = await asyncio.to_thread(flow.close, after or Ratings(), journal=journal)
             await self.push_screen_wait(ClosingScreen(plan.session.name, closing))
         finally:
             flow.shut(linger=None)  # the closing bowl rings out on its own

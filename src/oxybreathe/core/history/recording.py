@@ -47,6 +47,10 @@ class Recording:
         if after != Ratings():
             self.recorder.rate_after(self._ticket, after.stress, after.craving)
 
+    def journal(self, text: str) -> None:
+        """Keep the line the user wrote after the session."""
+        self.recorder.journal(self._ticket, text)
+
     @property
     def shown_notes(self) -> Future[list[str]]:
         """The closing notes shown before this session, oldest first (asked at its start)."""

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 MAX_SECONDS = 1_000_000.0  # no session lasts 11 days: a larger figure is not one we wrote
+JOURNAL_READ_MAX = 2000  # characters of a journal line read back (we write at most 280)
 _SURROGATES = str.maketrans({code: "\ufffd" for code in range(0xD800, 0xE000)})
 
 
@@ -32,6 +33,7 @@ class Row:
     craving_before: int | None = None
     craving_after: int | None = None
     note: str | None = None
+    journal: str | None = None  # what the user wrote after it, as stored (clean it to show it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,7 @@ def decoded(data: bytes) -> str:
 
 def parse(values: tuple[Any, ...]) -> Row:
     """A Row from the columns of history._COLUMNS, or Unreadable."""
-    (row_id, started, session, name, planned, actual, completed, *ratings, note) = values
+    (row_id, started, session, name, planned, actual, completed, *ratings, note, journal) = values
     if not isinstance(session, str) or not (name is None or isinstance(name, str)):
         raise Unreadable("the session's id or name is not text")
     if completed not in (0, 1) or isinstance(completed, float):
@@ -93,7 +95,15 @@ def parse(values: tuple[Any, ...]) -> Row:
         craving_before,
         craving_after,
         note if isinstance(note, str) else None,  # only the note rotation reads it
+        _journal(journal),
     )
+
+
+def _journal(value: object) -> str | None:
+    """The user's line, bounded (a hand edit may have put a book there); not text is none."""
+    if not isinstance(value, str) or not value:
+        return None
+    return value[:JOURNAL_READ_MAX]
 
 
 def _whole(value: object) -> int:

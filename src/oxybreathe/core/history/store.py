@@ -54,17 +54,22 @@ MIGRATIONS = (
     ALTER TABLE sessions ADD COLUMN ended_at TEXT;
     CREATE INDEX sessions_by_start ON sessions (started_at);
     """,
+    # 3: the line the user wrote after the session ("Anything to note?").
+    """
+    ALTER TABLE sessions ADD COLUMN journal TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = (
     "id, started_at, session, name, planned_seconds, actual_seconds, completed, "
-    "stress_before, stress_after, craving_before, craving_after, note"
+    "stress_before, stress_after, craving_before, craving_after, note, journal"
 )
-# The columns to read from a file of each version: one at version 1 that cannot be upgraded
-# (it cannot be written) is read as it is, with no name or note yet.
+# The columns to read from a file of each version: an older one that cannot be upgraded (it
+# cannot be written) is read as it is, with no name or note (version 1) or journal yet.
 _COLUMNS_BY_VERSION = {
-    1: _COLUMNS.replace("name,", "NULL,").replace(", note", ", NULL"),
+    1: _COLUMNS.replace("name,", "NULL,").replace(", note, journal", ", NULL, NULL"),
+    2: _COLUMNS.replace(", journal", ", NULL"),
     SCHEMA_VERSION: _COLUMNS,
 }
 
@@ -241,6 +246,10 @@ class Store:
     def note_shown(self, row: int, note: str) -> None:
         """Record which closing note was shown after this session."""
         self._write("UPDATE sessions SET note = ? WHERE id = ?", (note, row))
+
+    def journal(self, row: int, text: str) -> None:
+        """Record the line the user wrote after this session."""
+        self._write("UPDATE sessions SET journal = ? WHERE id = ?", (text, row))
 
     def _write(self, sql: str, parameters: Sequence[object]) -> sqlite3.Cursor:
         """Run one write; text is made storable first (a Latin-1 file name still records)."""

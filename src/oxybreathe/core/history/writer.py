@@ -202,6 +202,9 @@ class Recorder:
     def note_shown(self, ticket: Ticket, note: str) -> None:
         self._on_row(ticket, lambda store, row: store.note_shown(row, note))
 
+    def journal(self, ticket: Ticket, text: str) -> None:
+        self._on_row(ticket, lambda store, row: store.journal(row, text))
+
     def shown_notes(self) -> Future[list[str]]:
         return self._read(lambda store: store.shown_notes(), lambda _problem: [])
 

@@ -23,6 +23,7 @@ from oxybreathe.ui.messages import PreferenceChanged
 TREND_LABEL = 16  # the width of "Craving  before "
 RECENT_ROWS = 100  # the sessions the table lists
 NAME_COLUMN = report.COLUMNS.index("Session")
+NOTE_COLUMN = report.COLUMNS.index("Note")  # last: it runs off to the right before the rest
 NAME_MIN = 12  # narrower than this, the table scrolls sideways instead
 
 
@@ -134,18 +135,20 @@ class HistoryScreen(Screen[None]):
         first, so the ratings show at 80 columns; narrower, ←/→ scroll the screen sideways."""
         table = self.query_one("#recent", DataTable)
         recent = list(reversed(rows[-RECENT_ROWS:]))
-        lines = [list(report.cells(row, "→")) for row in recent]
+        columns = report.COLUMNS if any(row.journal for row in recent) else report.COLUMNS[:-1]
+        lines = [list(report.cells(row, "→"))[: len(columns)] for row in recent]
         widths = [
             max(len(heading), *(len(line[i]) for line in lines))
-            for i, heading in enumerate(report.COLUMNS)
+            for i, heading in enumerate(columns)
         ]
-        others = sum(widths) - widths[NAME_COLUMN] + 2 * table.cell_padding * len(widths)
+        fitted = NOTE_COLUMN  # every column but the note (the last) is fitted to the width
+        others = sum(widths[:fitted]) - widths[NAME_COLUMN] + 2 * table.cell_padding * fitted
         room = self.size.width - 2 - 2 - others  # the screen's padding and its scroll bar
         name_width = max(NAME_MIN, min(widths[NAME_COLUMN], room))
         for row, line in zip(recent, lines, strict=True):
             line[NAME_COLUMN] = shorten(row.name, name_width)
         table.clear(columns=True)
-        table.add_columns(*report.COLUMNS)
+        table.add_columns(*columns)
         for line in lines:
             table.add_row(*(Text(cell) for cell in line))
         self.query_one("#sideways", Static).display = room < name_width
