@@ -114,10 +114,14 @@ def ask_terminal(prompt: str) -> str | None:
         return None
 
 
-def check_in(ask: Ask, say: Callable[[str], None]) -> Ratings:
-    """Ask the two questions; an empty answer (or end of input) skips one."""
+def check_in(
+    ask: Ask,
+    say: Callable[[str], None],
+    questions: tuple[tuple[str, str], ...] = checkin.QUESTIONS,
+) -> Ratings:
+    """Ask the questions; an empty answer (or end of input) skips one."""
     answers: dict[str, int | None] = {}
-    for key, question in checkin.QUESTIONS:
+    for key, question in questions:
         answers[key] = None
         for _attempt in range(3):
             text = ask(f"{question} 0-10, Enter to skip: ")
@@ -138,11 +142,13 @@ def play(plan: Plan, prefs: Preferences) -> int:
     player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)
     flow = SessionFlow(plan, player=player, recorder=recorder)
     terminal = streams.is_terminal(sys.stdin)
-    asking = prefs.checkin and terminal
+    questions = checkin.asked(prefs.checkin_questions)
+    asking = prefs.checkin and terminal and bool(questions)
     status = run_plain(
         flow,
         ask=ask_terminal if asking else None,
         journal=ask_terminal if terminal and prefs.journal else None,
+        questions=questions,
     )
     recorder.close()
     _warn(recorder.late_notice)
@@ -156,6 +162,7 @@ def run_plain(
     sleep: Callable[[float], None] | None = None,
     ask: Ask | None = None,
     journal: Ask | None = None,
+    questions: tuple[tuple[str, str], ...] = checkin.QUESTIONS,
 ) -> int:
     """Play a session as text on `out`; return the exit status (0, or 128+n when interrupted).
 
@@ -180,7 +187,7 @@ def run_plain(
         before = Ratings()
         if ask is not None:
             say(f"Before {clean(plan.session.name)}. {checkin.SCALE}")
-            before = check_in(ask, say)
+            before = check_in(ask, say, questions)
         _warn(flow.prepare("plain"))  # the sounds are decoded and scaled before the first cue
         # Said before the row is begun: a session nobody could see is not recorded.
         say(f"{clean(plan.session.name)} ({duration(plan.total)})")
@@ -225,7 +232,7 @@ def run_plain(
             with _stop_on_signals():
                 if ask is not None:
                     say(f"After the session. {checkin.SCALE}")
-                    after = check_in(ask, say)
+                    after = check_in(ask, say, questions)
                 if journal is not None:
                     entry = journal(f"{checkin.JOURNAL_QUESTION} One line, Enter to skip: ")
         except (KeyboardInterrupt, _Signalled) as interruption:

@@ -7,6 +7,14 @@ from dataclasses import dataclass
 from oxybreathe.core.safe_text import clean
 
 QUESTIONS = (("stress", "Stress now?"), ("craving", "Craving now?"))
+# Which questions to ask (the `checkin_questions` setting), and the order `k` goes through them.
+CHOICES = ("both", "stress", "craving", "none")
+CHOICE_WORDS = {
+    "both": "stress and craving",
+    "stress": "stress only",
+    "craving": "craving only",
+    "none": "no questions",
+}
 SCALE = "0 means none at all, 10 the most you can imagine."
 LOW, HIGH = 0, 10
 TEN_KEY = "t"  # one key per answer: 0-9 are the digits, 10 is t (for ten)
@@ -65,3 +73,15 @@ def journal_entry(text: str | None) -> str | None:
         return None
     entry = clean(text[: JOURNAL_MAX_CHARS * 4])[:JOURNAL_MAX_CHARS].strip()
     return entry or None
+
+
+def asked(choice: str) -> tuple[tuple[str, str], ...]:
+    """The questions a `checkin_questions` choice asks, in order (none for an unknown one)."""
+    if choice == "both":
+        return QUESTIONS
+    return tuple(question for question in QUESTIONS if question[0] == choice)
+
+
+def next_choice(choice: str) -> str:
+    """The choice after `choice` in CHOICES (what `k` on the home screen moves to)."""
+    return CHOICES[(CHOICES.index(choice) + 1) % len(CHOICES)] if choice in CHOICES else "both"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oxybreathe.core import locations, yamlnodes
-from oxybreathe.core.preferences import BY_KEY, FILE_KEYS, Whole, settings_example
+from oxybreathe.core.preferences import BY_KEY, FILE_KEYS, Choice, Whole, settings_example
 from oxybreathe.core.problems import LoadError, Problem
 from oxybreathe.core.validation import Checker, read_text, show
 from oxybreathe.core.yamlnodes import INT, Node, YamlProblem, flag, number
@@ -58,6 +58,8 @@ def load(file: Path | None = None) -> Config:
         kind = BY_KEY[key].kind
         if isinstance(kind, Whole):
             value: object = _whole(check, node, key, kind, show)
+        elif isinstance(kind, Choice):
+            value = _choice(check, node, key, kind, show)
         else:
             value = _flag(check, node, key, show)
         if value is not None:
@@ -82,4 +84,14 @@ def _whole(
     check.error(
         node, f"`{key}` must be a whole number from {kind.low} to {kind.high}, got {show(node)}"
     )
+    return None
+
+
+def _choice(
+    check: Checker, node: Node, key: str, kind: Choice, show: Callable[[Node], str]
+) -> str | None:
+    text = node.value if node.kind == "scalar" and isinstance(node.value, str) else None
+    if text is not None and text.strip().lower() in kind.options:
+        return text.strip().lower()
+    check.error(node, f"`{key}` must be one of {', '.join(kind.options)}, got {show(node)}")
     return None

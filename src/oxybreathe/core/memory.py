@@ -20,7 +20,7 @@ from typing import Any
 
 from oxybreathe.core import locations
 from oxybreathe.core.model import SESSION_MAX_SECONDS
-from oxybreathe.core.preferences import BY_KEY, REMEMBERED_KEYS, Flag, Name, Whole
+from oxybreathe.core.preferences import BY_KEY, REMEMBERED_KEYS, Choice, Flag, Name, Whole
 
 FILENAME = "remembered.json"
 OLD_FILENAME = "state.json"  # before 0.2: in the data folder, with every setting in it
@@ -106,6 +106,8 @@ def _valid(key: str, value: object) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             return None
         return value if kind.low <= value <= kind.high else None
+    if isinstance(kind, Choice):
+        return value if isinstance(value, str) and value in kind.options else None
     assert isinstance(kind, Name)
     return value if isinstance(value, str) and 0 < len(value) <= NAME_MAX_CHARS else None
 

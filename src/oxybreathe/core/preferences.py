@@ -41,7 +41,14 @@ class Name:
     """A setting that is a short name (a theme); the app checks that it exists."""
 
 
-Kind = Flag | Whole | Name
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A setting that is one of a few words."""
+
+    options: tuple[str, ...]
+
+
+Kind = Flag | Whole | Name | Choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("streak", True, Flag(), "show the day streak on the history screen"),
     Setting(
+        "checkin_questions",
+        "both",
+        Choice(("both", "stress", "craving", "none")),
+        "which check-in questions: both, stress, craving or none",
+    ),
+    Setting(
         "journal",
         True,
         Flag(),
@@ -97,6 +110,7 @@ class Preferences:
     reduce_motion: bool = BY_KEY["reduce_motion"].default
     checkin: bool = BY_KEY["checkin"].default
     streak: bool = BY_KEY["streak"].default
+    checkin_questions: str = BY_KEY["checkin_questions"].default
     journal: bool = BY_KEY["journal"].default
     theme: str | None = BY_KEY["theme"].default
 

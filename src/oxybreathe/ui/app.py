@@ -22,6 +22,7 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from oxybreathe.audio import Player
+from oxybreathe.core import checkin
 from oxybreathe.core import memory as memories
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.engine import Clock
@@ -198,10 +199,12 @@ class OxybreatheApp(App[int]):
         await self.push_screen(backdrop)
         try:
             before: Ratings | None = Ratings()
-            if prefs.checkin:
+            questions = checkin.asked(prefs.checkin_questions)
+            asking = prefs.checkin and bool(questions)
+            if asking:
                 cancel = "back to the list" if from_home else "quit"
                 before = await self.push_screen_wait(
-                    CheckinScreen(f"Before {plan.session.name}", cancel=cancel)
+                    CheckinScreen(f"Before {plan.session.name}", cancel=cancel, questions=questions)
                 )
             if before is None:  # escape: back to the list, or out of `oxybreathe run`
                 if not from_home:
@@ -212,8 +215,10 @@ class OxybreatheApp(App[int]):
                 SessionScreen(flow, player, reduce_motion=prefs.reduce_motion)
             )
             after: Ratings | None = Ratings()
-            if prefs.checkin:
-                after = await self.push_screen_wait(CheckinScreen("After the session"))
+            if asking:
+                after = await self.push_screen_wait(
+                    CheckinScreen("After the session", questions=questions)
+                )
             journal = await self.push_screen_wait(JournalScreen()) if prefs.journal else None
             closing = await asyncio.to_thread(flow.close, after or Ratings(), journal=journal)
             await self.push_screen_wait(ClosingScreen(plan.session.name, closing))

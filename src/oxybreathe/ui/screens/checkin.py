@@ -56,8 +56,12 @@ class CheckinScreen(Screen["Ratings | None"]):
         color: $text;
     }
 
-    #hint, #step {
+    #hint, #step, #choices {
         color: $text-muted;
+    }
+
+    CheckinScreen.-small #choices {
+        display: none;
     }
     """
 
@@ -66,17 +70,25 @@ class CheckinScreen(Screen["Ratings | None"]):
         Binding("escape", "leave", "Back"),
     ]
 
-    def __init__(self, title: str, *, cancel: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        *,
+        cancel: str | None = None,
+        questions: tuple[tuple[str, str], ...] = checkin.QUESTIONS,
+    ) -> None:
+        """`questions` are the ones to ask (the `checkin_questions` setting), at least one."""
         super().__init__()
         self.title_text = title
         self.cancel = cancel
+        self.questions = questions or checkin.QUESTIONS
         self.answers: dict[str, int | None] = {}
         self._finished = False
 
     @property
     def question(self) -> tuple[str, str]:
         """The key and text of the question being asked."""
-        return checkin.QUESTIONS[len(self.answers)]
+        return self.questions[len(self.answers)]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="checkin"):
@@ -86,10 +98,11 @@ class CheckinScreen(Screen["Ratings | None"]):
             yield Static(SCALE_LINE, id="scale", markup=False)
             yield Static(
                 f"Press 0-9, or {checkin.TEN_KEY} for 10.  s: skip this question.  "
-                f"escape: {self.cancel or 'skip both'}.",
+                f"escape: {self.cancel or 'skip ' + ('both' if len(self.questions) > 1 else 'it')}.",
                 id="hint",
                 markup=False,
             )
+            yield Static("k on the list chooses which questions.", id="choices", markup=False)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 60 or self.size.height < 16, "-small")
@@ -110,15 +123,15 @@ class CheckinScreen(Screen["Ratings | None"]):
             self._finished = True
             self.dismiss(None)
             return
-        while len(self.answers) < len(checkin.QUESTIONS):
+        while len(self.answers) < len(self.questions):
             self.answers[self.question[0]] = None
         self._finish()
 
     def _answer(self, rating: int | None) -> None:
-        if len(self.answers) >= len(checkin.QUESTIONS):
+        if len(self.answers) >= len(self.questions):
             return  # a key typed while the next screen opens
         self.answers[self.question[0]] = rating
-        if len(self.answers) == len(checkin.QUESTIONS):
+        if len(self.answers) == len(self.questions):
             self._finish()
             return
         self.query_one("#question", Static).update(self.question[1])

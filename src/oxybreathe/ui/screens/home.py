@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from oxybreathe.core import catalog, locations, paths
+from oxybreathe.core import catalog, checkin, locations, paths
 from oxybreathe.core.catalog import Entry
 from oxybreathe.core.plan import LengthError, bounds, default_minutes, lay_out, length_choices
 from oxybreathe.core.preferences import DEFAULTS, Preferences
@@ -67,6 +67,7 @@ class HomeScreen(Screen[None]):
         Binding("right,plus", "length(1)", "Longer", key_display="→/+"),
         Binding("c", "toggle_chimes", "Chimes"),
         Binding("m", "toggle_motion", "Motion"),
+        Binding("k", "checkin_questions", "Check-in questions", show=False),
         Binding("h", "app.show_history", "History"),
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
@@ -246,6 +247,16 @@ class HomeScreen(Screen[None]):
 
     def action_toggle_motion(self) -> None:
         self.post_message(PreferenceChanged("reduce_motion", not self.prefs.reduce_motion))
+
+    def action_checkin_questions(self) -> None:
+        """Go on to the next choice of check-in questions, and say which it is."""
+        choice = checkin.next_choice(self.prefs.checkin_questions)
+        self.post_message(PreferenceChanged("checkin_questions", choice))
+        notify_literally(
+            self,
+            f"From now on: {checkin.CHOICE_WORDS[choice]}. k changes it again.",
+            title="Check-in questions",
+        )
 
     def action_start(self) -> None:
 
