@@ -96,9 +96,10 @@ class CheckinScreen(Screen["Ratings | None"]):
             yield Static(self.question[1], id="question", markup=False)
             yield Static(checkin.SCALE, id="step", markup=False)
             yield Static(SCALE_LINE, id="scale", markup=False)
+            skip_all = "skip both" if len(self.questions) > 1 else "skip it"
             yield Static(
                 f"Press 0-9, or {checkin.TEN_KEY} for 10.  s: skip this question.  "
-                f"escape: {self.cancel or 'skip ' + ('both' if len(self.questions) > 1 else 'it')}.",
+                f"escape: {self.cancel or skip_all}.",
                 id="hint",
                 markup=False,
             )
