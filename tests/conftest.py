@@ -383,3 +383,49 @@ def read_until(
                 break
             seen += chunk
     return seen
+
+
+# A practice across days ---------------------------------------------------------------------
+
+# Twenty sessions of five kinds over five weeks, as (day, session, name, seconds, stress before,
+# after, craving before, after): urge surfing eases craving most, box breathing stress; the body
+# scan is never rated; cyclic sighing is rated once; two are under a minute (not counted).
+MIXED_SESSIONS = (
+    (0, "urge-surfing", "Urge surfing", 600, 7, 5, 8, 4),
+    (1, "box", "Box breathing", 306, 8, 5, None, None),
+    (2, "urge-surfing", "Urge surfing", 600, 6, 5, 9, 4),
+    (3, "body-scan", "Body scan", 900, None, None, None, None),
+    (5, "box", "Box breathing", 306, 7, 4, 3, 3),
+    (7, "4-7-8", "4-7-8 breathing", 300, 6, 5, 4, 4),
+    (8, "urge-surfing", "Urge surfing", 0, 9, None, 9, None),  # a 0-second stop
+    (9, "urge-surfing", "Urge surfing", 420, 7, 6, 8, 3),
+    (11, "box", "Box breathing", 306, 6, 4, None, None),
+    (13, "sigh", "Cyclic sighing", 300, 8, 4, None, None),
+    (14, "4-7-8", "4-7-8 breathing", 40, 7, 1, None, None),  # under a minute
+    (15, "body-scan", "Body scan", 900, None, None, None, None),
+    (16, "urge-surfing", "Urge surfing", 600, 6, 4, 7, 3),
+    (18, "box", "Box breathing", 306, 7, 5, 4, 3),
+    (20, "4-7-8", "4-7-8 breathing", 300, 5, 4, None, None),
+    (22, "urge-surfing", "Urge surfing", 600, 5, 4, 6, 2),
+    (25, "box", "Box breathing", 306, 6, 4, None, None),
+    (28, "4-7-8", "4-7-8 breathing", 300, 6, 5, 3, 3),
+    (31, "urge-surfing", "Urge surfing", 600, 6, 3, 7, 2),
+    (33, "box", "Box breathing", 306, 5, 4, None, None),
+)
+
+
+def record_mixed_sessions(store: Store, first_day: Any) -> None:
+    """MIXED_SESSIONS into the real store, the first on `first_day` (a datetime) at 07:30."""
+    from datetime import timedelta
+
+    for day, session, name, seconds, sb, sa, cb, ca in MIXED_SESSIONS:
+        row = store.begin(
+            session,
+            name,
+            max(seconds, 300),
+            started_at=first_day + timedelta(days=day),
+            stress_before=sb,
+            craving_before=cb,
+        )
+        store.finish(row, seconds, completed=seconds >= 300)
+        store.rate_after(row, sa, ca)

@@ -244,17 +244,34 @@ def test_summary_counts_this_week_averages_changes_and_the_streak():
         row(today - timedelta(days=4), 120, stress_before=6, stress_after=5, craving_before=6),
         row(today - timedelta(days=1), 300, craving_before=6, craving_after=3),
         row(today, 300, stress_before=7, stress_after=4, craving_before=6, craving_after=3),
-        row(today, 20),  # too short for the streak, but counted in the minutes
+        row(today, 20, stress_before=9, stress_after=0),  # under a minute: in no figure
+        row(today, 0),  # a 0-second stop
     ]
     summary = report.summarize(rows, today)
-    assert summary.sessions == 5
-    assert summary.minutes_this_week == pytest.approx((120 + 300 + 300 + 20) / 60)
+    assert (summary.sessions, summary.not_counted) == (4, 2)
+    assert summary.minutes_total == pytest.approx((600 + 120 + 300 + 300) / 60)
+    assert summary.minutes_this_week == pytest.approx((120 + 300 + 300) / 60)
     assert summary.stress_change == pytest.approx((-4 - 1 - 3) / 3)
     assert summary.craving_change == pytest.approx(-3)
     assert (summary.stress_pairs, summary.craving_pairs) == (3, 2)
     second = report.totals(summary)[1]
     assert second == "Average change: stress -2.7 (over 3 sessions), craving -3 (over 2 sessions)"
     assert summary.streak_days == 2
+    assert report.totals(summary)[2] == (
+        "2 sessions under a minute are listed but not counted. "
+        "Streak: days in a row with a session of a minute or more."
+    )
+    assert len(report.totals(report.summarize(rows[:4], today), show_streak=False)) == 2
+
+
+def test_a_first_short_session_says_why_the_streak_is_zero():
+    today = date(2026, 11, 21)
+    lines = report.report([row(today, 40)], today=today)
+    assert lines[-3].startswith("Sessions: 0, this week: 0 s, all time: 0 s, streak: 0 days")
+    assert lines[-1] == (
+        "1 session under a minute is listed but not counted. "
+        "Streak: days in a row with a session of a minute or more."
+    )
 
 
 def test_a_streak_that_ended_yesterday_still_stands_and_a_gap_breaks_it():
@@ -393,5 +410,5 @@ def test_a_recording_ends_once_and_keeps_the_note_it_showed(tmp_path):
 
 def test_totals_are_in_whole_seconds_like_the_table():
     today = date(2026, 11, 21)
-    [first, *_] = report.totals(report.summarize([row(today, 2.89)], today))
-    assert first.startswith("Sessions: 1, this week: 3 s, all time: 3 s")
+    [first, *_] = report.totals(report.summarize([row(today, 62.89)], today))
+    assert first.startswith("Sessions: 1, this week: 1 min 3 s, all time: 1 min 3 s")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from oxybreathe.cli.common import say, settings
-from oxybreathe.core import history, report
+from oxybreathe.core import history, report, stats
 from oxybreathe.exits import ExitStatus
 
 
@@ -42,5 +42,8 @@ def run(args: argparse.Namespace) -> int:
     streak = settings().prefs.streak
     if read.rows or not read.unreadable:  # else the line above said what there is
         for line in report.report(read.rows, limit=args.limit, show_streak=streak):
+            say(line)
+        kinds = stats.kinds_table(read.rows)
+        for line in ["", stats.KINDS_TITLE, *kinds] if kinds else []:
             say(line)
     return ExitStatus.OK

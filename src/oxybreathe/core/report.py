@@ -45,16 +45,29 @@ class Summary:
     stress_pairs: int  # the sessions with both a before and an after stress rating
     craving_pairs: int
     streak_days: int
+    not_counted: int = 0  # sessions under COUNT_MIN_SECONDS: listed, but in no figure
+
+
+# A session under a minute (a 0-second stop, a start by mistake) is listed, but counts towards
+# no total, no average and no streak: it would make the figures say more than happened.
+COUNT_MIN_SECONDS = 60
+
+
+def counted(rows: Iterable[Row]) -> list[Row]:
+    """The sessions the figures count: those of a minute or more."""
+    return [row for row in rows if row.actual_seconds >= COUNT_MIN_SECONDS]
 
 
 def summarize(rows: Iterable[Row], today: date | None = None) -> Summary:
-    """Totals over `rows`; 'this week' starts on Monday, and days are local days."""
-    rows = list(rows)
+    """Totals over the sessions of a minute or more in `rows` (the rest are only counted as
+    `not_counted`); 'this week' starts on Monday, and days are local days."""
+    every = list(rows)
+    rows = counted(every)
     today = today or date.today()
     monday = today - timedelta(days=today.weekday())
-    week = sum(row.actual_seconds for row in rows if monday <= _local_day(row) <= today)
-    stress = _changes((r.stress_before, r.stress_after) for r in rows)
-    craving = _changes((r.craving_before, r.craving_after) for r in rows)
+    week = sum(row.actual_seconds for row in rows if monday <= local_day(row) <= today)
+    stress = rating_changes((r.stress_before, r.stress_after) for r in rows)
+    craving = rating_changes((r.craving_before, r.craving_after) for r in rows)
     return Summary(
         len(rows),
         sum(row.actual_seconds for row in rows) / 60,
@@ -64,10 +77,11 @@ def summarize(rows: Iterable[Row], today: date | None = None) -> Summary:
         len(stress),
         len(craving),
         streak(rows, today),
+        len(every) - len(rows),
     )
 
 
-def _changes(pairs: Iterable[tuple[int | None, int | None]]) -> list[int]:
+def rating_changes(pairs: Iterable[tuple[int | None, int | None]]) -> list[int]:
     """after - before, for each pair where both ratings were given."""
     return [after - before for before, after in pairs if before is not None and after is not None]
 
@@ -77,23 +91,23 @@ def rated(rows: Iterable[Row]) -> list[Row]:
     return [
         r
         for r in rows
-        if _changes([(r.stress_before, r.stress_after), (r.craving_before, r.craving_after)])
+        if rating_changes([(r.stress_before, r.stress_after), (r.craving_before, r.craving_after)])
     ]
 
 
-def _local_day(row: Row) -> date:
+def local_day(row: Row) -> date:
     return row.started_at.astimezone().date()
 
 
-STREAK_MIN_SECONDS = 60  # a day counts towards the streak with a minute of breathing
+STREAK_MIN_SECONDS = COUNT_MIN_SECONDS  # a day counts towards the streak with such a session
 
 
 def streak(rows: Iterable[Row], today: date) -> int:
-    """Days in a row, up to today, with at least a minute of breathing.
+    """Days in a row, up to today, with a session of at least a minute.
 
     A streak that ended yesterday still stands (today is not over yet).
     """
-    days = {_local_day(row) for row in rows if row.actual_seconds >= STREAK_MIN_SECONDS}
+    days = {local_day(row) for row in rows if row.actual_seconds >= STREAK_MIN_SECONDS}
     day = today if today in days else today - timedelta(days=1)
     count = 0
     while day in days:
@@ -166,7 +180,21 @@ def totals(summary: Summary, *, show_streak: bool = True) -> list[str]:
         second = f"Average change: {', '.join(parts)}"
     else:
         second = "Average change: rate stress and craving before and after to see it."
-    return [first, second]
+    return [first, second, *counting(summary, show_streak=show_streak)]
+
+
+def counting(summary: Summary, *, show_streak: bool = True) -> list[str]:
+    """What the totals count, said plainly: sessions under a minute are left out, and what a
+    streak day is (so that "streak: 0 days" after a short first session is not a mystery)."""
+    words = []
+    if summary.not_counted:
+        words.append(
+            f"{count(summary.not_counted, 'session')} under a minute "
+            f"{'is' if summary.not_counted == 1 else 'are'} listed but not counted."
+        )
+    if show_streak:
+        words.append("Streak: days in a row with a session of a minute or more.")
+    return [" ".join(words)] if words else []
 
 
 COLUMNS = ("When", "Session", "Time", "Ended", "Stress", "Craving", "Note")
@@ -212,7 +240,7 @@ def report(
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
-def trend(values: Sequence[int | None], width: int) -> str:
+def trend(values: Sequence[float | None], width: int) -> str:
     """A sparkline of 0-10 ratings on a fixed scale, one column per session (the latest
     `width`); a skipped rating is a space. A fixed scale keeps before and after comparable."""
     shown = values[-width:] if width > 0 else []

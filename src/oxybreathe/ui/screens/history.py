@@ -1,4 +1,4 @@
-"""The history screen: totals, the trend of stress and craving, and the recent sessions."""
+"""The history screen: totals, which sessions help, the weeks' trend, and the recent sessions."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from oxybreathe.core import report
+from oxybreathe.core import report, stats
 from oxybreathe.core.history.rows import Read, Row
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.core.safe_text import shorten
+from oxybreathe.core.wording import count
 from oxybreathe.ui.messages import PreferenceChanged
 
 TREND_LABEL = 16  # the width of "Craving  before "
@@ -25,6 +26,8 @@ RECENT_ROWS = 100  # the sessions the table lists
 NAME_COLUMN = report.COLUMNS.index("Session")
 NOTE_COLUMN = report.COLUMNS.index("Note")  # last: it runs off to the right before the rest
 NAME_MIN = 12  # narrower than this, the table scrolls sideways instead
+WEEKS_CHART_FROM = 4  # weeks of history before the chart shows weeks rather than sessions
+KIND_NAME_WIDTH = 24  # the session's name in "which sessions help"
 
 
 class HistoryScreen(Screen[None]):
@@ -45,9 +48,15 @@ class HistoryScreen(Screen[None]):
         margin: 1 0;
     }
 
-    #trend-title {
+    #trend-title, #kinds-title {
         text-style: bold;
         color: $accent;
+    }
+
+    #kinds {
+        color: $text;
+        margin-bottom: 1;
+        width: auto;
     }
 
     #trend {
@@ -93,6 +102,8 @@ class HistoryScreen(Screen[None]):
         with ScrollableContainer(id="history", can_focus=True):
             yield Static("History", id="title", markup=False)
             yield Static("Reading your history...", id="totals", markup=False)
+            yield Static("", id="kinds-title", markup=False)
+            yield Static("", id="kinds", markup=False)
             yield Static("", id="trend-title", markup=False)
             yield Static("", id="trend", markup=False)
             yield Static("(←/→ scroll sideways)", id="sideways", markup=False)
@@ -127,6 +138,7 @@ class HistoryScreen(Screen[None]):
         summary = report.summarize(rows)
         lines = report.totals(summary, show_streak=self.prefs.streak)
         totals.update("\n".join([*lines, *self.problems]))
+        self._show_kinds(rows)
         self._show_trend(rows)
         self._show_table(rows)
 
@@ -153,8 +165,21 @@ class HistoryScreen(Screen[None]):
             table.add_row(*(Text(cell) for cell in line))
         self.query_one("#sideways", Static).display = room < name_width
 
+    def _show_kinds(self, rows: list[Row]) -> None:
+        """Which sessions changed the ratings most, each figure with the count it rests on."""
+        lines = stats.kinds_table(rows, name_width=KIND_NAME_WIDTH)
+        self.query_one("#kinds-title", Static).update(stats.KINDS_TITLE if lines else "")
+        self.query_one("#kinds", Static).update("\n".join(lines))
+        self.query_one("#kinds", Static).display = bool(lines)
+
     def _show_trend(self, rows: list[Row]) -> None:
-        rated = report.rated(rows)
+        """The weekly averages, before and after, on one fixed 0-10 scale.
+
+        Drawn here rather than with Textual's Sparkline, which scales each line to its own
+        lowest and highest value: an "after" line that is lower throughout would look the same
+        height as its "before" line, which is the one comparison the chart is for.
+        """
+        rated = report.rated(report.counted(rows))
         title = self.query_one("#trend-title", Static)
         trend = self.query_one("#trend", Static)
         if not rated:
@@ -162,22 +187,26 @@ class HistoryScreen(Screen[None]):
             trend.update("Rate stress and craving before and after a session to see a trend here.")
             return
         width = max(4, self.size.width - TREND_LABEL - 4)
-        shown = min(width, len(rated))
-        which = "your rated session" if shown == 1 else f"your last {shown} rated sessions"
-        title.update(
-            f"Before and after {which} (oldest on the left; a taller bar is a higher rating)"
-        )
+        weeks = stats.weekly(rows)[-width:]
+        if len(weeks) >= WEEKS_CHART_FROM:
+            title.update(f"Week by week, {count(len(weeks), 'week')}, oldest first (average, 0-10)")
+            points: list[stats.Week | Row] = list(weeks)
+        else:  # a few weeks are a few bars: show each rated session until there are more
+            shown = min(width, len(rated))
+            which = "your rated session" if shown == 1 else f"your last {shown} rated sessions"
+            title.update(f"Before and after {which}, oldest first (0-10)")
+            points = list(rated[-width:])
 
-        def line(label: str, values: list[int | None]) -> str:
+        def line(label: str, values: list[float | None]) -> str:
             return f"{label:<{TREND_LABEL}}{report.trend(values, width)}"
 
         trend.update(
             "\n".join(
                 (
-                    line("Stress   before", [r.stress_before for r in rated]),
-                    line("         after", [r.stress_after for r in rated]),
-                    line("Craving  before", [r.craving_before for r in rated]),
-                    line("         after", [r.craving_after for r in rated]),
+                    line("Stress   before", [p.stress_before for p in points]),
+                    line("         after", [p.stress_after for p in points]),
+                    line("Craving  before", [p.craving_before for p in points]),
+                    line("         after", [p.craving_after for p in points]),
                 )
             )
         )
