@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from oxybreathe.core import report, stats
-from oxybreathe.core.history import Row
+from oxybreathe.core.history import FILENAME, Recorder, Row
+from oxybreathe.ui.screens.confirm import Confirm
+from oxybreathe.ui.screens.forget import ChooseEntry, entry_text
 from oxybreathe.ui.screens.history import HistoryScreen
 from tests.conftest import (
     MIXED_SESSIONS,
@@ -20,6 +22,7 @@ from tests.conftest import (
     run_cli,
     text_of,
     top,
+    write_protected,
 )
 
 FIRST_DAY = datetime(2025, 3, 3, 7, 30, tzinfo=UTC)  # a Monday long past: "this week" is empty
@@ -129,3 +132,56 @@ def test_the_history_screen_snapshot_at_80x24(twenty, snap_compare, clock):
 
     app = app_with(clock, checkin=False)
     assert snap_compare(app, run_before=open_history, terminal_size=(80, 24))
+
+
+async def test_an_entry_is_deleted_only_after_confirming_and_the_rest_is_kept(twenty, clock):
+    newest_first = list(reversed(twenty))
+    app = app_with(clock, checkin=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause(0.3)
+        screen = top(app, HistoryScreen)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ChooseEntry)
+        await pilot.press("escape")  # changed my mind
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("d", "down", "enter")  # the second newest
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert entry_text(newest_first[1]) in text_of(app.screen, "question")
+        await pilot.press("n")  # keep it
+        await pilot.pause()
+        assert len(history_rows()) == 20
+        await pilot.press("d", "down", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause(0.3)
+        assert app.screen is screen
+        assert [r.id for r in screen.rows or []] == [
+            r.id for r in twenty if r is not newest_first[1]
+        ]
+    app.wrap_up()
+    assert [r.id for r in history_rows()] == [r.id for r in twenty if r is not newest_first[1]]
+    assert len(run_cli("history", "--csv").stdout.splitlines()) == 1 + 19  # the export: the rest
+
+
+def test_the_recorder_deletes_one_row_and_says_when_it_cannot(tmp_path):
+    recorder = Recorder(tmp_path)
+    recorder.begin("box", "Box", 300)
+    recorder.begin("sigh", "Sigh", 300)
+    first, second = recorder.rows().result(timeout=10)
+    assert recorder.delete(first.id).result(timeout=10) is None
+    assert recorder.delete(first.id).result(timeout=10) == (
+        "That session is no longer in the history."
+    )
+    assert [row.id for row in recorder.rows().result(timeout=10)] == [second.id]
+    recorder.close()
+    with write_protected(tmp_path / FILENAME):
+        read_only = Recorder(tmp_path)
+        assert read_only.delete(second.id).result(timeout=10) == (
+            "The history cannot be changed just now (it is read-only)."
+        )
+        read_only.close()

@@ -229,4 +229,5 @@ class OxybreatheApp(App[int]):
                 self.pop_screen()
 
     def action_show_history(self) -> None:
-        self.push_screen(HistoryScreen(self.read_history).data_bind(OxybreatheApp.prefs))
+        screen = HistoryScreen(self.read_history, self.recorder.delete)
+        self.push_screen(screen.data_bind(OxybreatheApp.prefs))

@@ -251,6 +251,10 @@ class Store:
         """Record the line the user wrote after this session."""
         self._write("UPDATE sessions SET journal = ? WHERE id = ?", (text, row))
 
+    def delete(self, row: int) -> bool:
+        """Remove one session's row for good; True if there was such a row."""
+        return self._write("DELETE FROM sessions WHERE id = ?", (row,)).rowcount == 1
+
     def _write(self, sql: str, parameters: Sequence[object]) -> sqlite3.Cursor:
         """Run one write; text is made storable first (a Latin-1 file name still records)."""
         values = [storable(value) if isinstance(value, str) else value for value in parameters]

@@ -218,6 +218,22 @@ class Recorder:
 
         return self._read(lambda store: store.read(limit), fallback)
 
+    def delete(self, row: int) -> Future[str | None]:
+        """Remove one session's row (the user asked, and confirmed): None once it is gone, or
+        the one line that says why it could not be."""
+
+        def work(store: Store) -> str | None:
+            if not store.writable:
+                return "The history cannot be changed just now (it is read-only)."
+            if not store.delete(row):
+                return "That session is no longer in the history."
+            return None
+
+        return self._read(
+            work,
+            lambda problem: f"The session could not be deleted ({problem or 'no history'}).",
+        )
+
     def rows(self, limit: int | None = None) -> Future[list[Row]]:
         """The rows `read` could read."""
         return self._read(lambda store: store.rows(limit), lambda _problem: [])

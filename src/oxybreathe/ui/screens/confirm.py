@@ -44,16 +44,18 @@ class Confirm(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, *, yes: str = "End", no: str = "Keep going") -> None:
+        """`yes` and `no` name the buttons (their keys are added)."""
         super().__init__()
         self.question = question
+        self.labels = (yes, no)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.question, id="question", markup=False)
             with Horizontal(id="buttons"):
-                yield Button("End (y)", id="yes", variant="warning")
-                yield Button("Keep going (n)", id="no", variant="primary")
+                yield Button(f"{self.labels[0]} (y)", id="yes", variant="warning")
+                yield Button(f"{self.labels[1]} (n)", id="no", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -20,6 +20,9 @@ from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.core.safe_text import shorten
 from oxybreathe.core.wording import count
 from oxybreathe.ui.messages import PreferenceChanged
+from oxybreathe.ui.notices import notify_literally
+from oxybreathe.ui.screens.confirm import Confirm
+from oxybreathe.ui.screens.forget import ChooseEntry, entry_text
 
 TREND_LABEL = 16  # the width of "Craving  before "
 RECENT_ROWS = 100  # the sessions the table lists
@@ -85,16 +88,23 @@ class HistoryScreen(Screen[None]):
 
     BINDINGS = [
         Binding("s", "toggle_streak", "Show/hide streak"),
+        Binding("d", "delete", "Delete entry"),
         Binding("escape,h", "app.pop_screen", "Back"),
         Binding("q", "app.quit", "Quit"),
     ]
 
     prefs: var[Preferences] = var(DEFAULTS)
 
-    def __init__(self, read: Callable[[], Future[Read]]) -> None:
-        """`read` asks for every recorded session (the answer comes from the history thread)."""
+    def __init__(
+        self,
+        read: Callable[[], Future[Read]],
+        delete: Callable[[int], Future[str | None]] | None = None,
+    ) -> None:
+        """`read` asks for every recorded session (the answer comes from the history thread);
+        `delete` removes one by its id (None when done, or the line that says why not)."""
         super().__init__()
         self._read = read
+        self._delete = delete
         self.rows: list[Row] | None = None
         self.problems: list[str] = []  # one line each: rows left out, a history not read
 
@@ -217,3 +227,22 @@ class HistoryScreen(Screen[None]):
 
     def action_toggle_streak(self) -> None:
         self.post_message(PreferenceChanged("streak", not self.prefs.streak))
+
+    def action_delete(self) -> None:
+        if self.rows and self._delete is not None:
+            self.run_worker(self._choose_and_delete(self._delete), exclusive=True)
+
+    async def _choose_and_delete(self, delete: Callable[[int], Future[str | None]]) -> None:
+        """Choose an entry, confirm, delete it, and read the history again."""
+        rows = self.rows or []
+        chosen = await self.app.push_screen_wait(ChooseEntry(rows))
+        row = next((r for r in rows if r.id == chosen), None)
+        if row is None:
+            return
+        question = f"Delete this session for good?\n{entry_text(row)}"
+        if not await self.app.push_screen_wait(Confirm(question, yes="Delete", no="Keep it")):
+            return
+        problem = await asyncio.wrap_future(delete(row.id))
+        if problem is not None:
+            notify_literally(self.app, problem, severity="warning")
+        await self._load()
