@@ -147,7 +147,7 @@ async def test_an_entry_is_deleted_only_after_confirming_and_the_rest_is_kept(tw
         assert isinstance(app.screen, ChooseEntry)
         await pilot.press("escape")  # changed my mind
         await pilot.pause()
-        assert app.screen is screen
+        assert app.screen_stack[-1] is screen
         await pilot.press("d", "down", "enter")  # the second newest
         await pilot.pause()
         assert isinstance(app.screen, Confirm)
@@ -159,7 +159,7 @@ async def test_an_entry_is_deleted_only_after_confirming_and_the_rest_is_kept(tw
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause(0.3)
-        assert app.screen is screen
+        assert app.screen_stack[-1] is screen
         assert [r.id for r in screen.rows or []] == [
             r.id for r in twenty if r is not newest_first[1]
         ]
