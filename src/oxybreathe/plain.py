@@ -190,7 +190,8 @@ def run_plain(
             before = check_in(ask, say, questions)
         _warn(flow.prepare("plain"))  # the sounds are decoded and scaled before the first cue
         # Said before the row is begun: a session nobody could see is not recorded.
-        say(f"{clean(plan.session.name)} ({duration(plan.total)})")
+        length = "open-ended: Ctrl+C ends it" if plan.open_ended else duration(plan.total)
+        say(f"{clean(plan.session.name)} ({length})")
     except KeyboardInterrupt:
         _last_word(out, "")
         return _closed(flow, ExitStatus.INTERRUPTED)
@@ -200,6 +201,7 @@ def run_plain(
         return _closed(flow, _output_status(failure))
     flow.begin(before)
     flow.wait_for_history(NOTES_WAIT_SECONDS)  # its one line, if any, comes before the first cue
+    ended_by_user = False
     try:
         with _stop_on_signals():
             events = flow.start()
@@ -215,19 +217,24 @@ def run_plain(
                 events = flow.poll()
     except (KeyboardInterrupt, _Signalled, streams.OutputFailed) as interruption:
         outcome = flow.stop()
-        if isinstance(interruption, streams.OutputFailed):
+        if isinstance(interruption, KeyboardInterrupt) and plan.open_ended:
+            ended_by_user = True  # Ctrl+C is how an open-ended session ends: on to the check-in
+        elif isinstance(interruption, streams.OutputFailed):
             _warn(
                 f"oxybreathe: the session stopped after {time_spent(outcome.ran)}: "
                 f"the output {_why(interruption)}."
             )
             streams.discard(out)
             return _closed(flow, _output_status(interruption))
-        _last_word(out, f"Stopped after {time_spent(outcome.ran)}.")
-        return _closed(flow, _status(interruption))
+        else:
+            _last_word(out, f"Stopped after {time_spent(outcome.ran)}.")
+            return _closed(flow, _status(interruption))
     status: int = ExitStatus.OK
     after = Ratings()
     entry: str | None = None
     try:
+        if ended_by_user:
+            say(f"Ended after {time_spent(flow.stop().ran)}.")
         try:
             with _stop_on_signals():
                 if ask is not None:

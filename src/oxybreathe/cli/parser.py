@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the length in minutes (decimals allowed, e.g. 2.5)",
     )
     run.add_argument(
+        "--open-ended",
+        action="store_true",
+        help="no set length: the session's filling step runs until you stop it",
+    )
+    run.add_argument(
         "--plain",
         action="store_true",
         help="print one line per cue instead of opening the app "

@@ -21,7 +21,10 @@ def run(args: argparse.Namespace) -> int:
             say(f"oxybreathe: your sessions folder {folder}: {unusable}", error=True)
     try:
         session = catalog.find(args.session)
-        session_plan = lay_out(session, args.minutes)
+        if args.open_ended and args.minutes is not None:
+            say("oxybreathe run: give --minutes or --open-ended, not both", error=True)
+            return ExitStatus.USAGE
+        session_plan = lay_out(session, args.minutes, open_ended=args.open_ended)
     except catalog.UnknownSession as error:
         say(f"oxybreathe run: {error}", error=True)
         return ExitStatus.USAGE

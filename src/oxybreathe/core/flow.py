@@ -145,7 +145,9 @@ class SessionFlow:
             if self.player is not None:
                 self._sound(event)
             if isinstance(event, Finished | Stopped):
-                self._ended(Outcome(event.ran, completed=isinstance(event, Finished)))
+                # An open-ended session ends when the user stops it: that is its ending.
+                finished = isinstance(event, Finished) or self.plan.open_ended
+                self._ended(Outcome(event.ran, completed=finished))
         if not self.done:
             self._save_now_and_then()
         return events

@@ -39,7 +39,16 @@ from oxybreathe.core.yamlnodes import Node, YamlProblem
 
 T = TypeVar("T")
 
-TOP_KEYS = ("version", "name", "description", "minutes", "chimes", "closing", "steps")
+TOP_KEYS = (
+    "version",
+    "name",
+    "description",
+    "minutes",
+    "chimes",
+    "closing",
+    "steps",
+    "open_ended",  # added at the end: true, and the filling step runs until the user stops
+)
 SAY_KEYS = ("say", "seconds")
 BREATHE_KEYS = ("breathe", "cycles", "minutes", "say")
 PHASE_KEYS = ("phase", "seconds", "cue")
@@ -134,6 +143,19 @@ class SessionValidator(Checker):
             minutes = self.number(
                 fields["minutes"], "`minutes`", 0, SESSION_MAX_SECONDS / 60, "minutes"
             )
+        open_ended = False
+        if "open_ended" in fields:
+            open_ended = yamlnodes.flag(fields["open_ended"]) or False
+            if yamlnodes.flag(fields["open_ended"]) is None:
+                self.error(
+                    fields["open_ended"],
+                    f"`open_ended` must be true or false, got {show(fields['open_ended'])}",
+                )
+            elif open_ended and "minutes" in fields:
+                self.error(
+                    fields["minutes"],
+                    "give `minutes` or `open_ended: true` for a session, not both",
+                )
         chimes = self.chimes(fields["chimes"]) if "chimes" in fields else Chimes()
         topic, closing = self.closing(fields["closing"]) if "closing" in fields else (None, None)
         steps: list[Step] | None = (
@@ -152,11 +174,13 @@ class SessionValidator(Checker):
             closing_text=closing,
             path=path,
             builtin=builtin,
+            open_ended=open_ended,
         )
         try:
             lay_out(session)
         except LengthError as error:
-            self.error(fields.get("minutes", fields["steps"]), str(error))
+            where = fields.get("open_ended") if open_ended else fields.get("minutes")
+            self.error(where or fields["steps"], str(error))
             return None
         return session
 

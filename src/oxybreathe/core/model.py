@@ -137,3 +137,4 @@ class Session:
     closing_text: str | None = None
     path: Path | None = None
     builtin: bool = False
+    open_ended: bool = False  # `length: open-ended`: its filling step runs until the user stops

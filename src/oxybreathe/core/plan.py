@@ -95,6 +95,9 @@ class Plan:
     step_starts: tuple[float, ...]
     end_sound: Sound | None = None
     bells: tuple[Bell, ...] = ()
+    # The filling step runs until the user stops (laid out to the longest a session can run,
+    # SESSION_MAX_SECONDS, so the plan stays bounded); stopping is its normal ending.
+    open_ended: bool = False
 
     @property
     def sounds(self) -> set[Sound]:
@@ -137,8 +140,9 @@ def _round_cycles(seconds: float, cycle: float, *, down: bool = False) -> int:
 
 
 def bounds(session: Session) -> LengthBounds:
-    """Return the default, shortest and longest length the session can run, in seconds."""
-    default = lay_out(session).total
+    """Return the default, shortest and longest length the session can run, in seconds (for
+    an open-ended one, the default is the length it would have without `open_ended`)."""
+    default = lay_out(dataclasses.replace(session, open_ended=False)).total
     if not any(step.fills for step in session.steps):
         return LengthBounds(default, default, default)
     return LengthBounds(default, _shortest(session), float(SESSION_MAX_SECONDS))
@@ -154,14 +158,20 @@ def _shortest(session: Session) -> float:
 
 def default_minutes(session: Session) -> float:
     """The length a chooser starts at: the file's `minutes`, or what the session runs by default."""
-    return session.minutes if session.minutes is not None else lay_out(session).total / 60
+    if session.minutes is not None:
+        return session.minutes
+    return lay_out(dataclasses.replace(session, open_ended=False)).total / 60
 
 
-def lay_out(session: Session, minutes: float | None = None) -> Plan:
-    """Lay out `session` for a chosen length in minutes (None: the file's, or the default).
+def lay_out(session: Session, minutes: float | None = None, *, open_ended: bool = False) -> Plan:
+    """Lay out `session` for a chosen length in minutes (None: the file's, or the default), or
+    `open_ended` (also what a file that says `length: open-ended` gets when no length is
+    chosen): its filling steps run until the user stops, at most SESSION_MAX_SECONDS.
 
-    Raises LengthError when the session cannot run for that length.
+    Raises LengthError when the session cannot run for that length, or cannot be open-ended.
     """
+    if open_ended or (minutes is None and session.open_ended):
+        return _open_ended(session)
     target = minutes * 60 if minutes is not None else None
     if target is None and session.minutes is not None:
         target = session.minutes * 60
@@ -186,6 +196,18 @@ def lay_out(session: Session, minutes: float | None = None) -> Plan:
         cues[0] = dataclasses.replace(cues[0], sound=session.chimes.start)
     bells = _bells(session, step_starts, offset)
     return Plan(session, tuple(cues), offset, tuple(step_starts), session.chimes.end, bells)
+
+
+def _open_ended(session: Session) -> Plan:
+    """The session with its filling steps laid out as long as a session can last: bounded
+    (at most SESSION_MAX_SECONDS of cues), and ended by the user, not by the clock."""
+    timed = dataclasses.replace(session, open_ended=False)
+    if not any(step.fills for step in session.steps):
+        raise LengthError(
+            f"this session has a fixed length of {duration(lay_out(timed).total)}; "
+            "only a session with a step that fills its length can be open-ended"
+        )
+    return dataclasses.replace(lay_out(timed, SESSION_MAX_SECONDS / 60), open_ended=True)
 
 
 def _bells(session: Session, step_starts: list[float], total: float) -> tuple[Bell, ...]:

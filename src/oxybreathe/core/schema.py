@@ -114,6 +114,10 @@ def schema() -> dict[str, Any]:
                 "description": "A closing-note topic, or your own note as a sentence.",
             },
             "steps": {"type": "array", "minItems": 1, "items": {"oneOf": [breathe_step, say_step]}},
+            "open_ended": {
+                "type": "boolean",
+                "description": "True: the step that fills runs until you stop (no `minutes`).",
+            },
         },
     }
 

@@ -27,7 +27,7 @@ class Recording:
         self._ticket = recorder.begin(
             plan.session.id,
             plan.session.name,
-            plan.total,
+            0.0 if plan.open_ended else plan.total,  # no length was planned
             stress_before=before.stress,
             craving_before=before.craving,
         )

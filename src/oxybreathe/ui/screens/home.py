@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shlex
 import shutil
@@ -50,6 +51,9 @@ def _editor() -> list[str] | None:
 def _minutes_label(minutes: float) -> str:
     return duration(minutes * 60)
 
+
+# The length chooser's last choice for a session that can fill: no length, until you stop.
+OPEN_ENDED = math.inf
 
 # Most needed first: a narrow terminal cuts the line from the right.
 KEY_HINTS = (
@@ -195,10 +199,12 @@ class HomeScreen(Screen[None]):
             return
         self._choices_for = (entry.id, session)
         self.choices = length_choices(session)
+        if not bounds(session).fixed:
+            self.choices.append(OPEN_ENDED)  # the last choice, after the longest length
         last, last_minutes = self.remembered
         wanted = last_minutes if last == entry.id else None
         if wanted is None:
-            wanted = default_minutes(session)
+            wanted = OPEN_ENDED if session.open_ended else default_minutes(session)
         self.choice = min(range(len(self.choices)), key=lambda i: abs(self.choices[i] - wanted))
         self._show_length()
 
@@ -208,7 +214,9 @@ class HomeScreen(Screen[None]):
         if entry is None or entry.session is None:
             return
         minutes = self.choices[self.choice]
-        if bounds(entry.session).fixed:
+        if minutes == OPEN_ENDED:
+            text = "Length: ◀ open-ended ▶  (until you stop)"
+        elif bounds(entry.session).fixed:
             text = f"Length: {_minutes_label(minutes)} (fixed)"
         else:
             real = lay_out(entry.session, minutes).total
@@ -276,8 +284,11 @@ class HomeScreen(Screen[None]):
             return
         minutes = self.choices[self.choice] if self.choices else None
         fixed = bounds(session).fixed
+        open_ended = minutes == OPEN_ENDED and not fixed
+        if open_ended:
+            minutes = None  # nothing to remember as a length; the session's default comes back
         try:
-            session_plan = lay_out(session, None if fixed else minutes)
+            session_plan = lay_out(session, None if fixed else minutes, open_ended=open_ended)
         except LengthError as error:
             notify_literally(self, str(error), severity="error")
             return

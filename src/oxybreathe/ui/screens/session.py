@@ -301,7 +301,12 @@ class SessionScreen(Screen[Outcome]):
         remaining = self.engine.remaining()
         width = max(10, self.size.width - 24)
         done = self.engine.position() / total if total else 1.0
-        self._set("progress", f"{progress_bar(done, width)}  {clock_text(remaining)} left")
+        if self.plan.open_ended:  # no end to count down to: the time so far, and how to end
+            so_far = self.engine.position()
+            self._set("progress", f"{clock_text(so_far)} so far.  Open-ended: q ends it.")
+            remaining = math.ceil(so_far) - so_far or 1.0  # redraw as the next second ticks
+        else:
+            self._set("progress", f"{progress_bar(done, width)}  {clock_text(remaining)} left")
         self._plan_next_draw(cue, fraction, left_in_cue, remaining)
 
     def _plan_next_draw(
