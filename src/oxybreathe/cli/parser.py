@@ -90,4 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a built-in's id: your file then replaces that built-in",
     )
+
+    remind = commands.add_parser(
+        "remind", help="daily or weekly reminders, run by the system's own scheduler"
+    )
+    reminding = remind.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = reminding.add_parser("add", help="a reminder at TIME (HH:MM), for SESSION if given")
+    add.add_argument("time", metavar="TIME", help="when, on the 24-hour clock (e.g. 07:30)")
+    add.add_argument("session", nargs="?", metavar="SESSION", help="the session to suggest")
+    add.add_argument("--days", metavar="DAYS", help="only these days, e.g. mon,wed,fri")
+    reminding.add_parser("list", help="your reminders, as oxybreathe keeps them")
+    remove = reminding.add_parser("remove", help="remove a reminder, here and in the scheduler")
+    remove.add_argument("id", metavar="ID", help="its number, as `remind list` shows it")
     return parser

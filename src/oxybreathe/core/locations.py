@@ -28,6 +28,21 @@ def user_sessions_dir() -> Path:
     return config_dir() / "sessions"
 
 
+def reminders_file() -> Path:
+    """The reminders the user set (`oxybreathe remind`): the truth `remind list` shows."""
+    return config_dir() / "reminders.json"
+
+
+def systemd_user_dir() -> Path:
+    """Where systemd looks for the user's own units (~/.config/systemd/user)."""
+    return platformdirs.user_config_path("systemd", appauthor=False) / "user"
+
+
+def launch_agents_dir() -> Path:
+    """Where launchd looks for the user's own agents on macOS."""
+    return Path.home() / "Library" / "LaunchAgents"
+
+
 def data_dir() -> Path:
     """The user's data folder, e.g. ~/.local/share/oxybreathe (history, remembered choices)."""
     return platformdirs.user_data_path(APP)
