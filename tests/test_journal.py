@@ -18,8 +18,10 @@ from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.history import HistoryScreen
 from oxybreathe.ui.screens.home import HomeScreen
 from oxybreathe.ui.screens.journal import JournalScreen
+from oxybreathe.ui.screens.session import SessionScreen
 from tests.conftest import (
     app_with,
+    box_app,
     history_rows,
     history_store,
     run_cli,
@@ -187,3 +189,18 @@ def test_oxybreathe_history_shows_a_note_column_only_when_there_is_a_note():
     assert lines[0].split()[-1] == "NOTE"
     assert lines[1].endswith("rang my sponsor ]0;xafter") and "\x1b" not in lines[1]
     assert run_cli("history", "--csv").stdout.splitlines()[0].endswith(",journal")
+
+
+def test_the_journal_screen_snapshot_at_80x24(snap_compare, clock):
+    async def to_the_journal(pilot):
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, SessionScreen)
+        clock.advance(10)
+        screen.sync()
+        await pilot.press("q", "y")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, JournalScreen)
+
+    app = box_app(clock, journal=True)
+    assert snap_compare(app, run_before=to_the_journal, terminal_size=(80, 24))

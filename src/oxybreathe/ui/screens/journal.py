@@ -51,7 +51,12 @@ class JournalScreen(Screen["str | None"]):
         with Vertical(id="journal"):
             yield Static(checkin.JOURNAL_QUESTION, id="question", markup=False)
             yield Static(checkin.JOURNAL_HINT, id="hint", markup=False)
-            yield Input(id="line", max_length=checkin.JOURNAL_MAX_CHARS, compact=True)
+            yield Input(
+                placeholder="A few words, then Enter",
+                id="line",
+                max_length=checkin.JOURNAL_MAX_CHARS,
+                compact=True,
+            )
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
