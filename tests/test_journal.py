@@ -112,7 +112,7 @@ def report_time():
 
 
 async def test_the_app_asks_once_keeps_the_line_and_shows_it_literally(clock):
-    app = app_with(clock, chimes=False, checkin=False, journal=True)
+    app = app_with(clock, chimes=False, checkin_questions="none", journal=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -147,7 +147,7 @@ async def test_the_app_asks_once_keeps_the_line_and_shows_it_literally(clock):
 
 async def test_enter_on_an_empty_line_or_escape_skips_and_the_setting_turns_it_off(clock):
     for keys in (("enter",), ("escape",)):
-        app = app_with(clock, chimes=False, checkin=False, journal=True)
+        app = app_with(clock, chimes=False, checkin_questions="none", journal=True)
         async with app.run_test(size=(40, 12)) as pilot:
             await pilot.pause()
             await select(pilot, "box")
@@ -164,7 +164,7 @@ async def test_enter_on_an_empty_line_or_escape_skips_and_the_setting_turns_it_o
             assert isinstance(top(app, ClosingScreen), ClosingScreen)
         app.wrap_up()
     assert [row.journal for row in history_rows()] == [None, None]
-    app = app_with(clock, chimes=False, checkin=False, journal=False)
+    app = app_with(clock, chimes=False, checkin_questions="none", journal=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await select(pilot, "box")
@@ -202,5 +202,5 @@ def test_the_journal_screen_snapshot_at_80x24(snap_compare, clock):
         await pilot.pause()
         assert isinstance(pilot.app.screen, JournalScreen)
 
-    app = box_app(clock, journal=True)
+    app = box_app(clock, checkin=True, checkin_questions="none", journal=True)
     assert snap_compare(app, run_before=to_the_journal, terminal_size=(80, 24))

@@ -50,7 +50,7 @@ def assert_shown(home: UserHome, notice: str) -> None:
     """`history` and `history --csv` show the one session, after `notice` (or nothing)."""
     shown = run_as_user(home, "history")
     assert (shown.returncode, shown.stderr) == (0, notice)
-    assert "Short" in shown.stdout and "Sessions: 1" in shown.stdout
+    assert "Short" in shown.stdout and "1 session under a minute is listed" in shown.stdout
     exported = run_as_user(home, "history", "--csv")
     assert (exported.returncode, exported.stderr) == (0, notice)
     assert len(exported.stdout.splitlines()) == 2
@@ -94,7 +94,7 @@ def test_a_config_folder_that_cannot_be_entered_is_one_line_and_history_still_sh
     said = run_short(user_home, session)
     assert said == f"{settings}:1:1: permission denied (using the default)\n"
     shown = run_as_user(user_home, "history")
-    assert shown.returncode == 0 and "Sessions: 2" in shown.stdout
+    assert shown.returncode == 0 and "2 sessions under a minute are listed" in shown.stdout
     assert "Traceback" not in shown.stderr
 
 

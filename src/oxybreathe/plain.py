@@ -147,7 +147,7 @@ def play(plan: Plan, prefs: Preferences) -> int:
     status = run_plain(
         flow,
         ask=ask_terminal if asking else None,
-        journal=ask_terminal if terminal and prefs.journal else None,
+        journal=ask_terminal if terminal and prefs.checkin and prefs.journal else None,
         questions=questions,
     )
     recorder.close()

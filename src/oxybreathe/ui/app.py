@@ -219,7 +219,9 @@ class OxybreatheApp(App[int]):
                 after = await self.push_screen_wait(
                     CheckinScreen("After the session", questions=questions)
                 )
-            journal = await self.push_screen_wait(JournalScreen()) if prefs.journal else None
+            # --no-checkin (or `checkin: false`) means no questions at all, the journal's too.
+            journaling = prefs.journal and prefs.checkin
+            journal = await self.push_screen_wait(JournalScreen()) if journaling else None
             closing = await asyncio.to_thread(flow.close, after or Ratings(), journal=journal)
             await self.push_screen_wait(ClosingScreen(plan.session.name, closing))
         finally:
