@@ -296,11 +296,11 @@ def test_csv_has_the_documented_header_and_whole_seconds():
         == ",".join(report.CSV_HEADER)
         == (
             "started_at,session,planned_seconds,actual_seconds,completed,"
-            "stress_before,stress_after,craving_before,craving_after,journal"
+            "stress_before,stress_after,craving_before,craving_after,journal,craving_during"
         )
     )
-    assert lines[1].split(",")[2:] == ["300", "62", "0", "7", "4", "", "", ""]
-    assert lines[2] == "2026-11-21T09:00:00+00:00,'=cmd|x,60,0,0,,,,,"  # never a formula
+    assert lines[1].split(",")[2:] == ["300", "62", "0", "7", "4", "", "", "", ""]
+    assert lines[2] == "2026-11-21T09:00:00+00:00,'=cmd|x,60,0,0,,,,,,"  # never a formula
 
 
 def test_the_report_lists_newest_first_and_says_how_many_are_left_out():

@@ -76,7 +76,7 @@ def test_a_version_2_file_is_upgraded_and_keeps_its_rows(tmp_path):
     assert (old.name, old.note, old.journal) == ("Box", "n", None)
     store.journal(store.begin("sigh", "Cyclic sighing", 300), "better")
     assert [row.journal for row in store.rows()] == [None, "better"]
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION == 3
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION == 4
     store.close()
 
 
@@ -101,8 +101,9 @@ def test_the_csv_adds_the_journal_at_the_end_never_as_a_formula():
     out = io.StringIO()
     report.write_csv(rows, out)
     read = list(csv.reader(io.StringIO(out.getvalue())))
-    assert read[0][-1] == "journal" and read[0][:-1] == list(report.CSV_HEADER[:-1])
-    assert [line[-1] for line in read[1:]] == ["'=HYPERLINK(x)", 'said "no", twice']
+    assert read[0][-2:] == ["journal", "craving_during"]
+    assert read[0][:-2] == list(report.CSV_HEADER[:-2])  # the old columns, in their order
+    assert [line[-2] for line in read[1:]] == ["'=HYPERLINK(x)", 'said "no", twice']
 
 
 def report_time():
@@ -188,7 +189,7 @@ def test_oxybreathe_history_shows_a_note_column_only_when_there_is_a_note():
     lines = run_cli("history").stdout.splitlines()
     assert lines[0].split()[-1] == "NOTE"
     assert lines[1].endswith("rang my sponsor ]0;xafter") and "\x1b" not in lines[1]
-    assert run_cli("history", "--csv").stdout.splitlines()[0].endswith(",journal")
+    assert run_cli("history", "--csv").stdout.splitlines()[0].endswith(",journal,craving_during")
 
 
 def test_the_journal_screen_snapshot_at_80x24(snap_compare, clock):

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import signal
 
 import pytest
 
+from oxybreathe.core import checkin
 from oxybreathe.core.checkin import Ratings
-from oxybreathe.core.flow import SessionFlow
+from oxybreathe.core.flow import CHECK_EVERY_SECONDS, SessionFlow
 from oxybreathe.core.history import Recorder, open_store
 from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.model import SESSION_MAX_SECONDS
 from oxybreathe.core.plan import LengthError, lay_out
 from oxybreathe.core.problems import LoadError
+from oxybreathe.plain import run_plain
 from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.home import HomeScreen
 from oxybreathe.ui.screens.session import SessionScreen
@@ -131,3 +134,110 @@ async def test_the_length_chooser_ends_with_open_ended_and_q_ends_it_as_finished
     app.wrap_up()
     [row] = history_rows()
     assert (row.completed, row.actual_seconds) == (True, 3600)
+
+
+def test_an_urge_session_asks_craving_now_every_few_minutes_and_keeps_the_answers(tmp_path, clock):
+    recorder = Recorder(tmp_path)
+    plan = lay_out(load_session(SESSIONS / "urge-surfing.yaml"), open_ended=True)
+    flow = SessionFlow(plan, recorder=recorder, clock=clock)
+    flow.begin(Ratings(craving=8))
+    flow.start()
+    while not flow.asking:  # on the fake clock, deadline by deadline: the check is one of them
+        deadline = flow.next_deadline()
+        assert deadline is not None
+        clock.now = deadline
+        flow.poll()
+    assert flow.engine.ran() == pytest.approx(CHECK_EVERY_SECONDS)
+    assert flow.rate_during(6) is False and not flow.asking  # 8 -> 6: not yet
+    while not flow.asking:
+        deadline = flow.next_deadline()
+        assert deadline is not None
+        clock.now = deadline
+        flow.poll()
+    assert flow.rate_during(4) is True  # 8 -> 4: eased, the front end offers to end
+    flow.stop()
+    flow.close(Ratings(craving=3))
+    recorder.close()
+    opened = open_store(tmp_path)
+    assert opened.store is not None
+    [row] = opened.store.rows()
+    opened.store.close()
+    assert row.craving_during == ((180, 6), (360, 4)) and row.completed
+
+
+def test_a_timed_session_or_one_without_a_craving_rating_never_asks(clock):
+    urge = load_session(SESSIONS / "urge-surfing.yaml")
+    for plan, before in (
+        (lay_out(urge), Ratings(craving=8)),
+        (lay_out(urge, open_ended=True), Ratings()),
+    ):
+        flow = SessionFlow(plan, clock=clock)
+        flow.begin(before)
+        flow.start()
+        clock.advance(CHECK_EVERY_SECONDS * 2)
+        flow.poll()
+        assert not flow.asking
+
+
+async def test_the_app_asks_craving_now_and_offers_to_end_when_it_eased(clock):
+    app = app_with(clock, chimes=False, checkin_questions="craving")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await select(pilot, "urge-surfing")
+        home = top(app, HomeScreen)
+        await pilot.press(*["right"] * (len(home.choices) + 2), "enter")
+        await pilot.pause()
+        await pilot.press("8")  # the craving before
+        screen = await session_on_top(pilot)
+        clock.advance(CHECK_EVERY_SECONDS)
+        screen.sync()
+        await pilot.pause()
+        assert text_of(screen, "paused") == "Craving now? Press 0-9, or t for 10."
+        await pilot.press("3")
+        assert text_of(screen, "paused") == "Craving 8 → 3: it has eased. q ends here, or go on."
+        await pilot.press("q", "y")
+        await pilot.pause()
+        await pilot.press("2")  # the craving after
+        await pilot.pause()
+        assert isinstance(top(app, ClosingScreen), ClosingScreen)
+    app.wrap_up()
+    [row] = history_rows()
+    assert (row.craving_before, row.craving_during, row.craving_after) == (8, ((180, 3),), 2)
+    assert row.completed
+
+
+def test_plain_mode_takes_a_typed_answer_while_the_session_goes_on(tmp_path, clock):
+    recorder = Recorder(tmp_path)
+    plan = lay_out(load_session(SESSIONS / "urge-surfing.yaml"), open_ended=True)
+    flow = SessionFlow(plan, recorder=recorder, clock=clock)
+    answers = iter(["eleven", "2"])  # typed during the session: a mistake, then 2
+    asked_at: list[float] = []
+
+    def typed(timeout: float) -> str | None:
+        asked_at.append(flow.engine.ran())
+        if flow.engine.ran() > 2 * CHECK_EVERY_SECONDS:
+            raise KeyboardInterrupt  # Ctrl+C: the way an open-ended session ends
+        clock.advance(min(timeout, 5))
+        return next(answers, None) if len(asked_at) in (1, 2) else None
+
+    out = io.StringIO()
+    status = run_plain(
+        flow,
+        out=out,
+        sleep=clock.advance,
+        ask=lambda prompt: "7" if not flow.engine.started else "",
+        questions=checkin.asked("craving"),
+        typed=typed,
+    )
+    recorder.close()
+    text = out.getvalue()
+    assert status == 0
+    assert text.count("Craving now? Type 0-10 and Enter (or just keep breathing).") == 2
+    assert "Please type a whole number from 0 to 10, or press Enter to skip." in text
+    assert "Craving 7 to 2: it has eased. Ctrl+C ends here, or go on." in text
+    assert "Ended after " in text
+    opened = open_store(tmp_path)
+    assert opened.store is not None
+    [row] = opened.store.rows()
+    opened.store.close()
+    assert row.craving_before == 7 and [r for _s, r in row.craving_during] == [2]

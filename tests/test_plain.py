@@ -146,7 +146,7 @@ def test_a_signal_stops_cleanly_with_one_line(signum, status):
     assert out.strip().splitlines()[-1].startswith("Stopped after ")
     assert "Traceback" not in err and err == ""
     [header, row] = run_cli("history", "--csv").stdout.splitlines()
-    assert row.split(",")[1:] == ["box", "306", row.split(",")[3], "0", "", "", "", "", ""]
+    assert row.split(",")[1:] == ["box", "306", row.split(",")[3], "0", "", "", "", "", "", ""]
 
 
 def test_check_ins_on_a_terminal_are_asked_recorded_and_shown(write):
@@ -182,6 +182,7 @@ def test_check_ins_on_a_terminal_are_asked_recorded_and_shown(write):
         "",
         '"slept badly',
         '[2J then better"',
+        "",
     ]
 
 

@@ -44,7 +44,9 @@ def test_a_signal_mid_session_restores_the_terminal_and_keeps_the_session(signum
         assert termios.tcgetattr(slave)[3] == before[3]  # echo and line mode are back
         rows = run_cli("history", "--csv").stdout.splitlines()
         assert len(rows) == 2
-        started, session, planned, actual, completed, *ratings, journal = rows[1].split(",")
+        started, session, planned, actual, completed, *ratings, _journal, _during = rows[1].split(
+            ","
+        )
         assert (session, completed, ratings) == ("box", "0", ["7", "", "6", ""])
         assert 1 <= int(actual) < int(planned)
     finally:

@@ -149,6 +149,7 @@ def play(plan: Plan, prefs: Preferences) -> int:
         ask=ask_terminal if asking else None,
         journal=ask_terminal if terminal and prefs.checkin and prefs.journal else None,
         questions=questions,
+        typed=typed_line if asking else None,
     )
     recorder.close()
     _warn(recorder.late_notice)
@@ -163,11 +164,13 @@ def run_plain(
     ask: Ask | None = None,
     journal: Ask | None = None,
     questions: tuple[tuple[str, str], ...] = checkin.QUESTIONS,
+    typed: Callable[[float], str | None] | None = None,
 ) -> int:
     """Play a session as text on `out`; return the exit status (0, or 128+n when interrupted).
 
     With `ask`, the stress and craving questions come before and after the session; with
-    `journal`, "Anything to note?" comes after them. When `out`
+    `journal`, "Anything to note?" comes after them; with `typed` (a wait of at most its
+    argument for a typed line), "Craving now?" is answered during an open-ended session. When `out`
     fails (its reader gone, a full disk), the session stops there and is kept as stopped with
     the time breathed; the status is 141 (as for SIGPIPE) or 1.
     """
@@ -202,6 +205,7 @@ def run_plain(
     flow.begin(before)
     flow.wait_for_history(NOTES_WAIT_SECONDS)  # its one line, if any, comes before the first cue
     ended_by_user = False
+    asked = False  # "Craving now?" has been said and waits for its answer
     try:
         with _stop_on_signals():
             events = flow.start()
@@ -213,8 +217,15 @@ def run_plain(
                     break
                 deadline = flow.next_deadline()
                 assert deadline is not None
-                wait(max(0.0, deadline - flow.clock()))
+                if flow.asking and typed is not None:
+                    _answer_during(flow, typed(max(0.0, deadline - flow.clock())), say)
+                else:
+                    wait(max(0.0, deadline - flow.clock()))
                 events = flow.poll()
+                if typed is not None and flow.asking != asked:  # said once per question
+                    asked = flow.asking
+                    if asked:
+                        say("Craving now? Type 0-10 and Enter (or just keep breathing).")
     except (KeyboardInterrupt, _Signalled, streams.OutputFailed) as interruption:
         outcome = flow.stop()
         if isinstance(interruption, KeyboardInterrupt) and plan.open_ended:
@@ -290,3 +301,32 @@ def _warn(line: str | None) -> None:
     if line and sys.stderr is not None:
         with contextlib.suppress(OSError, ValueError, streams.OutputFailed):
             print(line, file=sys.stderr, flush=True)
+
+
+def _answer_during(flow: SessionFlow, line: str | None, say: Callable[[str], None]) -> None:
+    """A typed answer to "Craving now?": kept, and the urge's easing said."""
+    if line is None:
+        return
+    try:
+        rating = checkin.parse_answer(line)
+    except ValueError as error:
+        say(f"Please {error}.")
+        return
+    if rating is None:
+        return
+    before = flow.before.craving
+    if flow.rate_during(rating):
+        say(f"Craving {before} to {rating}: it has eased. Ctrl+C ends here, or go on.")
+    else:
+        say(f"Craving {rating}, noted. Keep breathing.")
+
+
+def typed_line(timeout: float) -> str | None:
+    """A line typed on the terminal within `timeout` seconds, or None."""
+    import select
+
+    try:
+        ready, _, _ = select.select([sys.stdin], [], [], timeout)
+        return sys.stdin.readline() if ready else None
+    except (OSError, ValueError):
+        return None

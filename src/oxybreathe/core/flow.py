@@ -38,6 +38,10 @@ from oxybreathe.core.plan import Plan
 
 # How often the time done so far is saved while a session runs (what survives a killed process).
 SAVE_EVERY_SECONDS = 30.0
+# An open-ended session begun with a craving rating asks "Craving now?" this often.
+CHECK_EVERY_SECONDS = 180.0
+# A craving this much below the one before the session (or at most EASED_AT) has eased.
+EASED_BY, EASED_AT = 3, 2
 # The most the closing waits to learn from the history which notes were shown before.
 NOTES_WAIT_SECONDS = 0.5
 
@@ -71,6 +75,9 @@ class SessionFlow:
     _recording: Recording | None = field(default=None, init=False)
     _saved: float = field(default=0.0, init=False)
     _closing: Closing | None = field(default=None, init=False)
+    _next_check: float | None = field(default=None, init=False)  # seconds in, or never
+    asking: bool = field(default=False, init=False)  # "Craving now?" is waiting for an answer
+    during: list[tuple[int, int]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.engine = Engine(self.plan, self.clock)
@@ -91,6 +98,8 @@ class SessionFlow:
     def begin(self, before: Ratings) -> None:
         """Keep the before ratings and start the session's row in the history."""
         self.before = before
+        if self.plan.open_ended and before.craving is not None:
+            self._next_check = CHECK_EVERY_SECONDS  # an urge may pass: ask now and then
         if self.recorder is not None and self._recording is None:
             self._recording = Recording(self.recorder, self.plan, before)
 
@@ -121,7 +130,11 @@ class SessionFlow:
         """The clock time at which `poll()` next has something to do: the next cue, bell or end,
         or the next save of the time done. None while paused or once over."""
         deadline = self.engine.next_deadline()
-        if deadline is None or self._recording is None:
+        if deadline is None:
+            return deadline
+        if self._next_check is not None:
+            deadline = min(deadline, self.clock() + (self._next_check - self.engine.ran()))
+        if self._recording is None:
             return deadline
         save_at = self.clock() + (self._saved + SAVE_EVERY_SECONDS - self.engine.ran())
         return min(deadline, save_at)
@@ -150,7 +163,24 @@ class SessionFlow:
                 self._ended(Outcome(event.ran, completed=finished))
         if not self.done:
             self._save_now_and_then()
+            self._check_now_and_then()
         return events
+
+    def _check_now_and_then(self) -> None:
+        ran = self.engine.ran()
+        if self._next_check is not None and ran >= self._next_check - 1e-9:
+            self.asking = True  # the front end shows the question until it is answered
+            self._next_check = ran + CHECK_EVERY_SECONDS
+
+    def rate_during(self, craving: int) -> bool:
+        """Keep an answer to "Craving now?" (with the time into the session); True when the
+        urge has eased, so that the front end can offer to end here."""
+        self.asking = False
+        self.during.append((round(self.engine.ran()), craving))
+        if self._recording is not None:
+            self._recording.rate_during(self.during)
+        before = self.before.craving
+        return before is not None and (craving <= before - EASED_BY or craving <= EASED_AT < before)
 
     def _sound(self, event: Event) -> None:
         assert self.player is not None

@@ -27,6 +27,7 @@ CSV_HEADER = (
     "craving_after",
     # Added at the end, so that older readers of the export keep working (docs/history.md).
     "journal",
+    "craving_during",
 )
 
 
@@ -130,6 +131,7 @@ def write_csv(rows: Iterable[Row], out: TextIO) -> None:
                 int(row.completed),
                 *("" if value is None else value for value in _ratings(row)),
                 _cell(row.journal or ""),
+                " ".join(f"{seconds}:{rating}" for seconds, rating in row.craving_during),
             )
         )
 

@@ -47,6 +47,10 @@ class Recording:
         if after != Ratings():
             self.recorder.rate_after(self._ticket, after.stress, after.craving)
 
+    def rate_during(self, during: list[tuple[int, int]]) -> None:
+        """Keep the craving ratings asked so far during the session, as (seconds in, rating)."""
+        self.recorder.rate_during(self._ticket, " ".join(f"{s}:{r}" for s, r in during))
+
     def journal(self, text: str) -> None:
         """Keep the line the user wrote after the session."""
         self.recorder.journal(self._ticket, text)

@@ -34,6 +34,7 @@ class Row:
     craving_after: int | None = None
     note: str | None = None
     journal: str | None = None  # what the user wrote after it, as stored (clean it to show it)
+    craving_during: tuple[tuple[int, int], ...] = ()  # (seconds in, rating), asked during it
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,8 @@ def decoded(data: bytes) -> str:
 
 def parse(values: tuple[Any, ...]) -> Row:
     """A Row from the columns of history._COLUMNS, or Unreadable."""
-    (row_id, started, session, name, planned, actual, completed, *ratings, note, journal) = values
+    (row_id, started, session, name, planned, actual, completed, *rest) = values
+    *ratings, note, journal, during = rest
     if not isinstance(session, str) or not (name is None or isinstance(name, str)):
         raise Unreadable("the session's id or name is not text")
     if completed not in (0, 1) or isinstance(completed, float):
@@ -96,6 +98,7 @@ def parse(values: tuple[Any, ...]) -> Row:
         craving_after,
         note if isinstance(note, str) else None,  # only the note rotation reads it
         _journal(journal),
+        during_ratings(during),
     )
 
 
@@ -104,6 +107,20 @@ def _journal(value: object) -> str | None:
     if not isinstance(value, str) or not value:
         return None
     return value[:JOURNAL_READ_MAX]
+
+
+def during_ratings(value: object) -> tuple[tuple[int, int], ...]:
+    """("180:6 360:3" ->) ((180, 6), (360, 3)); what is not that, or past 200 entries, is left
+    out (only this column: the rest of the row is still good)."""
+    if not isinstance(value, str):
+        return ()
+    found = []
+    for part in value.split()[:200]:
+        seconds, _, rating = part.partition(":")
+        digits = seconds.isascii() and seconds.isdigit() and rating.isascii() and rating.isdigit()
+        if digits and int(seconds) <= MAX_SECONDS and 0 <= int(rating) <= 10:
+            found.append((int(seconds), int(rating)))
+    return tuple(found)
 
 
 def _whole(value: object) -> int:

@@ -58,18 +58,25 @@ MIGRATIONS = (
     """
     ALTER TABLE sessions ADD COLUMN journal TEXT;
     """,
+    # 4: the craving ratings asked during an open-ended session, "seconds:rating" apart.
+    """
+    ALTER TABLE sessions ADD COLUMN craving_during TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = (
     "id, started_at, session, name, planned_seconds, actual_seconds, completed, "
-    "stress_before, stress_after, craving_before, craving_after, note, journal"
+    "stress_before, stress_after, craving_before, craving_after, note, journal, craving_during"
 )
 # The columns to read from a file of each version: an older one that cannot be upgraded (it
-# cannot be written) is read as it is, with no name or note (version 1) or journal yet.
+# cannot be written) is read as it is, without the columns later versions added.
 _COLUMNS_BY_VERSION = {
-    1: _COLUMNS.replace("name,", "NULL,").replace(", note, journal", ", NULL, NULL"),
-    2: _COLUMNS.replace(", journal", ", NULL"),
+    1: _COLUMNS.replace("name,", "NULL,").replace(
+        ", note, journal, craving_during", ", NULL, NULL, NULL"
+    ),
+    2: _COLUMNS.replace(", journal, craving_during", ", NULL, NULL"),
+    3: _COLUMNS.replace(", craving_during", ", NULL"),
     SCHEMA_VERSION: _COLUMNS,
 }
 
@@ -250,6 +257,10 @@ class Store:
     def journal(self, row: int, text: str) -> None:
         """Record the line the user wrote after this session."""
         self._write("UPDATE sessions SET journal = ? WHERE id = ?", (text, row))
+
+    def rate_during(self, row: int, ratings: str) -> None:
+        """Record the craving ratings asked so far during the session ("180:6 360:3")."""
+        self._write("UPDATE sessions SET craving_during = ? WHERE id = ?", (ratings, row))
 
     def delete(self, row: int) -> bool:
         """Remove one session's row for good; True if there was such a row."""

@@ -202,6 +202,9 @@ class Recorder:
     def note_shown(self, ticket: Ticket, note: str) -> None:
         self._on_row(ticket, lambda store, row: store.note_shown(row, note))
 
+    def rate_during(self, ticket: Ticket, ratings: str) -> None:
+        self._on_row(ticket, lambda store, row: store.rate_during(row, ratings))
+
     def journal(self, ticket: Ticket, text: str) -> None:
         self._on_row(ticket, lambda store, row: store.journal(row, text))
 

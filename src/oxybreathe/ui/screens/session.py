@@ -6,6 +6,7 @@ import asyncio
 import math
 from collections.abc import Callable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,8 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from oxybreathe.audio import Player
+from oxybreathe.core import checkin
 from oxybreathe.core.closing import Outcome
-from oxybreathe.core.engine import CueStarted, Event, Paused, Resumed
+from oxybreathe.core.engine import CueStarted, Event
 from oxybreathe.core.flow import SessionFlow
 from oxybreathe.core.plan import Cue
 from oxybreathe.core.safe_text import clean
@@ -176,6 +178,7 @@ class SessionScreen(Screen[Outcome]):
         self._tick_timer: asyncio.TimerHandle | None = None
         self._shown_prompt: str | None = None
         self._lines: dict[str, Line] = {}
+        self._answered = ""  # what the last "Craving now?" answer was
 
     def compose(self) -> ComposeResult:
         with Vertical(id="session"):
@@ -245,13 +248,33 @@ class SessionScreen(Screen[Outcome]):
         for event in events:
             if isinstance(event, CueStarted):
                 self._show_cue(event.cue)
-            elif isinstance(event, Paused | Resumed):
-                self._set("paused", "Paused. Press space to resume." if self.engine.paused else "")
         if self.flow.outcome is not None:
             self._cancel_timers()
             self.dismiss(self.flow.outcome)
             return
+        self._show_status()
         self._schedule()
+
+    def _show_status(self) -> None:
+        """Paused, or "Craving now?" waiting for its answer, or what the answer was."""
+        if self.engine.paused:
+            self._set("paused", "Paused. Press space to resume.")
+        elif self.flow.asking:
+            self._set("paused", f"Craving now? Press 0-9, or {checkin.TEN_KEY} for 10.")
+        else:
+            self._set("paused", self._answered)
+
+    def on_key(self, event: events.Key) -> None:
+        rating = checkin.rating_for_key(event.key) if event.character else None
+        if rating is None or not self.flow.asking or self.flow.done:
+            return
+        event.stop()
+        before = self.flow.before.craving
+        if self.flow.rate_during(rating):
+            self._answered = f"Craving {before} → {rating}: it has eased. q ends here, or go on."
+        else:
+            self._answered = f"Craving {rating}, noted. Keep breathing."
+        self._show_status()
 
     # Drawing ------------------------------------------------------------------------------
 
