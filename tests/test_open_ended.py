@@ -194,7 +194,7 @@ async def test_the_app_asks_craving_now_and_offers_to_end_when_it_eased(clock):
         await pilot.pause()
         assert text_of(screen, "paused") == "Craving now? Press 0-9, or t for 10."
         await pilot.press("3")
-        assert text_of(screen, "paused") == "Craving 8 → 3: it has eased. q ends here, or go on."
+        assert text_of(screen, "paused") == "Craving 8 → 3: eased. q ends, or go on."  # fits 40
         await pilot.press("q", "y")
         await pilot.pause()
         await pilot.press("2")  # the craving after

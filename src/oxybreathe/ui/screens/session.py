@@ -271,7 +271,7 @@ class SessionScreen(Screen[Outcome]):
         event.stop()
         before = self.flow.before.craving
         if self.flow.rate_during(rating):
-            self._answered = f"Craving {before} → {rating}: it has eased. q ends here, or go on."
+            self._answered = f"Craving {before} → {rating}: eased. q ends, or go on."
         else:
             self._answered = f"Craving {rating}, noted. Keep breathing."
         self._show_status()
