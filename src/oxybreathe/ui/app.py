@@ -11,35 +11,44 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import importlib
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
 from textual.reactive import var
 from textual.screen import Screen
 
-from oxybreathe.audio import Player
 from oxybreathe.core import memory as memories
-from oxybreathe.core.checkin import Ratings
-from oxybreathe.core.engine import Clock
-from oxybreathe.core.flow import SessionFlow
-from oxybreathe.core.history import Recorder
-from oxybreathe.core.history.rows import Read
 from oxybreathe.core.memory import Memory
-from oxybreathe.core.plan import Plan
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.ui import terminal
 from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_lines, notify_literally
-from oxybreathe.ui.screens.checkin import CheckinScreen
-from oxybreathe.ui.screens.closing import ClosingScreen
-from oxybreathe.ui.screens.history import HistoryScreen
 from oxybreathe.ui.screens.home import HomeScreen
-from oxybreathe.ui.screens.session import SessionScreen
 
+if TYPE_CHECKING:
+    from oxybreathe.core.engine import Clock
+    from oxybreathe.core.flow import SessionFlow
+    from oxybreathe.core.history import Recorder
+    from oxybreathe.core.history.rows import Read
+    from oxybreathe.core.plan import Plan
+
+# What a session, its closing and the history screen need, imported once the list is on
+# screen (see `on_mount`) rather than before it: about a third of the app's own start-up.
+LATER = (
+    "oxybreathe.audio",
+    "oxybreathe.core.flow",
+    "oxybreathe.core.history",
+    "oxybreathe.ui.screens.checkin",
+    "oxybreathe.ui.screens.closing",
+    "oxybreathe.ui.screens.history",
+    "oxybreathe.ui.screens.session",
+)
 
 class Backdrop(Screen[None]):
     """An empty screen under a session's screens, so that home never shows between two of them."""
@@ -104,6 +113,13 @@ class OxybreatheApp(App[int]):
             )
         if self._start is not None:
             self.practise(self._start, from_home=False)
+        else:
+            self.call_after_refresh(self._import_the_rest)
+
+    def _import_the_rest(self) -> None:
+        """Import what a session needs once home is painted, so choosing one stays quick."""
+        for name in LATER:
+            importlib.import_module(name)
 
     def _on_signal(self, signum: int) -> None:
         self.wrap_up()
@@ -155,6 +171,8 @@ class OxybreatheApp(App[int]):
                 with contextlib.suppress(RuntimeError):
                     loop.call_soon_threadsafe(self._history_notice, line)
 
+            from oxybreathe.core.history import Recorder
+
             self._recorder = Recorder(self.data_dir, on_notice=said)
         return self._recorder
 
@@ -189,6 +207,13 @@ class OxybreatheApp(App[int]):
     @work(exclusive=True, group="session")
     async def practise(self, plan: Plan, *, from_home: bool) -> None:
         """One session: the check-in, the session, the check-in again and the closing."""
+        from oxybreathe.audio import Player
+        from oxybreathe.core.checkin import Ratings
+        from oxybreathe.core.flow import SessionFlow
+        from oxybreathe.ui.screens.checkin import CheckinScreen
+        from oxybreathe.ui.screens.closing import ClosingScreen
+        from oxybreathe.ui.screens.session import SessionScreen
+
         prefs = self.prefs
         player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)  # loads while asked
         flow = SessionFlow(plan, player=player, recorder=self.recorder, clock=self.clock)
@@ -222,4 +247,6 @@ class OxybreatheApp(App[int]):
                 self.pop_screen()
 
     def action_show_history(self) -> None:
+        from oxybreathe.ui.screens.history import HistoryScreen
+
         self.push_screen(HistoryScreen(self.read_history).data_bind(OxybreatheApp.prefs))
