@@ -13,12 +13,14 @@ from oxybreathe.cli import numbers
 from oxybreathe.core.preferences import VOLUME_MAX, VOLUME_MIN
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser (also used by the docs)."""
+def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser (also used by the docs); `epilog` ends `--help` (a help
+    line, see core.helplines)."""
     parser = argparse.ArgumentParser(
         prog="oxybreathe",
         description="Guided breathing and mindfulness in the terminal. "
         "With no command, opens the app.",
+        epilog=epilog,
     )
     parser.add_argument("--version", action="version", version=f"oxybreathe {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -84,5 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="allow a built-in's id: your file then replaces that built-in",
+    )
+    # Issue 16: help at the moment of need.
+    help_lines = commands.add_parser(
+        "help", help="help lines for your country (crisis lines, then treatment lines)"
+    )
+    help_lines.add_argument(
+        "--lapse", action="store_true", help="also show the note for after a lapse"
     )
     return parser

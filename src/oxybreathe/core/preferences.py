@@ -41,7 +41,12 @@ class Name:
     """A setting that is a short name (a theme); the app checks that it exists."""
 
 
-Kind = Flag | Whole | Name
+@dataclass(frozen=True, slots=True)
+class CountryCode:
+    """A setting that is a two-letter country code (core.helplines knows which)."""
+
+
+Kind = Flag | Whole | Name | CountryCode
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("streak", True, Flag(), "show the day streak on the history screen"),
     Setting("theme", None, Name(), "the colour theme", in_file=False),
+    # Issue 16: the help lines' country (None: from the locale).
+    Setting(
+        "country",
+        None,
+        CountryCode(),
+        "the help lines' country, e.g. GB, US, AU (default: from the locale)",
+        remembered=False,
+    ),
 )
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 FILE_KEYS = tuple(setting.key for setting in SETTINGS if setting.in_file)
@@ -91,6 +104,7 @@ class Preferences:
     checkin: bool = BY_KEY["checkin"].default
     streak: bool = BY_KEY["streak"].default
     theme: str | None = BY_KEY["theme"].default
+    country: str | None = BY_KEY["country"].default
 
 
 DEFAULTS = Preferences()
@@ -125,7 +139,9 @@ def settings_example() -> str:
     """The settings file `oxybreathe config` offers when there is none: every key, as default."""
     lines = ["# oxybreathe settings. Every key is optional; delete a line to get the default back."]
     for setting in SETTINGS:
-        if setting.in_file:
+        if setting.in_file and setting.default is None:  # no default to write: an example
+            lines.append(f"{'# ' + setting.key + ': GB':<21} # {setting.help}")
+        elif setting.in_file:
             value = (
                 str(setting.default).lower() if isinstance(setting.kind, Flag) else setting.default
             )
