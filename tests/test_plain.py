@@ -15,7 +15,7 @@ import pytest
 from oxybreathe.core.flow import SessionFlow
 from oxybreathe.core.history import FILENAME, Recorder, Store
 from oxybreathe.core.loader import load_session, parse_session
-from oxybreathe.core.notes import FOOTER
+from oxybreathe.core.helplines import GENERAL, lookup, one_line
 from oxybreathe.core.plan import lay_out
 from oxybreathe.plain import run_plain
 from tests.conftest import SESSIONS, FakeClock, run_cli, start_run
@@ -85,7 +85,7 @@ def test_one_line_per_cue_at_the_moment_it_starts():
     for (stamp, _), cue in zip(out.stamps[1:], session_plan.cues, strict=False):
         assert stamp == pytest.approx(start + cue.start)
     assert lines[1 + len(session_plan.cues)] == "Finished: 1 min 3 s."
-    assert lines[-1] == FOOTER
+    assert lines[-1] == f"Not medical care. {one_line(GENERAL)}"
     assert any(line.startswith("Source: ") for line in lines)
 
 
@@ -143,7 +143,11 @@ def test_a_signal_stops_cleanly_with_one_line(signum, status):
     process.send_signal(signum)
     out, err = process.communicate(timeout=30)
     assert process.returncode == status, err
-    assert out.strip().splitlines()[-1].startswith("Stopped after ")
+    *_, stopped, help_line = out.strip().splitlines()
+    assert stopped.startswith("Stopped after ")
+    assert help_line == one_line(
+        lookup(None, os.environ)
+    )  # stopped early: the help line, whatever stopped it
     assert "Traceback" not in err and err == ""
     [header, row] = run_cli("history", "--csv").stdout.splitlines()
     assert row.split(",")[1:] == ["box", "306", row.split(",")[3], "0", "", "", "", ""]

@@ -175,7 +175,7 @@ async def test_ending_early_asks_first_and_can_be_cancelled(clock):
         await pilot.pause()
         closing = top(app, ClosingScreen)
         assert isinstance(closing, ClosingScreen)
-        assert text_of(closing, "headline") == "Session ended early, after 20 s. That still counts."
+        assert text_of(closing, "headline") == "You stopped after 20 s."  # no "well done"
 
 
 async def test_user_text_is_shown_literally(clock):

@@ -149,7 +149,8 @@ def _shortest(session: Session) -> float:
     filling_prompt = any(isinstance(step, SayStep) and step.fills for step in session.steps)
     share = SAY_MIN_SECONDS if filling_prompt else 0.0  # a breathing step still gets one cycle
     fixed_lengths = [_fixed_seconds(step) for step in session.steps]
-    return sum(_fill(session.steps, fixed_lengths, share, down=False))
+    least = (session.min_minutes or 0.0) * 60  # the file's own minimum, so prompts have time
+    return max(least, sum(_fill(session.steps, fixed_lengths, share, down=False)))
 
 
 def default_minutes(session: Session) -> float:
