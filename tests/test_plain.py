@@ -13,9 +13,9 @@ import time
 import pytest
 
 from oxybreathe.core.flow import SessionFlow
+from oxybreathe.core.helplines import GENERAL, lookup, one_line
 from oxybreathe.core.history import FILENAME, Recorder, Store
 from oxybreathe.core.loader import load_session, parse_session
-from oxybreathe.core.helplines import GENERAL, lookup, one_line
 from oxybreathe.core.plan import lay_out
 from oxybreathe.plain import run_plain
 from tests.conftest import SESSIONS, FakeClock, run_cli, start_run
