@@ -138,13 +138,15 @@ def check_in(ask: Ask, say: Callable[[str], None]) -> Ratings:
     return Ratings(**answers)
 
 
-def play(plan: Plan, prefs: Preferences) -> int:
+def play(plan: Plan, prefs: Preferences, *, help_at_start: bool = False) -> int:
     """`oxybreathe run --plain`: the session on stdout, its sounds, its row in the history;
     the questions only when input is a terminal. Returns the exit status."""
     recorder = Recorder(on_notice=_warn)
     player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)
     lines = helplines.lookup(prefs.country, os.environ)
-    flow = SessionFlow(plan, player=player, recorder=recorder, helplines=lines)
+    flow = SessionFlow(
+        plan, player=player, recorder=recorder, helplines=lines, help_at_start=help_at_start
+    )
     asking = prefs.checkin and streams.is_terminal(sys.stdin)
     status = run_plain(flow, ask=ask_terminal if asking else None)
     recorder.close()
@@ -185,8 +187,8 @@ def run_plain(
         _warn(flow.prepare("plain"))  # the sounds are decoded and scaled before the first cue
         # Said before the row is begun: a session nobody could see is not recorded.
         say(f"{clean(plan.session.name)} ({duration(plan.total)})")
-        if flow.caution:  # before the first cue, so before the first hold
-            say(f"Caution: {clean(flow.caution)}")
+        for line in flow.opening:  # before the first cue, so before the first hold
+            say(clean(line))
     except KeyboardInterrupt:
         _last_word(out, "")
         _last_word(out, flow.help_line)

@@ -31,6 +31,7 @@ COMMANDS = {
     "history": "history",
     "config": "config",
     "help": "helplines",  # issue 16
+    "now": "now",  # issue 16
 }
 
 

@@ -88,6 +88,11 @@ def build_parser(epilog: str | None = None) -> argparse.ArgumentParser:
         help="allow a built-in's id: your file then replaces that built-in",
     )
     # Issue 16: help at the moment of need.
+    now = commands.add_parser(
+        "now", help="a short session for an urge, at once: no list, no length, no questions"
+    )
+    now.add_argument("--plain", action="store_true", help="print one line per cue")
+    now.add_argument("--no-chimes", action="store_true", help="no sound at all")
     help_lines = commands.add_parser(
         "help", help="help lines for your country (crisis lines, then treatment lines)"
     )

@@ -82,12 +82,20 @@ def _load(path: Path, builtin: bool) -> Entry:
     return Entry(session_id, path, builtin, session)
 
 
+NOW_SESSION = "sober"  # what `oxybreathe now` and u on home start: short, for an urge
+
+
+def _acute(entry: Entry) -> bool:
+    return entry.session is not None and entry.session.acute is not None
+
+
 def _shown_name(entry: Entry) -> str:
     return clean(entry.session.name if entry.session is not None else entry.id).casefold()
 
 
 def entries(user_dir: Path | None = None) -> list[Entry]:
-    """Every session, built-ins first, each group in the order of the names shown.
+    """Every session: those for acute moments (`acute:`) first, then built-ins first, each
+    group in the order of the names shown.
 
     A user file with a built-in's id replaces that built-in.
     """
@@ -97,7 +105,8 @@ def entries(user_dir: Path | None = None) -> list[Entry]:
     }
     merged = {**builtins, **users}
     return sorted(
-        merged.values(), key=lambda entry: (not entry.builtin, _shown_name(entry), entry.id)
+        merged.values(),
+        key=lambda entry: (not _acute(entry), not entry.builtin, _shown_name(entry), entry.id),
     )
 
 

@@ -19,6 +19,7 @@ from typing import Literal
 from oxybreathe.core import checkin, notes
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.helplines import GENERAL, Helplines, full_text, one_line
+from oxybreathe.core.model import CLOSING_TOPICS
 from oxybreathe.core.notes import Note
 from oxybreathe.core.plan import Plan
 from oxybreathe.core.wording import time_spent
@@ -87,7 +88,7 @@ class Closing:
     @property
     def rotates(self) -> bool:
         """True when the note is one of the library's (so the rotation must count it)."""
-        return self.note.topic in notes.CLOSING_TOPICS
+        return self.note.topic in CLOSING_TOPICS
 
 
 def _rose(before: int | None, after: int | None) -> bool:

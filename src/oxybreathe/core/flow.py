@@ -67,6 +67,7 @@ class SessionFlow:
     recorder: Recorder | None = None
     clock: Clock = time.monotonic
     helplines: Helplines = GENERAL  # the user's country's (core.helplines.lookup)
+    help_at_start: bool = False  # `oxybreathe now`: a help line at the start, too
     before: Ratings = field(default_factory=Ratings)
     outcome: Outcome | None = None
     engine: Engine = field(init=False)
@@ -112,6 +113,13 @@ class SessionFlow:
     def caution(self) -> str | None:
         """The session's caution, said at its start, before its first hold (or None)."""
         return self.plan.session.caution
+
+    @property
+    def opening(self) -> tuple[str, ...]:
+        """What both front ends show as the session starts, before its first cue: the caution
+        (before any hold), and the help line when `help_at_start`."""
+        lines = (f"Caution: {self.caution}",) if self.caution else ()
+        return (*lines, self.help_line) if self.help_at_start else lines
 
     # During ------------------------------------------------------------------------------
 

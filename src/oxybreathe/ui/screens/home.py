@@ -53,8 +53,8 @@ def _minutes_label(minutes: float) -> str:
 
 # Most needed first: a narrow terminal cuts the line from the right.
 KEY_HINTS = (
-    "⏎ start  ←/→ length  h history  c chimes  m motion  n new  e edit  q quit  r reload  "
-    "^p palette"
+    "⏎ start  u urge now  F1 help  ←/→ length  h history  c chimes  m motion  n new  e edit  "
+    "q quit  r reload  ^p palette"
 )
 
 
@@ -72,6 +72,7 @@ class HomeScreen(Screen[None]):
         Binding("e", "edit", "Edit"),
         Binding("r", "reload", "Reload"),
         Binding("q", "app.quit", "Quit"),
+        Binding("u", "app.now", "Urge now"),  # issue 16: `oxybreathe now` in one key
     ]
 
     prefs: var[Preferences] = var(DEFAULTS)
@@ -153,6 +154,8 @@ class HomeScreen(Screen[None]):
         if entry.session is None:
             return Text.assemble((clean(entry.id), "bold"), "  (broken)")
         text = Text(clean(entry.session.name), style="bold")
+        if entry.session.acute:  # for the moment of need: say when
+            text.append(f"  {clean(entry.session.acute)}", style="italic")
         if not entry.builtin:
             text.append("  yours", style="italic")
         return text

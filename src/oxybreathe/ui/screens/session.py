@@ -88,6 +88,15 @@ class SessionScreen(Screen[Outcome]):
         color: $text-muted;
     }
 
+    /* The caution (and, for `oxybreathe now`, a help line): seen at every size. */
+    #opening {
+        width: 1fr;
+        height: auto;
+        text-align: center;
+        color: $text-warning;
+        padding: 0 1;
+    }
+
     /* Why there is no sound: a line of the layout, so it covers nothing, shown for a while. */
     #notice {
         width: 1fr;
@@ -180,6 +189,10 @@ class SessionScreen(Screen[Outcome]):
     def compose(self) -> ComposeResult:
         with Vertical(id="session"):
             yield Static(clean(self.plan.session.name), id="title", markup=False)
+            if self.flow.opening:
+                yield Static(
+                    "\n".join(clean(line) for line in self.flow.opening), id="opening", markup=False
+                )
             yield Line(id="sound")
             yield Static("", id="notice", markup=False)
             if not self.reduce_motion:
