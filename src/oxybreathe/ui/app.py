@@ -66,7 +66,9 @@ class OxybreatheApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     # Issue 16: the help lines, one key away on every screen (no screen uses F1 or ?).
     BINDINGS = [
-        Binding("f1,question_mark", "help_lines", "Help lines", key_display="F1", id="help"),
+        Binding(
+            "f1,question_mark", "help_lines", "Help lines", key_display="F1", id="help", priority=True
+        ),
     ]
 
     prefs: var[Preferences] = var(DEFAULTS, init=False)
