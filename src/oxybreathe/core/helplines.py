@@ -194,6 +194,7 @@ NOT_FOR_EMERGENCIES = (
     "oxybreathe is a breathing and mindfulness tool. It is not for emergencies and does not "
     "replace treatment or medical care."
 )
+NOT_ON_FIRST_RUN = "oxybreathe is not for emergencies, and does not replace treatment."
 WHERE_TO_CHANGE = (
     "The country comes from `country:` in the settings file (e.g. `country: GB`), "
     "else from your locale."

@@ -67,7 +67,12 @@ class OxybreatheApp(App[int]):
     # Issue 16: the help lines, one key away on every screen (no screen uses F1 or ?).
     BINDINGS = [
         Binding(
-            "f1,question_mark", "help_lines", "Help lines", key_display="F1", id="help", priority=True
+            "f1,question_mark",
+            "help_lines",
+            "Help lines",
+            key_display="F1",
+            id="help",
+            priority=True,
         ),
     ]
 
@@ -122,8 +127,8 @@ class OxybreatheApp(App[int]):
         if not self.memory.told:  # the first run says it once, briefly
             notify_literally(
                 self,
-                f"{helplines.NOT_FOR_EMERGENCIES} {helplines.one_line(self.helplines)} "
-                "F1 shows the help lines on every screen.",
+                f"{helplines.NOT_ON_FIRST_RUN} {helplines.one_line(self.helplines)} "
+                "F1 shows help lines on every screen.",
                 title="Before you start",
                 timeout=20,
             )
