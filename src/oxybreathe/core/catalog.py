@@ -166,6 +166,8 @@ chimes:
   start: bell                   # bell, bowl, tick, rise, fall, chime, a .wav path, or none
   end: bowl
 closing: stress                 # stress, hpa or cravings, or write your own note as a sentence
+# With a hold in a pattern, say when to stop, before the first hold (validate warns without one):
+# caution: Breathe gently. If you feel dizzy or tingly, stop. Never in or near water, or driving.
 steps:
   - say: Sit comfortably and let your shoulders drop.
     seconds: 8
