@@ -32,8 +32,8 @@ Kind = Literal["support", "worse", "early", "done"]
 SUPPORT = Note(
     "support",
     "support",
-    "Not acting on an urge counts, whatever the urge is doing now. Urges can stay strong or "
-    "grow for a while, and they rise and fall, often sooner than it feels. You can surf it "
+    "Not acting on an urge counts, whatever the urge is doing now. An urge can stay strong "
+    "for a while; urges still rise and fall, often sooner than it feels. You can surf it "
     "again, reach out to someone, or call one of the lines above.",
     "Bowen S & Marlatt A 2009, Psychol Addict Behav 23(4):666-671; "
     "Sayette MA et al. 2005, Psychol Addict Behav 19(1):88-93.",
