@@ -61,3 +61,8 @@ def test_the_new_keys_are_checked_with_located_messages(line, message):
     with pytest.raises(LoadError) as error:
         parse_session(f"name: X\n{line}\nsteps:\n  - say: hi\n", "x.yaml")
     assert str(error.value.problems[0]).startswith(f"x.yaml:{message}")
+
+
+def test_the_default_length_is_never_below_min_minutes():
+    session = parse_session("name: x\nmin_minutes: 30\nsteps:\n  - say: a\n  - say: b\n")
+    assert lay_out(session).total == 30 * 60  # not 2 min a filling step
