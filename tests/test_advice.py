@@ -3,6 +3,9 @@ and `oxybreathe validate` warns about a hold with no caution and prompts with to
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from oxybreathe.core.loader import parse_session
@@ -66,3 +69,21 @@ def test_the_new_keys_are_checked_with_located_messages(line, message):
 def test_the_default_length_is_never_below_min_minutes():
     session = parse_session("name: x\nmin_minutes: 30\nsteps:\n  - say: a\n  - say: b\n")
     assert lay_out(session).total == 30 * 60  # not 2 min a filling step
+
+
+def test_oxybreathe_now_runs_even_when_your_own_sober_file_is_broken(user_sessions):
+    user_sessions.mkdir(parents=True)
+    (user_sessions / "sober.yaml").write_text("name: [broken\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oxybreathe", "now", "--plain", "--no-chimes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.terminate()
+    _, err = process.communicate(timeout=30)
+    assert first.startswith("SOBER breathing space")  # the built-in, at once
+    assert "Traceback" not in err

@@ -15,7 +15,7 @@ from oxybreathe.exits import ExitStatus
 
 
 def run(args: argparse.Namespace) -> int:
-    plan = lay_out(catalog.find(catalog.NOW_SESSION))
+    plan = lay_out(catalog.now_session())
     flags: dict[str, object] = {"checkin": False, "chimes": False if args.no_chimes else None}
     no_terminal = None if args.plain else terminal_problem()
     if args.plain or no_terminal is not None:

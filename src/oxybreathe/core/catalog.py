@@ -121,6 +121,15 @@ def looks_like_path(wanted: str) -> bool:
     return Path(wanted).suffix in SUFFIXES or "/" in wanted or wanted.startswith((".", "~"))
 
 
+def now_session(user_dir: Path | None = None) -> Session:
+    """What `oxybreathe now` runs: the user's own NOW_SESSION if it loads, else the built-in
+    (a broken file of theirs must never stand between someone and the practice)."""
+    try:
+        return find(NOW_SESSION, user_dir)
+    except (LoadError, UnknownSession):
+        return load_file(locations.builtin_sessions_dir() / f"{NOW_SESSION}.yaml", builtin=True)
+
+
 def find(wanted: str, user_dir: Path | None = None) -> Session:
     """Load a session by id (user first, then built-in) or by path.
 

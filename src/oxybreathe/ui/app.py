@@ -187,7 +187,7 @@ class OxybreatheApp(App[int]):
         from oxybreathe.core import catalog
         from oxybreathe.core.plan import lay_out
 
-        self.practise(lay_out(catalog.find(catalog.NOW_SESSION)), from_home=True, now=True)
+        self.practise(lay_out(catalog.now_session(self.user_dir)), from_home=True, now=True)
 
     def notify_problems(self, lines: list[str]) -> None:
         notify_lines(self, lines, severity="warning", timeout=12)
