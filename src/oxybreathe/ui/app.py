@@ -81,6 +81,8 @@ class OxybreatheApp(App[int]):
         self._start = start
         self._recorder: Recorder | None = None
         self._flow: SessionFlow | None = None
+        # The user's `keys:` (checked by core.config, ids in core/keys.py) over our BINDINGS.
+        self.set_keymap(dict(prefs.keys))
 
     def get_default_screen(self) -> HomeScreen:
         # Home is the bottom of the stack, painted first (pushing it later costs a screen switch).
@@ -90,6 +92,7 @@ class OxybreatheApp(App[int]):
             first_choice=first,
             remembered=(self.memory.session, self.memory.minutes),
             user_dir=self.user_dir,
+            keymap=dict(self.prefs.keys),
         )
         return home.data_bind(OxybreatheApp.prefs)
 
