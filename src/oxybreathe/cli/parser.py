@@ -10,7 +10,26 @@ import argparse
 
 from oxybreathe import __version__
 from oxybreathe.cli import numbers
+from oxybreathe.core import themes
 from oxybreathe.core.preferences import VOLUME_MAX, VOLUME_MIN
+
+
+def theme(value: str) -> str:
+    """`--theme NAME`: one of the themes, or a usage error that names them."""
+    why = themes.problem(value)
+    if why is not None:
+        raise argparse.ArgumentTypeError(why)
+    return value
+
+
+def add_theme(parser: argparse.ArgumentParser, default: object = None) -> None:
+    parser.add_argument(
+        "--theme",
+        type=theme,
+        metavar="NAME",
+        default=default,
+        help=f"the colour theme for this run ({themes.LOW_LIGHT} is amber on black)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"oxybreathe {__version__}")
+    add_theme(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="run a session (built-in id, user id, or path)")
@@ -49,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--volume", type=numbers.volume, metavar=f"{VOLUME_MIN}-{VOLUME_MAX}", help="chime volume"
     )
+    add_theme(run, default=argparse.SUPPRESS)  # `run --theme` or `--theme ... run`: one value
 
     commands.add_parser("list", help="list the built-in and user sessions")
 

@@ -22,6 +22,18 @@ LOW_LIGHT_COLOURS = {
     "background": "#000000",
     "surface": "#0D0800",
     "panel": "#1A1000",
+    # Textual's text colours are white or black with alpha: amber instead.
+    "text": "#FFB000",
+    "text-muted": "#C98A00",
+    "text-warning": "#FFC850",
+    "text-error": "#FF8A5C",
+    "text-primary": "#FFB000",
+    "text-accent": "#FFB000",
+    "footer-key-foreground": "#FFB000",
+    "footer-description-foreground": "#C98A00",
+    "block-cursor-foreground": "#000000",
+    "block-cursor-background": "#B86E00",
+    "input-selection-background": "#7A4A00",
 }
 
 TEXTUAL = (

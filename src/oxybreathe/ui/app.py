@@ -31,7 +31,7 @@ from oxybreathe.core.history.rows import Read
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.plan import Plan
 from oxybreathe.core.preferences import DEFAULTS, Preferences
-from oxybreathe.ui import terminal
+from oxybreathe.ui import terminal, themes
 from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_lines, notify_literally
 from oxybreathe.ui.screens.checkin import CheckinScreen
@@ -70,6 +70,7 @@ class OxybreatheApp(App[int]):
         (read here when not given); `start` opens a session at once (`oxybreathe run`);
         `problems` are lines about the settings file to show once."""
         super().__init__()
+        themes.register(self)  # before prefs.theme is applied (on_mount)
         self.set_reactive(OxybreatheApp.prefs, prefs)
         self.memory = memory if memory is not None else memories.load(state_dir, data_dir)
         self.clock = clock
