@@ -32,6 +32,7 @@ from oxybreathe.core.memory import Memory
 from oxybreathe.core.plan import Plan
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.ui import terminal, themes
+from oxybreathe.ui.commands import OxybreatheCommands
 from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_lines, notify_literally
 from oxybreathe.ui.screens.checkin import CheckinScreen
@@ -51,6 +52,7 @@ class OxybreatheApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "oxybreathe"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {OxybreatheCommands}
 
     prefs: var[Preferences] = var(DEFAULTS, init=False)
 
@@ -138,6 +140,8 @@ class OxybreatheApp(App[int]):
     def _preference_changed(self, message: PreferenceChanged) -> None:
         """A change made in the app applies at once and is the one thing remembered."""
         self.prefs = dataclasses.replace(self.prefs, **{message.key: message.value})
+        if message.key == "theme" and message.value in self.available_themes:
+            self.theme = message.value  # from the palette's "Theme: ..." commands
         self.memory = self.memory.changed(message.key, message.value)
         memories.save(self.memory, self.state_dir)
 

@@ -276,6 +276,14 @@ class HomeScreen(Screen[None]):
         self.remembered = (entry.id, None if fixed else minutes)
         self.post_message(StartSession(session_plan, None if fixed else minutes))
 
+    def start_by_id(self, session_id: str) -> None:
+        """Highlight `session_id` and start it, as Enter would (the command palette)."""
+        ids = [entry.id for entry in self.entries]
+        if session_id in ids:
+            self.query_one("#sessions", OptionList).highlighted = ids.index(session_id)
+            self._show_selected()
+            self.action_start()
+
     def action_reload(self) -> None:
         self.reload()
         notify_literally(self, f"Reloaded {len(self.entries)} sessions.")
