@@ -30,6 +30,7 @@ COMMANDS = {
     "new": "new",
     "history": "history",
     "config": "config",
+    "completion": "completion",
 }
 
 

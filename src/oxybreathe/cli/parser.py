@@ -25,7 +25,8 @@ def theme(value: str) -> str:
 def add_theme(parser: argparse.ArgumentParser, default: object = None) -> None:
     parser.add_argument(
         "--theme",
-        type=theme,
+        type=theme,  # a wrong name is our message, which names the themes; choices complete
+        choices=themes.NAMES,
         metavar="NAME",
         default=default,
         help=f"the colour theme for this run ({themes.LOW_LIGHT} is amber on black)",
@@ -71,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_theme(run, default=argparse.SUPPRESS)  # `run --theme` or `--theme ... run`: one value
 
-    commands.add_parser("list", help="list the built-in and user sessions")
+    listing = commands.add_parser("list", help="list the built-in and user sessions")
+    listing.add_argument(
+        "--ids", action="store_true", help="only the session ids, one a line (for scripts)"
+    )
 
     validate = commands.add_parser("validate", help="check session files; one line per problem")
     validate.add_argument(
@@ -106,4 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a built-in's id: your file then replaces that built-in",
     )
+    completion = commands.add_parser(
+        "completion", help="print a shell completion script (bash, zsh or fish)"
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), metavar="SHELL")
     return parser
