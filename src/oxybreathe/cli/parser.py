@@ -7,6 +7,7 @@ answer at once. What each command does lives in a module of its own (see __init_
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from oxybreathe import __version__
 from oxybreathe.cli import numbers
@@ -33,16 +34,47 @@ def add_theme(parser: argparse.ArgumentParser, default: object = None) -> None:
     )
 
 
+EXAMPLES = (
+    ("oxybreathe", "open the app"),
+    ("oxybreathe run box --minutes 3", "three minutes of box breathing"),
+    ("oxybreathe run sigh --plain", "cyclic sighing as text, one line per cue"),
+    ("oxybreathe --theme oxybreathe-night", "the app in amber on black"),
+    ("oxybreathe new evening", "a session file of your own, to edit"),
+    ("oxybreathe validate my-session.yaml", "check a file: path:line:col: what is wrong"),
+    ("oxybreathe completion bash", "tab completion (see the README)"),
+)
+
+
+def epilog_parts() -> list[str]:
+    """The paragraphs under `--help`'s options, in order. To add one (a help line, say), append
+    it here: each is printed as written, with a blank line between."""
+    width = max(len(command) for command, _ in EXAMPLES) + 2
+    examples = "examples:\n" + "\n".join(
+        f"  {command:<{width}}{what}" for command, what in EXAMPLES
+    )
+    names = textwrap.fill(
+        ", ".join(themes.NAMES),
+        width=78,
+        initial_indent="  ",
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+    )
+    theme_list = f"themes (--theme, or theme: in the settings file):\n{names}"
+    return [examples, theme_list]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser (also used by the docs)."""
     parser = argparse.ArgumentParser(
         prog="oxybreathe",
         description="Guided breathing and mindfulness in the terminal. "
         "With no command, opens the app.",
+        epilog="\n\n".join(epilog_parts()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"oxybreathe {__version__}")
     add_theme(parser)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     run = commands.add_parser("run", help="run a session (built-in id, user id, or path)")
     run.add_argument("session", metavar="SESSION")
