@@ -108,7 +108,7 @@ def _keys(check: Checker, node: Node) -> tuple[tuple[str, str], ...] | None:
     """
     if node.kind == "map" and not node.value:
         return ()
-    found = check.mapping(node, "`keys`", tuple(keys.BY_ID))
+    found = check.mapping(node, "`keys`", tuple(keys.BY_ID), where=f"the ids: {keys.DOCS_URL}")
     if found is None:
         return None
     keymap: dict[str, str] = {}

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 PREFIX = "oxybreathe."
+DOCS_URL = "https://github.com/oxybreathe/oxybreathe/blob/main/docs/keys.md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,8 @@ class Action:
     screens: tuple[str, ...]
 
 
+# ANYWHERE is an App-level binding (the App's BINDINGS): it shares every screen.
+ANYWHERE = "anywhere"
 HOME, SESSION, CHECKIN, CLOSING, HISTORY, CONFIRM = (
     "home",
     "session",
@@ -117,7 +120,10 @@ def clashes(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
         action = BY_ID[action_id]
         for key in split(keymap[action_id]):
             for other in ACTIONS:
-                if other.id == action_id or not set(other.screens) & set(action.screens):
+                shared = set(other.screens) & set(action.screens)
+                if other.id == action_id or not (
+                    shared or ANYWHERE in (*other.screens, *action.screens)
+                ):
                     continue
                 if key in split(keys_of[other.id]):
                     found.append((action_id, key, other.id))
