@@ -199,3 +199,16 @@ async def test_the_closing_screens_h_opens_history(clock):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, closing.ClosingScreen)
+
+
+async def test_ctrl_c_names_the_users_own_quit_key(clock, settings_file):
+    settings_file.write_text("keys:\n  oxybreathe.quit: x\n")
+    app = app_with(clock, checkin=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["Press x to quit."]
+        await pilot.press("x")
+        await pilot.pause()
+        assert not app.is_running

@@ -121,12 +121,15 @@ class OxybreatheApp(App[int]):
         `q` is the key to name: it quits home, closing and history, and ends a session (after
         asking); ctrl+q quits from anywhere, a session kept as stopped.
         """
-        active = self.active_bindings.get("q")
-        action = active.binding.action if active is not None else None
-        if action in ("quit", "app.quit"):
-            hint = "Press q to quit."
-        elif action == "end":
-            hint = "Press q to end the session, or ctrl+q to quit."
+        # The key a keymap gave (`keys:` in the settings file), or q.
+        keys: dict[str, str] = {}
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit", "end") and key != "ctrl+q":
+                keys.setdefault(active.binding.action.removeprefix("app."), key)
+        if "quit" in keys:
+            hint = f"Press {keys['quit']} to quit."
+        elif "end" in keys:
+            hint = f"Press {keys['end']} to end the session, or ctrl+q to quit."
         else:
             hint = "Press ctrl+q to quit."
         notify_literally(self, hint, title="Ctrl+C does not quit here")
