@@ -78,7 +78,9 @@ class OxybreatheCommands(Provider):
                 yield Command(
                     f"Theme: {name}",
                     partial(app.post_message, PreferenceChanged("theme", name)),
-                    "amber on black, for the dark" if name == themes.LOW_LIGHT else "colours",
+                    "amber on black, for the dark"
+                    if name == themes.LOW_LIGHT
+                    else "a colour theme",
                 )
 
     async def discover(self) -> Hits:
