@@ -119,4 +119,10 @@ async def test_in_a_session_the_palette_starts_nothing_and_opens_no_history(cloc
         await session_on_top(pilot)
         offered = await palette(pilot, "s")
         assert not any(line.startswith(("Start ", "Open history")) for line in offered), offered
-        assert any(line.startswith("Chimes") for line in offered)
+        await pilot.press("escape")
+        await pilot.pause()
+        await choose(pilot, "chimes", "Chimes off for this session")
+        screen = app.screen
+        assert isinstance(screen, SessionScreen) and screen.player is not None
+        assert screen.player.muted  # now, in this session: what `c` does here
+    assert "chimes" not in memories.load().preferences

@@ -22,6 +22,7 @@ from oxybreathe.core.safe_text import clean
 from oxybreathe.ui.messages import PreferenceChanged
 from oxybreathe.ui.screens.closing import ClosingScreen
 from oxybreathe.ui.screens.home import HomeScreen
+from oxybreathe.ui.screens.session import SessionScreen
 
 # The app's help screen, when it has one: the palette offers "Open help" if the app has an
 # action of this name (`action_<name>`). Another change adds the help screen.
@@ -63,9 +64,19 @@ class OxybreatheCommands(Provider):
         if hasattr(app, f"action_{HELP_ACTION}"):
             yield Command("Open help", getattr(app, f"action_{HELP_ACTION}"), "keys and help lines")
         prefs = getattr(app, "prefs", None)
+        in_session = isinstance(screen, SessionScreen)
+        if isinstance(screen, SessionScreen) and screen.player is not None:  # as `c` does here
+            muted = screen.player.muted
+            yield Command(
+                f"Chimes {'on' if muted else 'off'} for this session",
+                screen.action_mute,
+                "the chimes of this session (home's setting is for every session)",
+            )
         for setting in SETTINGS:
             title = TOGGLES.get(setting.key)
             if title is None or not isinstance(setting.kind, Flag) or not setting.remembered:
+                continue
+            if in_session and setting.key == "chimes":
                 continue
             now = bool(getattr(prefs, setting.key, setting.default))
             yield Command(
