@@ -41,7 +41,12 @@ class Name:
     """A setting that is a short name (a theme); the app checks that it exists."""
 
 
-Kind = Flag | Whole | Name
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The `keys:` section: binding id -> keys (core/keys.py), kept as sorted (id, keys) pairs."""
+
+
+Kind = Flag | Whole | Name | Keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
         remembered=False,
     ),
     Setting("streak", True, Flag(), "show the day streak on the history screen"),
-    Setting("theme", None, Name(), "the colour theme", in_file=False),
+    Setting("theme", None, Name(), "the colour theme (this one is amber on black)"),
+    Setting("keys", (), Keys(), "your own keys (the ids: docs/keys.md)", remembered=False),
 )
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 FILE_KEYS = tuple(setting.key for setting in SETTINGS if setting.in_file)
@@ -91,6 +97,7 @@ class Preferences:
     checkin: bool = BY_KEY["checkin"].default
     streak: bool = BY_KEY["streak"].default
     theme: str | None = BY_KEY["theme"].default
+    keys: tuple[tuple[str, str], ...] = BY_KEY["keys"].default
 
 
 DEFAULTS = Preferences()
@@ -100,8 +107,17 @@ assert tuple(field.name for field in dataclasses.fields(Preferences)) == tuple(B
 Layer = Mapping[str, Any]
 
 
-def resolve(*, flags: Layer = {}, file: Layer = {}, remembered: Layer = {}) -> Preferences:  # noqa: B006 - read only
+def resolve(
+    *,
+    flags: Layer = {},  # noqa: B006 - read only
+    file: Layer = {},  # noqa: B006
+    remembered: Layer = {},  # noqa: B006
+    environment: Layer = {},  # noqa: B006
+) -> Preferences:
     """The preferences in force: for each setting, the first layer that sets it.
+
+    `environment` is what the system asks for (TEXTUAL_ANIMATIONS=none: reduced motion): it
+    comes after the others, in place of the default.
 
     Each layer maps a setting's key to its value and leaves out what it does not set (a value
     of None also counts as not set). Keys a layer may not hold are ignored: a flag cannot set
@@ -113,6 +129,7 @@ def resolve(*, flags: Layer = {}, file: Layer = {}, remembered: Layer = {}) -> P
             (flags, True),
             (file, setting.in_file),
             (remembered, setting.remembered),
+            (environment, True),
         ):
             value = layer.get(setting.key)
             if allowed and value is not None:
@@ -126,6 +143,11 @@ def settings_example() -> str:
     lines = ["# oxybreathe settings. Every key is optional; delete a line to get the default back."]
     for setting in SETTINGS:
         if setting.in_file:
+            if isinstance(setting.kind, Keys | Name):  # no default to write: an example instead
+                keys = isinstance(setting.kind, Keys)
+                example = "{oxybreathe.motion: v}" if keys else "oxybreathe-night"
+                lines.append(f"# {setting.key}: {example}  # {setting.help}")
+                continue
             value = (
                 str(setting.default).lower() if isinstance(setting.kind, Flag) else setting.default
             )

@@ -54,8 +54,9 @@ class ClosingScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("enter,h", "home", "Home"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("enter", "home", "Home", id="oxybreathe.home"),
+        Binding("h", "app.show_history", "History", id="oxybreathe.history"),
+        Binding("q", "app.quit", "Quit", id="oxybreathe.quit"),
     ]
 
     def __init__(self, name: str, closing: Closing) -> None:
