@@ -147,6 +147,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.setenv(name, str(home / sub))
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)  # it means reduced motion here
     return home
 
 

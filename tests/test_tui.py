@@ -146,11 +146,11 @@ async def test_skip_moves_to_the_next_step(clock):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen = top(app, SessionScreen)
-        await pilot.press("n")
+        await pilot.press("s")
         assert screen.engine.current is not None and screen.engine.current.step == 1
-        await pilot.press("n")
+        await pilot.press("s")
         assert text_of(screen, "prompt").startswith("Let your breathing return")
-        await pilot.press("n")
+        await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, ClosingScreen)
 
@@ -555,7 +555,7 @@ async def test_the_history_screen_shows_totals_trend_and_table_and_hides_the_str
         assert table.row_count == 2
         assert str(table.get_row_at(0)[1]) == "Box [b]breathing[/b]"  # literally
         assert str(table.get_row_at(0)[4]) == "7 → 4"
-        await pilot.press("s")
+        await pilot.press("d")
         assert "streak" not in text_of(screen, "totals")
         await pilot.press("escape")
         await pilot.pause()

@@ -30,6 +30,7 @@ COMMANDS = {
     "new": "new",
     "history": "history",
     "config": "config",
+    "completion": "completion",
     "help": "helplines",  # issue 16
     "now": "now",  # issue 16
 }
@@ -75,8 +76,8 @@ def _command(argv: list[str]) -> int:
         return (
             done.code if isinstance(done.code, int) else ExitStatus.OK if done.code is None else 1
         )
-    if args.command is None:
-        return _home()
+    if args.command is None:  # `oxybreathe --theme NAME`
+        return _home({"theme": args.theme})
     module = importlib.import_module(f"oxybreathe.cli.{COMMANDS[args.command]}")
     status: int = module.run(args)
     return status
@@ -92,7 +93,7 @@ def _help_line(argv: list[str]) -> str | None:
     return one_line(local()) + " More: oxybreathe help"
 
 
-def _home() -> int:
+def _home(flags: dict[str, object] | None = None) -> int:
     from oxybreathe.cli import run
 
-    return run.home()
+    return run.home(flags)

@@ -54,10 +54,11 @@ def flags(args: argparse.Namespace) -> dict[str, object]:
         "volume": args.volume,
         "reduce_motion": True if args.reduce_motion else None,
         "checkin": False if args.no_checkin else None,
+        "theme": getattr(args, "theme", None),
     }
 
 
-def home() -> int:
+def home(flags: Mapping[str, object] | None = None) -> int:
     problem = terminal_problem()
     if problem is not None:
         if no_output():
@@ -67,7 +68,7 @@ def home() -> int:
             error=True,
         )
         return listing.run(None)
-    return open_app()
+    return open_app(flags)
 
 
 def open_app(

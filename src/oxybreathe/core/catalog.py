@@ -110,6 +110,17 @@ def entries(user_dir: Path | None = None) -> list[Entry]:
     )
 
 
+def ids(user_dir: Path | None = None) -> list[str]:
+    """Every session's id, built-in and the user's, from the file names alone (no file is read:
+    shell completion asks for them on every <TAB>)."""
+    found = {
+        path.stem
+        for folder in (locations.builtin_sessions_dir(), user_dir or locations.user_sessions_dir())
+        for path in _files(folder)
+    }
+    return sorted(found)
+
+
 def user_folder_problem(user_dir: Path | None = None) -> str | None:
     """Why the user's sessions folder cannot be used, in a few words, or None (a folder not
     made yet is fine)."""

@@ -42,11 +42,16 @@ class Name:
 
 
 @dataclass(frozen=True, slots=True)
+class Keys:
+    """The `keys:` section: binding id -> keys (core/keys.py), kept as sorted (id, keys) pairs."""
+
+
+@dataclass(frozen=True, slots=True)
 class CountryCode:
     """A setting that is a two-letter country code (core.helplines knows which)."""
 
 
-Kind = Flag | Whole | Name | CountryCode
+Kind = Flag | Whole | Name | Keys | CountryCode
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +84,8 @@ SETTINGS: tuple[Setting, ...] = (
         remembered=False,
     ),
     Setting("streak", True, Flag(), "show the day streak on the history screen"),
-    Setting("theme", None, Name(), "the colour theme", in_file=False),
+    Setting("theme", None, Name(), "the colour theme (this one is amber on black)"),
+    Setting("keys", (), Keys(), "your own keys (the ids: docs/keys.md)", remembered=False),
     # Issue 16: the help lines' country (None: from the locale).
     Setting(
         "country",
@@ -104,6 +110,7 @@ class Preferences:
     checkin: bool = BY_KEY["checkin"].default
     streak: bool = BY_KEY["streak"].default
     theme: str | None = BY_KEY["theme"].default
+    keys: tuple[tuple[str, str], ...] = BY_KEY["keys"].default
     country: str | None = BY_KEY["country"].default
 
 
@@ -114,8 +121,17 @@ assert tuple(field.name for field in dataclasses.fields(Preferences)) == tuple(B
 Layer = Mapping[str, Any]
 
 
-def resolve(*, flags: Layer = {}, file: Layer = {}, remembered: Layer = {}) -> Preferences:  # noqa: B006 - read only
+def resolve(
+    *,
+    flags: Layer = {},  # noqa: B006 - read only
+    file: Layer = {},  # noqa: B006
+    remembered: Layer = {},  # noqa: B006
+    environment: Layer = {},  # noqa: B006
+) -> Preferences:
     """The preferences in force: for each setting, the first layer that sets it.
+
+    `environment` is what the system asks for (TEXTUAL_ANIMATIONS=none: reduced motion): it
+    comes after the others, in place of the default.
 
     Each layer maps a setting's key to its value and leaves out what it does not set (a value
     of None also counts as not set). Keys a layer may not hold are ignored: a flag cannot set
@@ -127,6 +143,7 @@ def resolve(*, flags: Layer = {}, file: Layer = {}, remembered: Layer = {}) -> P
             (flags, True),
             (file, setting.in_file),
             (remembered, setting.remembered),
+            (environment, True),
         ):
             value = layer.get(setting.key)
             if allowed and value is not None:
@@ -135,13 +152,22 @@ def resolve(*, flags: Layer = {}, file: Layer = {}, remembered: Layer = {}) -> P
     return dataclasses.replace(DEFAULTS, **values)
 
 
+_EXAMPLES: dict[type, str] = {
+    Keys: "{oxybreathe.motion: v}",
+    Name: "oxybreathe-night",
+    CountryCode: "GB",  # issue 16
+}
+
+
 def settings_example() -> str:
     """The settings file `oxybreathe config` offers when there is none: every key, as default."""
     lines = ["# oxybreathe settings. Every key is optional; delete a line to get the default back."]
     for setting in SETTINGS:
-        if setting.in_file and setting.default is None:  # no default to write: an example
-            lines.append(f"{'# ' + setting.key + ': GB':<21} # {setting.help}")
-        elif setting.in_file:
+        if setting.in_file:
+            example = _EXAMPLES.get(type(setting.kind))
+            if example is not None:  # no default to write: an example instead
+                lines.append(f"# {setting.key}: {example}  # {setting.help}")
+                continue
             value = (
                 str(setting.default).lower() if isinstance(setting.kind, Flag) else setting.default
             )

@@ -29,7 +29,8 @@ from oxybreathe.core import helplines
 from oxybreathe.core import memory as memories
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.preferences import DEFAULTS, Preferences
-from oxybreathe.ui import terminal
+from oxybreathe.ui import terminal, themes
+from oxybreathe.ui.commands import OxybreatheCommands
 from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_lines, notify_literally
 from oxybreathe.ui.screens.home import HomeScreen
@@ -64,6 +65,7 @@ class OxybreatheApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "oxybreathe"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {OxybreatheCommands}
     # Issue 16: the help lines, one key away on every screen (no screen uses F1 or ?).
     BINDINGS = [
         Binding(
@@ -71,7 +73,7 @@ class OxybreatheApp(App[int]):
             "help_lines",
             "Help lines",
             key_display="F1",
-            id="help",
+            id="oxybreathe.help",
             priority=True,
         ),
     ]
@@ -95,6 +97,7 @@ class OxybreatheApp(App[int]):
         (read here when not given); `start` opens a session at once (`oxybreathe run`);
         `problems` are lines about the settings file to show once."""
         super().__init__()
+        themes.register(self)  # before prefs.theme is applied (on_mount)
         self.set_reactive(OxybreatheApp.prefs, prefs)
         self.memory = memory if memory is not None else memories.load(state_dir, data_dir)
         self.clock = clock
@@ -107,6 +110,8 @@ class OxybreatheApp(App[int]):
         self._now = now  # `oxybreathe now`: no check-in, a help line at the start
         self._recorder: Recorder | None = None
         self._flow: SessionFlow | None = None
+        # The user's `keys:` (checked by core.config, ids in core/keys.py) over our BINDINGS.
+        self.set_keymap(dict(prefs.keys))
 
     def get_default_screen(self) -> HomeScreen:
         # Home is the bottom of the stack, painted first (pushing it later costs a screen switch).
@@ -116,6 +121,7 @@ class OxybreatheApp(App[int]):
             first_choice=first,
             remembered=(self.memory.session, self.memory.minutes),
             user_dir=self.user_dir,
+            keymap=dict(self.prefs.keys),
         )
         return home.data_bind(OxybreatheApp.prefs)
 
@@ -158,12 +164,15 @@ class OxybreatheApp(App[int]):
         `q` is the key to name: it quits home, closing and history, and ends a session (after
         asking); ctrl+q quits from anywhere, a session kept as stopped.
         """
-        active = self.active_bindings.get("q")
-        action = active.binding.action if active is not None else None
-        if action in ("quit", "app.quit"):
-            hint = "Press q to quit."
-        elif action == "end":
-            hint = "Press q to end the session, or ctrl+q to quit."
+        # The key a keymap gave (`keys:` in the settings file), or q.
+        keys: dict[str, str] = {}
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit", "end") and key != "ctrl+q":
+                keys.setdefault(active.binding.action.removeprefix("app."), key)
+        if "quit" in keys:
+            hint = f"Press {keys['quit']} to quit."
+        elif "end" in keys:
+            hint = f"Press {keys['end']} to end the session, or ctrl+q to quit."
         else:
             hint = "Press ctrl+q to quit."
         notify_literally(self, hint, title="Ctrl+C does not quit here")
@@ -198,6 +207,8 @@ class OxybreatheApp(App[int]):
     def _preference_changed(self, message: PreferenceChanged) -> None:
         """A change made in the app applies at once and is the one thing remembered."""
         self.prefs = dataclasses.replace(self.prefs, **{message.key: message.value})
+        if message.key == "theme" and message.value in self.available_themes:
+            self.theme = message.value  # from the palette's "Theme: ..." commands
         self.memory = self.memory.changed(message.key, message.value)
         memories.save(self.memory, self.state_dir)
 

@@ -62,8 +62,8 @@ class CheckinScreen(Screen["Ratings | None"]):
     """
 
     BINDINGS = [
-        Binding("s", "skip", "Skip"),
-        Binding("escape", "leave", "Back"),
+        Binding("s", "skip", "Skip", id="oxybreathe.skip"),
+        Binding("escape", "leave", "Back", id="oxybreathe.back"),
     ]
 
     def __init__(self, title: str, *, cancel: str | None = None) -> None:

@@ -70,9 +70,10 @@ class ClosingScreen(Screen[str | None]):
     """
 
     BINDINGS = [
-        Binding("enter,h", "home", "Home"),
-        Binding("q", "app.quit", "Quit"),
-        Binding("u", "again", "Surf again"),
+        Binding("enter", "home", "Home", id="oxybreathe.home"),
+        Binding("h", "app.show_history", "History", id="oxybreathe.history"),
+        Binding("q", "app.quit", "Quit", id="oxybreathe.quit"),
+        Binding("u", "again", "Surf again", id="oxybreathe.now"),  # issue 16
     ]
 
     def __init__(self, name: str, closing: Closing) -> None:

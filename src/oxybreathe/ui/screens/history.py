@@ -74,9 +74,10 @@ class HistoryScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("s", "toggle_streak", "Show/hide streak"),
-        Binding("escape,h", "app.pop_screen", "Back"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("d", "toggle_streak", "Show/hide streak", id="oxybreathe.streak"),
+        Binding("escape", "app.pop_screen", "Back", id="oxybreathe.back"),
+        Binding("h", "app.pop_screen", "Close history", show=False, id="oxybreathe.history"),
+        Binding("q", "app.quit", "Quit", id="oxybreathe.quit"),
     ]
 
     prefs: var[Preferences] = var(DEFAULTS)

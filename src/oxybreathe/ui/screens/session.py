@@ -167,12 +167,14 @@ class SessionScreen(Screen[Outcome]):
     """
 
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause/resume"),
-        Binding("n", "skip", "Skip step"),
-        Binding("m", "mute", "Mute"),
-        Binding("plus,equals_sign", "volume(10)", "Louder", key_display="+"),
-        Binding("minus", "volume(-10)", "Softer", key_display="-"),
-        Binding("q,escape", "end", "End"),
+        Binding("space", "toggle_pause", "Pause/resume", id="oxybreathe.pause"),
+        Binding("s", "skip", "Skip step", id="oxybreathe.skip"),
+        Binding("c", "mute", "Chimes", id="oxybreathe.chimes"),
+        Binding(
+            "plus,equals_sign", "volume(10)", "Louder", key_display="+", id="oxybreathe.louder"
+        ),
+        Binding("minus", "volume(-10)", "Softer", key_display="-", id="oxybreathe.softer"),
+        Binding("q,escape", "end", "End", id="oxybreathe.end"),
     ]
 
     def __init__(
