@@ -255,12 +255,13 @@ def app_with(clock: FakeClock, *, start: Any = None, **options: Any) -> Oxybreat
     from oxybreathe.core.preferences import BY_KEY
     from oxybreathe.ui.app import OxybreatheApp
 
+    first_run = options.pop("first_run", False)  # else the first run's note was seen before
     loaded = settings.load({key: options.pop(key) for key in list(options) if key in BY_KEY})
     return OxybreatheApp(
         clock=clock,
         start=start,
         prefs=loaded.prefs,
-        memory=loaded.memory,
+        memory=loaded.memory if first_run else loaded.memory.told_once(),
         problems=loaded.problems,
         **options,
     )

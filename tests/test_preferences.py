@@ -109,4 +109,4 @@ async def test_a_change_made_in_the_app_applies_now_and_is_remembered(clock):
         await pilot.press("c")  # ...but the user turned them on here
         await pilot.pause()
         assert app.prefs.chimes is True
-    assert memories.load() == Memory(preferences={"chimes": True})
+    assert memories.load() == Memory(preferences={"chimes": True}, told=True)

@@ -63,13 +63,14 @@ def epilog_parts() -> list[str]:
     return [examples, theme_list]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser (also used by the docs)."""
+def build_parser(help_line: str | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser (also used by the docs); `help_line` ends `--help` (issue 16,
+    see core.helplines)."""
     parser = argparse.ArgumentParser(
         prog="oxybreathe",
         description="Guided breathing and mindfulness in the terminal. "
         "With no command, opens the app.",
-        epilog="\n\n".join(epilog_parts()),
+        epilog="\n\n".join([*epilog_parts(), *([help_line] if help_line else [])]),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"oxybreathe {__version__}")
@@ -146,4 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
         "completion", help="print a shell completion script (bash, zsh or fish)"
     )
     completion.add_argument("shell", choices=("bash", "zsh", "fish"), metavar="SHELL")
+    # Issue 16: help at the moment of need.
+    now = commands.add_parser(
+        "now", help="a short session for an urge, at once: no list, no length, no questions"
+    )
+    now.add_argument("--plain", action="store_true", help="print one line per cue")
+    now.add_argument("--no-chimes", action="store_true", help="no sound at all")
+    help_lines = commands.add_parser(
+        "help", help="help lines for your country (crisis lines, then treatment lines)"
+    )
+    help_lines.add_argument(
+        "--lapse", action="store_true", help="also show the note for after a lapse"
+    )
     return parser

@@ -71,13 +71,16 @@ def home(flags: Mapping[str, object] | None = None) -> int:
     return open_app(flags)
 
 
-def open_app(flags: Mapping[str, object] | None = None, start: Plan | None = None) -> int:
-    """Open the app (on `start`, if given); the one place Textual is imported."""
+def open_app(
+    flags: Mapping[str, object] | None = None, start: Plan | None = None, *, now: bool = False
+) -> int:
+    """Open the app (on `start`, if given; `now`: as `oxybreathe now` does); the one place
+    Textual is imported."""
     from oxybreathe.ui.app import OxybreatheApp  # Textual loads only here
 
     loaded = settings(flags, warn=False)
     app = OxybreatheApp(
-        prefs=loaded.prefs, memory=loaded.memory, start=start, problems=loaded.problems
+        prefs=loaded.prefs, memory=loaded.memory, start=start, problems=loaded.problems, now=now
     )
     try:
         app.run()

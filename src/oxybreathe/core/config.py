@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oxybreathe.core import keys, locations, themes, yamlnodes
-from oxybreathe.core.preferences import BY_KEY, FILE_KEYS, Keys, Name, Whole, settings_example
+from oxybreathe.core.preferences import (
+    BY_KEY,
+    FILE_KEYS,
+    CountryCode,
+    Keys,
+    Name,
+    Whole,
+    settings_example,
+)
 from oxybreathe.core.problems import LoadError, Problem
 from oxybreathe.core.validation import Checker, read_text, show
 from oxybreathe.core.yamlnodes import INT, Node, YamlProblem, flag, number
@@ -62,6 +70,8 @@ def load(file: Path | None = None) -> Config:
             value = _theme(check, node)
         elif isinstance(kind, Keys):
             value = _keys(check, node)
+        elif isinstance(kind, CountryCode):
+            value = _country(check, node, key, show)
         else:
             value = _flag(check, node, key, show)
         if value is not None:
@@ -87,6 +97,19 @@ def _whole(
         node, f"`{key}` must be a whole number from {kind.low} to {kind.high}, got {show(node)}"
     )
     return None
+
+
+def _country(check: Checker, node: Node, key: str, show: Callable[[Node], str]) -> str | None:
+    from oxybreathe.core import helplines
+
+    text = node.value if node.kind == "scalar" and node.tag == yamlnodes.STR else None
+    code = helplines.normal(text) if text is not None and len(text) <= 8 else None
+    if code is None:
+        check.error(
+            node,
+            f"`{key}` must be a two-letter country code such as GB, US or AU, got {show(node)}",
+        )
+    return code
 
 
 def _theme(check: Checker, node: Node) -> str | None:

@@ -70,6 +70,14 @@ ACTIONS: tuple[Action, ...] = (
     Action(PREFIX + "streak", "d", "show or hide the day streak", (HISTORY,)),
     Action(PREFIX + "yes", "y", "answer yes", (CONFIRM,)),
     Action(PREFIX + "no", "n,escape", "answer no", (CONFIRM,)),
+    # Issue 16: help at the moment of need.
+    Action(PREFIX + "help", "f1,question_mark", "the help lines for your country", (ANYWHERE,)),
+    Action(
+        PREFIX + "now",
+        "u",
+        "a short session for an urge, at once, no questions (closing: surf again)",
+        (HOME, CLOSING),
+    ),
 )
 BY_ID = {action.id: action for action in ACTIONS}
 
@@ -138,6 +146,8 @@ def shown(key: str) -> str:
 # Home's one line of hints: (id or None, the default's display, the word). Most needed first.
 _HOME_HINTS: tuple[tuple[str | None, str, str], ...] = (
     (PREFIX + "start", "⏎", "start"),
+    (PREFIX + "now", "u", "urge now"),  # issue 16: the moment of need, first
+    (PREFIX + "help", "F1", "help"),
     (None, "←/→", "length"),
     (PREFIX + "history", "h", "history"),
     (PREFIX + "chimes", "c", "chimes"),

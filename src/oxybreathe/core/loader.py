@@ -39,7 +39,10 @@ from oxybreathe.core.yamlnodes import Node, YamlProblem
 
 T = TypeVar("T")
 
-TOP_KEYS = ("version", "name", "description", "minutes", "chimes", "closing", "steps")
+TOP_KEYS = (
+    *("version", "name", "description", "minutes", "chimes", "closing", "steps"),
+    *("caution", "acute", "min_minutes"),  # issue 16
+)
 SAY_KEYS = ("say", "seconds")
 BREATHE_KEYS = ("breathe", "cycles", "minutes", "say")
 PHASE_KEYS = ("phase", "seconds", "cue")
@@ -134,6 +137,17 @@ class SessionValidator(Checker):
             minutes = self.number(
                 fields["minutes"], "`minutes`", 0, SESSION_MAX_SECONDS / 60, "minutes"
             )
+        caution = self.text(fields["caution"], "`caution`") if "caution" in fields else None
+        acute = (
+            self.text(fields["acute"], "`acute`", limit=NAME_MAX_CHARS)
+            if "acute" in fields
+            else None
+        )
+        min_minutes = None
+        if "min_minutes" in fields:
+            min_minutes = self.number(
+                fields["min_minutes"], "`min_minutes`", 0, SESSION_MAX_SECONDS / 60, "minutes"
+            )
         chimes = self.chimes(fields["chimes"]) if "chimes" in fields else Chimes()
         topic, closing = self.closing(fields["closing"]) if "closing" in fields else (None, None)
         steps: list[Step] | None = (
@@ -152,6 +166,9 @@ class SessionValidator(Checker):
             closing_text=closing,
             path=path,
             builtin=builtin,
+            caution=caution,
+            acute=acute,
+            min_minutes=min_minutes,
         )
         try:
             lay_out(session)

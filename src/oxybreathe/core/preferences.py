@@ -46,7 +46,12 @@ class Keys:
     """The `keys:` section: binding id -> keys (core/keys.py), kept as sorted (id, keys) pairs."""
 
 
-Kind = Flag | Whole | Name | Keys
+@dataclass(frozen=True, slots=True)
+class CountryCode:
+    """A setting that is a two-letter country code (core.helplines knows which)."""
+
+
+Kind = Flag | Whole | Name | Keys | CountryCode
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +86,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("streak", True, Flag(), "show the day streak on the history screen"),
     Setting("theme", None, Name(), "the colour theme (this one is amber on black)"),
     Setting("keys", (), Keys(), "your own keys (the ids: docs/keys.md)", remembered=False),
+    # Issue 16: the help lines' country (None: from the locale).
+    Setting(
+        "country",
+        None,
+        CountryCode(),
+        "the help lines' country, e.g. GB, US, AU (default: from the locale)",
+        remembered=False,
+    ),
 )
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 FILE_KEYS = tuple(setting.key for setting in SETTINGS if setting.in_file)
@@ -98,6 +111,7 @@ class Preferences:
     streak: bool = BY_KEY["streak"].default
     theme: str | None = BY_KEY["theme"].default
     keys: tuple[tuple[str, str], ...] = BY_KEY["keys"].default
+    country: str | None = BY_KEY["country"].default
 
 
 DEFAULTS = Preferences()
@@ -138,14 +152,20 @@ def resolve(
     return dataclasses.replace(DEFAULTS, **values)
 
 
+_EXAMPLES: dict[type, str] = {
+    Keys: "{oxybreathe.motion: v}",
+    Name: "oxybreathe-night",
+    CountryCode: "GB",  # issue 16
+}
+
+
 def settings_example() -> str:
     """The settings file `oxybreathe config` offers when there is none: every key, as default."""
     lines = ["# oxybreathe settings. Every key is optional; delete a line to get the default back."]
     for setting in SETTINGS:
         if setting.in_file:
-            if isinstance(setting.kind, Keys | Name):  # no default to write: an example instead
-                keys = isinstance(setting.kind, Keys)
-                example = "{oxybreathe.motion: v}" if keys else "oxybreathe-night"
+            example = _EXAMPLES.get(type(setting.kind))
+            if example is not None:  # no default to write: an example instead
                 lines.append(f"# {setting.key}: {example}  # {setting.help}")
                 continue
             value = (

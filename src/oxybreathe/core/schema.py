@@ -114,6 +114,13 @@ def schema() -> dict[str, Any]:
                 "description": "A closing-note topic, or your own note as a sentence.",
             },
             "steps": {"type": "array", "minItems": 1, "items": {"oneOf": [breathe_step, say_step]}},
+            "caution": _text("Said at the start, before the first hold: when to stop."),
+            "acute": _text(
+                "For the moment of need: a short label, e.g. 'for an urge, right now'. "
+                "Listed first on home.",
+                NAME_MAX_CHARS,
+            ),
+            "min_minutes": {**minutes, "description": "The shortest length it may run."},
         },
     }
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import importlib
+import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -20,9 +21,11 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
+from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
+from oxybreathe.core import helplines
 from oxybreathe.core import memory as memories
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.preferences import DEFAULTS, Preferences
@@ -51,6 +54,7 @@ LATER = (
     "oxybreathe.ui.screens.session",
 )
 
+
 class Backdrop(Screen[None]):
     """An empty screen under a session's screens, so that home never shows between two of them."""
 
@@ -62,6 +66,17 @@ class OxybreatheApp(App[int]):
     TITLE = "oxybreathe"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {OxybreatheCommands}
+    # Issue 16: the help lines, one key away on every screen (no screen uses F1 or ?).
+    BINDINGS = [
+        Binding(
+            "f1,question_mark",
+            "help_lines",
+            "Help lines",
+            key_display="F1",
+            id="oxybreathe.help",
+            priority=True,
+        ),
+    ]
 
     prefs: var[Preferences] = var(DEFAULTS, init=False)
 
@@ -76,6 +91,7 @@ class OxybreatheApp(App[int]):
         state_dir: Path | None = None,
         data_dir: Path | None = None,
         problems: Sequence[str] = (),
+        now: bool = False,
     ) -> None:
         """`prefs` are resolved already (core.preferences); `memory` is what was remembered
         (read here when not given); `start` opens a session at once (`oxybreathe run`);
@@ -91,6 +107,7 @@ class OxybreatheApp(App[int]):
         self.farewell: list[str] = []  # lines for the terminal once the app has closed
         self._problems = list(problems)
         self._start = start
+        self._now = now  # `oxybreathe now`: no check-in, a help line at the start
         self._recorder: Recorder | None = None
         self._flow: SessionFlow | None = None
         # The user's `keys:` (checked by core.config, ids in core/keys.py) over our BINDINGS.
@@ -113,12 +130,22 @@ class OxybreatheApp(App[int]):
         if self.prefs.theme and self.prefs.theme in self.available_themes:
             self.theme = self.prefs.theme  # an unknown name is simply not restored
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if not self.memory.told:  # the first run says it once, briefly
+            notify_literally(
+                self,
+                f"{helplines.NOT_ON_FIRST_RUN} {helplines.one_line(self.helplines)} "
+                "F1 shows help lines on every screen.",
+                title="Before you start",
+                timeout=20,
+            )
+            self.memory = self.memory.told_once()
+            memories.save(self.memory, self.state_dir)
         if self._problems:
             self.notify_problems(
                 ["The settings file has problems; their defaults apply.", *self._problems[:5]]
             )
         if self._start is not None:
-            self.practise(self._start, from_home=False)
+            self.practise(self._start, from_home=False, now=self._now)
         else:
             self.call_after_refresh(self._import_the_rest)
 
@@ -149,6 +176,27 @@ class OxybreatheApp(App[int]):
         else:
             hint = "Press ctrl+q to quit."
         notify_literally(self, hint, title="Ctrl+C does not quit here")
+
+    # Help --------------------------------------------------------------------------------
+
+    @property
+    def helplines(self) -> helplines.Helplines:
+        """The help lines for the settings' `country:`, else the locale's."""
+        return helplines.lookup(self.prefs.country, os.environ)
+
+    def action_help_lines(self) -> None:
+        """F1 (or ?): the help lines over whatever screen is showing; Esc comes back."""
+        from oxybreathe.ui.screens.helplines import HelpLinesScreen
+
+        if not isinstance(self.screen, HelpLinesScreen):
+            self.push_screen(HelpLinesScreen(self.helplines))
+
+    def action_now(self) -> None:
+        """u on home, or `oxybreathe now`: the short urge session at once, no questions."""
+        from oxybreathe.core import catalog
+        from oxybreathe.core.plan import lay_out
+
+        self.practise(lay_out(catalog.now_session(self.user_dir)), from_home=True, now=True)
 
     def notify_problems(self, lines: list[str]) -> None:
         notify_lines(self, lines, severity="warning", timeout=12)
@@ -216,8 +264,11 @@ class OxybreatheApp(App[int]):
         self.practise(message.plan, from_home=True)
 
     @work(exclusive=True, group="session")
-    async def practise(self, plan: Plan, *, from_home: bool) -> None:
-        """One session: the check-in, the session, the check-in again and the closing."""
+    async def practise(self, plan: Plan, *, from_home: bool, now: bool = False) -> None:
+        """One session: the check-in, the session, the check-in again and the closing.
+
+        `now` (`oxybreathe now`, u on home): no questions, and a help line at the start.
+        """
         from oxybreathe.audio import Player
         from oxybreathe.core.checkin import Ratings
         from oxybreathe.core.flow import SessionFlow
@@ -227,13 +278,21 @@ class OxybreatheApp(App[int]):
 
         prefs = self.prefs
         player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)  # loads while asked
-        flow = SessionFlow(plan, player=player, recorder=self.recorder, clock=self.clock)
+        flow = SessionFlow(
+            plan,
+            player=player,
+            recorder=self.recorder,
+            clock=self.clock,
+            helplines=self.helplines,
+            help_at_start=now,
+        )
         self._flow = flow
+        again = None
         backdrop = Backdrop()
         await self.push_screen(backdrop)
         try:
             before: Ratings | None = Ratings()
-            if prefs.checkin:
+            if prefs.checkin and not now:
                 cancel = "back to the list" if from_home else "quit"
                 before = await self.push_screen_wait(
                     CheckinScreen(f"Before {plan.session.name}", cancel=cancel)
@@ -247,15 +306,17 @@ class OxybreatheApp(App[int]):
                 SessionScreen(flow, player, reduce_motion=prefs.reduce_motion)
             )
             after: Ratings | None = Ratings()
-            if prefs.checkin:
+            if prefs.checkin and not now:
                 after = await self.push_screen_wait(CheckinScreen("After the session"))
             closing = await asyncio.to_thread(flow.close, after or Ratings())
-            await self.push_screen_wait(ClosingScreen(plan.session.name, closing))
+            again = await self.push_screen_wait(ClosingScreen(plan.session.name, closing))
         finally:
             flow.shut(linger=None)  # the closing bowl rings out on its own
             self._flow = None
             if backdrop in self.screen_stack:
                 self.pop_screen()
+        if again:  # the support closing's "surf again"
+            self.call_later(self.action_now)
 
     def action_show_history(self) -> None:
         from oxybreathe.ui.screens.history import HistoryScreen

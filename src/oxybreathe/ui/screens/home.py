@@ -66,6 +66,7 @@ class HomeScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="oxybreathe.edit"),
         Binding("r", "reload", "Reload", id="oxybreathe.reload"),
         Binding("q", "app.quit", "Quit", id="oxybreathe.quit"),
+        Binding("u", "app.now", "Urge now", id="oxybreathe.now"),  # issue 16: `oxybreathe now`
     ]
 
     prefs: var[Preferences] = var(DEFAULTS)
@@ -150,6 +151,8 @@ class HomeScreen(Screen[None]):
         if entry.session is None:
             return Text.assemble((clean(entry.id), "bold"), "  (broken)")
         text = Text(clean(entry.session.name), style="bold")
+        if entry.session.acute:  # for the moment of need: say when
+            text.append(f"  {clean(entry.session.acute)}", style="italic")
         if not entry.builtin:
             text.append("  yours", style="italic")
         return text
