@@ -172,8 +172,13 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 
 def start_run(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
     """Start `oxybreathe run ARGS` in a subprocess, its output piped as text."""
+    return start_cli(["run", *args], **kwargs)
+
+
+def start_cli(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+    """Start `oxybreathe ARGS` in a subprocess, its output piped as text."""
     return subprocess.Popen(
-        [sys.executable, "-m", "oxybreathe", "run", *args],
+        [sys.executable, "-m", "oxybreathe", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

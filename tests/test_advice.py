@@ -4,14 +4,13 @@ and `oxybreathe validate` warns about a hold with no caution and prompts with to
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
 
 from oxybreathe.core.loader import parse_session
 from oxybreathe.core.plan import LengthError, bounds, lay_out
 from oxybreathe.core.problems import LoadError
-from tests.conftest import run_cli
+from tests.conftest import run_cli, start_cli
 
 HOLD = "name: Hold\nsteps:\n  - breathe: [inhale: 4, hold: 4, exhale: 4]\n"
 SCAN = "name: Scan\nminutes: 5\nsteps:\n" + "".join(f"  - say: Area {n}.\n" for n in range(8))
@@ -74,13 +73,7 @@ def test_the_default_length_is_never_below_min_minutes():
 def test_oxybreathe_now_runs_even_when_your_own_sober_file_is_broken(user_sessions):
     user_sessions.mkdir(parents=True)
     (user_sessions / "sober.yaml").write_text("name: [broken\n")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oxybreathe", "now", "--plain", "--no-chimes"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
+    process = start_cli(["now", "--plain", "--no-chimes"], stdin=subprocess.DEVNULL)
     assert process.stdout is not None
     first = process.stdout.readline()
     process.terminate()

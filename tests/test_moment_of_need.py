@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import sys
 
 import pytest
 
@@ -31,6 +30,7 @@ from tests.conftest import (
     app_with,
     select,
     session_on_top,
+    start_cli,
     text_of,
     to_next_deadline,
     top,
@@ -130,12 +130,9 @@ def test_plain_mode_prints_the_caution_before_the_first_hold():
 
 def test_oxybreathe_now_prints_its_first_cue_at_once_with_a_help_line():
     # Not timed here (figures belong in benchmarks): the first cue comes with no question asked.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oxybreathe", "now", "--plain", "--no-chimes"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    process = start_cli(
+        ["now", "--plain", "--no-chimes"],
         stdin=subprocess.DEVNULL,
-        text=True,
         env={**os.environ, "LANG": "en_GB.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""},
     )
     assert process.stdout is not None
