@@ -2,6 +2,8 @@
 
 - Start-up: wall time of `oxybreathe --help`, `list` and `validate sessions/`, alternating run
   by run with `python -c "import textual.app"`, which those commands must never pay for.
+- `oxybreathe now --plain`: from the spawn to its first cue on stdout, alternating with
+  `oxybreathe --version` run to its end (issue 16: the first cue within a second).
 - Peak memory (the peak RSS of a process that runs and exits): a plain-mode session beside bare
   Python, and hostile files (billion laughs, 50,000-deep nesting, a 20 MB file) refused beside
   a normal file validated.
@@ -22,6 +24,7 @@ from benchmarks.screens import oxybreathe
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_RATIO = 0.5
+NOW_RATIO = 4.0  # `now`'s first cue (sounds off) against a bare `--version`
 HOSTILE_RATIO = 2.0  # refusing a hostile file costs about what validating a normal one does
 MIB = 1024  # ru_maxrss is in KiB on Linux
 
@@ -57,6 +60,35 @@ def startup(runs: int, env: dict[str, str]) -> dict[str, float]:
         for name, argv in commands.items():
             times[name].append(_wall_ms(argv, env))
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def _first_cue_ms(env: dict[str, str]) -> float:
+    """Wall ms from spawning `oxybreathe now --plain` to its first cue (the third line)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*oxybreathe(), "now", "--plain", "--no-chimes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    assert process.stdout is not None
+    for _ in range(3):  # the title, the help line, the first cue
+        process.stdout.readline()
+    elapsed = (time.perf_counter() - started) * 1000
+    process.terminate()
+    process.communicate(timeout=30)
+    return elapsed
+
+
+def now_first_cue(runs: int, env: dict[str, str]) -> tuple[float, float]:
+    """The medians of `now`'s first cue and of `--version`, run alternately."""
+    now, version = [], []
+    for _ in range(runs):
+        now.append(_first_cue_ms(env))
+        version.append(_wall_ms([*oxybreathe(), "--version"], env))
+    return statistics.median(now), statistics.median(version)
 
 
 def peak_kib(argv: list[str], env: dict[str, str]) -> tuple[int, float]:
@@ -101,6 +133,7 @@ def figures(runs: int) -> list[Figure]:
             "XDG_CACHE_HOME": str(folder / "cache"),
         }
         times = startup(runs, env)
+        now_ms, version_ms = now_first_cue(max(3, runs // 3), env)
         short = folder / "short.yaml"
         short.write_text(SHORT, encoding="utf-8")
         plain, _ = peak_kib([*oxybreathe(), "run", str(short), "--plain", "--no-chimes"], env)
@@ -118,6 +151,15 @@ def figures(runs: int) -> list[Figure]:
         )
         for command in ("--help", "list", "validate")
     ]
+    rows.append(
+        Figure(
+            "`oxybreathe now --plain`: its first cue",
+            f"**{now_ms:.0f} ms** ({now_ms / version_ms:.2f}x)",
+            f"`oxybreathe --version`: {version_ms:.0f} ms",
+            f"≤ {NOW_RATIO:g}x",
+            at_most(now_ms, version_ms, NOW_RATIO),
+        )
+    )
     rows.append(
         Figure(
             "peak memory, a plain-mode session",

@@ -147,6 +147,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.setenv(name, str(home / sub))
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)  # it means reduced motion here
     return home
 
 
@@ -171,8 +172,13 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 
 def start_run(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
     """Start `oxybreathe run ARGS` in a subprocess, its output piped as text."""
+    return start_cli(["run", *args], **kwargs)
+
+
+def start_cli(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+    """Start `oxybreathe ARGS` in a subprocess, its output piped as text."""
     return subprocess.Popen(
-        [sys.executable, "-m", "oxybreathe", "run", *args],
+        [sys.executable, "-m", "oxybreathe", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -255,12 +261,13 @@ def app_with(clock: FakeClock, *, start: Any = None, **options: Any) -> Oxybreat
     from oxybreathe.ui.app import OxybreatheApp
 
     options.setdefault("journal", False)
+    first_run = options.pop("first_run", False)  # else the first run's note was seen before
     loaded = settings.load({key: options.pop(key) for key in list(options) if key in BY_KEY})
     return OxybreatheApp(
         clock=clock,
         start=start,
         prefs=loaded.prefs,
-        memory=loaded.memory,
+        memory=loaded.memory if first_run else loaded.memory.told_once(),
         problems=loaded.problems,
         **options,
     )

@@ -1,4 +1,5 @@
-"""WCAG AA contrast in the default theme, for every text colour our CSS uses."""
+"""WCAG AA contrast in the default theme and the low-light one, for every text colour our CSS
+uses."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.color import Color
 
+from oxybreathe.core import themes
 from oxybreathe.ui.app import OxybreatheApp
 
 UI = Path(__file__).resolve().parents[1] / "src" / "oxybreathe" / "ui"
@@ -42,11 +44,24 @@ def resolve(value: str, background: Color) -> Color:
     return background + Color.parse(value)
 
 
-@pytest.fixture(scope="module")
-def variables() -> dict[str, str]:
+@pytest.fixture(scope="module", params=["textual-dark", themes.LOW_LIGHT])
+def variables(request: pytest.FixtureRequest) -> dict[str, str]:
     app = OxybreatheApp()
     assert app.theme == "textual-dark"  # the default theme
+    app.theme = request.param
+    assert app.current_theme.name == request.param
     return app.get_css_variables()
+
+
+def test_the_low_light_theme_is_amber_on_black():
+    app = OxybreatheApp()
+    app.theme = themes.LOW_LIGHT
+    variables = app.get_css_variables()
+    assert Color.parse(variables["background"]) == Color(0, 0, 0)
+    for name in ("text", "text-muted", "accent", "footer-key-foreground"):
+        colour = Color.parse(variables[name])
+        hue = colour.hsl.h * 360
+        assert 30 <= hue <= 45 and colour.b < 0x60, (name, colour)  # amber: no blue light
 
 
 def test_every_text_colour_in_our_css_is_checked_here():
@@ -56,7 +71,7 @@ def test_every_text_colour_in_our_css_is_checked_here():
 
 @pytest.mark.parametrize("background", BACKGROUNDS)
 @pytest.mark.parametrize("foreground", TEXT_COLOURS)
-def test_text_meets_wcag_aa_in_the_default_theme(variables, foreground, background):
+def test_text_meets_wcag_aa_in_each_theme(variables, foreground, background):
     ground = Color.parse(variables[background])
     ratio = contrast(resolve(variables[foreground], ground), ground)
     assert ratio >= AA_TEXT, f"${foreground} on ${background}: {ratio:.2f}:1"

@@ -174,9 +174,9 @@ async def test_the_app_plays_mutes_and_changes_volume(capture):
         assert screen.query_one("#sound", Line).text == "sound 100%"
         await pilot.press("minus", "minus")
         assert screen.query_one("#sound", Line).text == "sound 80%"
-        await pilot.press("m")
+        await pilot.press("c")
         assert screen.query_one("#sound", Line).text == "muted"
-        await pilot.press("m")
+        await pilot.press("c")
         deadline = screen.engine.next_deadline()
         assert deadline is not None
         clock.now = deadline

@@ -49,7 +49,8 @@ def test_every_wrong_value_is_located_and_only_that_key_falls_back(settings_file
         f"{settings_file}:2:9: `volume` must be a whole number from 0 to 100, got `140`",
         f"{settings_file}:3:16: `reduce_motion` must be true or false, got `yes please`",
         f"{settings_file}:4:1: unknown key `chekin` in the settings; did you mean `checkin`? "
-        "(allowed: chimes, volume, reduce_motion, checkin, streak, checkin_questions, journal)",
+        "(allowed: chimes, volume, reduce_motion, checkin, streak, checkin_questions, journal, "
+        "theme, keys, country)",
     ]
 
 

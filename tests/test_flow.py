@@ -92,7 +92,7 @@ def test_stopping_early_keeps_the_time_breathed_and_says_so(tmp_path, clock):
     outcome = flow.stop()
     assert outcome == Outcome(12.5, completed=False)
     assert flow.stop() == outcome  # a second stop changes nothing
-    assert flow.close(Ratings()).headline == "Session ended early, after 12 s. That still counts."
+    assert flow.close(Ratings()).headline == "You stopped after 12 s."
     recorder.close(timeout=10)
     [row] = rows(tmp_path)
     assert (row.completed, row.actual_seconds) == (False, 12.5)

@@ -65,8 +65,11 @@ def test_every_builtin_is_valid_and_cautious(path):
         isinstance(step, BreatheStep) and any(p.name == "hold" for p in step.phases)
         for step in session.steps
     )
-    if has_hold:
-        assert "water" in session.description and "dizzy" in session.description
+    if has_hold:  # said in the session, before the first hold (not only in the description)
+        assert session.caution and "water" in session.caution and "dizzy" in session.caution
+    from oxybreathe.core import advice
+
+    assert advice.warnings(session, path.name) == []
 
 
 def test_the_builtin_library_has_the_promised_sessions():

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from oxybreathe.core import notes
-from oxybreathe.core.loader import parse_session
+from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.model import CLOSING_TOPICS, Session
 
 LIBRARY = notes.library()
+SESSIONS = Path(__file__).resolve().parent.parent / "sessions"
 
 # "Authors year, journal ...": a surname, optional co-authors or "et al.", a year, then a journal.
 REFERENCE = re.compile(r"^[A-Z][\w'&,. -]+ (19|20)\d\d, [A-Z][\w. ]+")
@@ -49,15 +51,30 @@ def test_the_banned_patterns_do_catch_the_claims():
         assert any(banned.search(claim) for banned in BANNED), claim
 
 
-def test_the_crisis_footer_is_one_short_line():
-    assert "988" in notes.FOOTER and "1-800-662-4357" in notes.FOOTER
-    assert "\n" not in notes.FOOTER and len(notes.FOOTER) < 120
+def test_a_note_only_follows_the_breathing_it_is_about():
+    box = load_session(SESSIONS / "box.yaml")
+    resonant = load_session(SESSIONS / "resonant.yaml")
+    sigh = load_session(SESSIONS / "sigh.yaml")
+    assert notes.traits(box) == {"breathing", "slow"}  # 16 s a cycle, with holds
+    assert "resonant" in notes.traits(resonant) and "sigh" not in notes.traits(resonant)
+    assert "sigh" in notes.traits(sigh)
+    assert notes.traits(session()) == set()
+    for chosen in (box, session(), session("closing: stress\n")):
+        picked = set()
+        shown: list[str] = []
+        for _ in range(20):
+            shown.append(notes.pick(chosen, shown).id)
+            picked.add(shown[-1])
+        assert "stress-resonance" not in picked, chosen.id  # no "six breaths a minute" after box
+        assert "stress-cyclic-sighing" not in picked
 
 
 @pytest.mark.parametrize("closing", ["", "closing: cravings\n", "closing: hpa\n"])
 def test_the_rotation_never_repeats_until_every_candidate_was_shown(closing):
     chosen = session(closing)
-    candidates = [n.id for n in LIBRARY if not closing or n.topic == closing.split()[1]]
+    candidates = [
+        n.id for n in LIBRARY if (not closing or n.topic == closing.split()[1]) and not n.fits
+    ]
     shown: list[str] = []
     for _ in range(3 * len(candidates) + 2):
         shown.append(notes.pick(chosen, shown).id)

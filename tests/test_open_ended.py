@@ -12,7 +12,7 @@ from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.flow import CHECK_EVERY_SECONDS, SessionFlow
 from oxybreathe.core.history import Recorder, open_store
 from oxybreathe.core.loader import load_session, parse_session
-from oxybreathe.core.model import SESSION_MAX_SECONDS
+from oxybreathe.core.model import SESSION_MAX_SECONDS, SayStep
 from oxybreathe.core.plan import LengthError, lay_out
 from oxybreathe.core.problems import LoadError
 from oxybreathe.plain import run_plain
@@ -94,7 +94,9 @@ def test_plain_mode_ends_on_ctrl_c_normally_with_status_0():
     process = start_run(["urge-surfing", "--open-ended", "--plain", "--no-chimes"])
     assert process.stdout is not None
     assert process.stdout.readline() == "Urge surfing (open-ended: Ctrl+C ends it)\n"
-    assert process.stdout.readline().startswith("Find a comfortable position")
+    first = load_session(SESSIONS / "urge-surfing.yaml").steps[0]
+    assert isinstance(first, SayStep)
+    assert process.stdout.readline() == first.text + "\n"
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err

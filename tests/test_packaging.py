@@ -8,6 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from oxybreathe import __version__
 from tests.conftest import ROOT, SESSIONS
 
 
@@ -35,6 +36,10 @@ def test_the_wheel_ships_sessions_and_runs_from_a_plain_install(tmp_path: Path):
     for session in SESSIONS.glob("*.yaml"):
         assert f"oxybreathe/sessions/{session.name}" in names
     assert "oxybreathe/sessions/oxybreathe-session.schema.json" in names
+    # One version: the package's __version__ is the wheel's, and so its metadata's.
+    assert wheel.name.startswith(f"oxybreathe-{__version__}-")
+    metadata = zipfile.ZipFile(wheel).read(f"oxybreathe-{__version__}.dist-info/METADATA")
+    assert f"\nVersion: {__version__}\n" in metadata.decode()
 
     target = tmp_path / "site"
     install = subprocess.run(

@@ -13,9 +13,9 @@ import time
 import pytest
 
 from oxybreathe.core.flow import SessionFlow
+from oxybreathe.core.helplines import GENERAL, lookup, one_line
 from oxybreathe.core.history import FILENAME, Recorder, Store
 from oxybreathe.core.loader import load_session, parse_session
-from oxybreathe.core.notes import FOOTER
 from oxybreathe.core.plan import lay_out
 from oxybreathe.plain import run_plain
 from tests.conftest import SESSIONS, FakeClock, run_cli, start_run
@@ -77,15 +77,16 @@ def test_one_line_per_cue_at_the_moment_it_starts():
     assert status == 0
     lines = [line for _, line in out.stamps]
     assert lines[0] == "Cyclic sighing (1 min 3 s)"
-    cue_lines = lines[1 : 1 + len(session_plan.cues)]
+    assert lines[1].startswith("Caution: Keep it gentle")  # before the first cue
+    cue_lines = lines[2 : 2 + len(session_plan.cues)]
     assert cue_lines[0] == "Sit or lie comfortably. Let your face and shoulders soften."
     assert cue_lines[1] == "Inhale 2 s. In through the nose"
     assert cue_lines[2] == "Inhale 1 s. Sip in a little more"
     assert cue_lines[3] == "Exhale 6 s. Long, slow sigh out through the mouth"
-    for (stamp, _), cue in zip(out.stamps[1:], session_plan.cues, strict=False):
+    for (stamp, _), cue in zip(out.stamps[2:], session_plan.cues, strict=False):
         assert stamp == pytest.approx(start + cue.start)
-    assert lines[1 + len(session_plan.cues)] == "Finished: 1 min 3 s."
-    assert lines[-1] == FOOTER
+    assert lines[2 + len(session_plan.cues)] == "Finished: 1 min 3 s."
+    assert lines[-1] == f"Not medical care. {one_line(GENERAL)}"
     assert any(line.startswith("Source: ") for line in lines)
 
 
@@ -93,9 +94,9 @@ def test_the_step_text_comes_with_the_first_phase_only():
     session_plan = lay_out(load_session(SESSIONS / "box.yaml"), minutes=1)
     _, out = play(session_plan)
     lines = out.getvalue().splitlines()
-    assert lines[2] == "Inhale 4 s. Follow the square, side by side."
-    assert lines[3] == "Hold 4 s"
-    assert lines[6] == "Inhale 4 s"
+    assert lines[3] == "Inhale 4 s. Follow the square, side by side."
+    assert lines[4] == "Hold 4 s"
+    assert lines[7] == "Inhale 4 s"
 
 
 def test_control_characters_and_markup_are_printed_safely():
@@ -139,11 +140,16 @@ def test_a_signal_stops_cleanly_with_one_line(signum, status):
         ["box", "--plain", "--minutes", "5", "--no-chimes"], stdin=subprocess.DEVNULL
     )
     assert _wait_for_line(process).startswith("Box breathing")
+    assert _wait_for_line(process).startswith("Caution: ")
     assert _wait_for_line(process).startswith("Sit comfortably")
     process.send_signal(signum)
     out, err = process.communicate(timeout=30)
     assert process.returncode == status, err
-    assert out.strip().splitlines()[-1].startswith("Stopped after ")
+    *_, stopped, help_line = out.strip().splitlines()
+    assert stopped.startswith("Stopped after ")
+    assert help_line == one_line(
+        lookup(None, os.environ)
+    )  # stopped early: the help line, whatever stopped it
     assert "Traceback" not in err and err == ""
     [header, row] = run_cli("history", "--csv").stdout.splitlines()
     assert row.split(",")[1:] == ["box", "306", row.split(",")[3], "0", "", "", "", "", "", ""]
@@ -191,9 +197,9 @@ def test_a_pipe_gets_no_escape_sequences_and_stdin_is_never_read():
     read_end, write_end = os.pipe()
     try:
         process = start_run(["grounding", "--plain", "--no-chimes"], stdin=read_end)
-        assert _wait_for_line(process).startswith("Grounding 5-4-3-2-1 (3 min 20 s)")
+        assert _wait_for_line(process).startswith("Grounding 5-4-3-2-1 (2 min 25 s)")
         line = _wait_for_line(process)
-        assert line.startswith("You are here")
+        assert line.startswith("Let's come back to this room")
         assert "\x1b" not in line
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
@@ -262,7 +268,7 @@ def test_an_output_that_fails_mid_session_stops_it_and_keeps_the_time_breathed(
 ):
     session_plan = lay_out(load_session(SESSIONS / "box.yaml"), minutes=1)
     clock = FakeClock(100.0)
-    out = FailingOutput(fail_at=5, error=error)  # the title, the prompt, inhale, hold: then not
+    out = FailingOutput(fail_at=6, error=error)  # title, caution, prompt, inhale, hold: then not
 
     recorder = Recorder(tmp_path)
     result = run_plain(

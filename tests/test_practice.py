@@ -142,20 +142,20 @@ async def test_an_entry_is_deleted_only_after_confirming_and_the_rest_is_kept(tw
         await pilot.press("h")
         await pilot.pause(0.3)
         screen = top(app, HistoryScreen)
-        await pilot.press("d")
+        await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, ChooseEntry)
         await pilot.press("escape")  # changed my mind
         await pilot.pause()
         assert app.screen_stack[-1] is screen
-        await pilot.press("d", "down", "enter")  # the second newest
+        await pilot.press("delete", "down", "enter")  # the second newest (the Delete key)
         await pilot.pause()
         assert isinstance(app.screen, Confirm)
         assert entry_text(newest_first[1]) in text_of(app.screen, "question")
         await pilot.press("n")  # keep it
         await pilot.pause()
         assert len(history_rows()) == 20
-        await pilot.press("d", "down", "enter")
+        await pilot.press("x", "down", "enter")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause(0.3)

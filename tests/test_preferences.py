@@ -29,14 +29,29 @@ def test_zero_and_false_are_values_not_gaps():
 
 def test_memory_cannot_set_what_only_the_file_or_a_flag_sets():
     assert resolve(remembered={"checkin": False}).checkin is True
-    assert resolve(file={"theme": "nord"}).theme is None  # the file has no theme key yet
+    assert resolve(remembered={"keys": (("oxybreathe.motion", "v"),)}).keys == ()
+
+
+def test_the_file_sets_the_theme_but_a_change_in_the_app_wins_over_nothing_else():
+    assert resolve(file={"theme": "nord"}).theme == "nord"
+    assert resolve(file={"theme": "nord"}, remembered={"theme": "dracula"}).theme == "nord"
+    assert resolve(remembered={"theme": "dracula"}).theme == "dracula"
+
+
+def test_the_environment_comes_last_in_place_of_the_default():
+    asked = {"reduce_motion": True}
+    assert resolve(environment=asked).reduce_motion is True
+    assert resolve(environment=asked, remembered={"reduce_motion": False}).reduce_motion is False
+    assert resolve(environment=asked, file={"reduce_motion": False}).reduce_motion is False
 
 
 def test_the_documented_example_is_the_real_defaults():
     example = settings_example()
     assert example == config.EXAMPLE
     for setting in SETTINGS:
-        if setting.in_file:
+        if setting.in_file and setting.default in (None, ()):  # no default: an example, commented
+            assert f"\n# {setting.key}: " in example
+        elif setting.in_file:
             shown = str(setting.default).lower() if setting.default in (True, False) else ""
             assert f"{setting.key}: {shown or setting.default}" in example
     history_doc = (ROOT / "docs" / "history.md").read_text(encoding="utf-8")
@@ -94,4 +109,4 @@ async def test_a_change_made_in_the_app_applies_now_and_is_remembered(clock):
         await pilot.press("c")  # ...but the user turned them on here
         await pilot.pause()
         assert app.prefs.chimes is True
-    assert memories.load() == Memory(preferences={"chimes": True})
+    assert memories.load() == Memory(preferences={"chimes": True}, told=True)

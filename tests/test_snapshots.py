@@ -103,3 +103,30 @@ def test_history(snap_compare, clock, monkeypatch):
 
     app = app_with(clock, checkin=False)
     assert snap_compare(app, run_before=open_history, terminal_size=(100, 30))
+
+
+# Issue 16: help at the moment of need.
+
+
+def test_help_lines_screen(snap_compare, clock, monkeypatch):
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert snap_compare(app_with(clock, checkin=False), press=["f1"], terminal_size=(80, 24))
+
+
+def test_support_closing_after_a_rising_craving(snap_compare, clock, monkeypatch):
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+    async def rate_and_finish(pilot):
+        await pilot.pause()
+        await pilot.press("3", "4")
+        await into_inhale(pilot, clock, 10_000)
+        await pilot.press("3", "8")
+        await pilot.pause()
+
+    assert snap_compare(
+        box_app(clock, checkin=True), run_before=rate_and_finish, terminal_size=(80, 24)
+    )

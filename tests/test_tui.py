@@ -68,7 +68,7 @@ async def test_length_keys_move_within_what_the_session_allows(clock):
         assert text_of(app.screen, "length").startswith("Length: ◀ 34 s ▶")  # the shortest
         await select(pilot, "grounding")
         await pilot.press("right")
-        assert text_of(app.screen, "length") == "Length: 3 min 20 s (fixed)"
+        assert text_of(app.screen, "length") == "Length: 2 min 25 s (fixed)"
 
 
 async def test_start_breathe_pause_resume_and_finish(clock):
@@ -114,7 +114,7 @@ async def test_start_breathe_pause_resume_and_finish(clock):
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
     app.wrap_up()
-    assert memories.load() == Memory("box", 3.0)
+    assert memories.load() == Memory("box", 3.0, told=True)
     [row] = history_rows()
     assert (row.session, row.completed, round(row.actual_seconds)) == ("box", True, 178)
     assert (row.stress_before, row.stress_after, row.craving_before, row.craving_after) == (
@@ -146,11 +146,11 @@ async def test_skip_moves_to_the_next_step(clock):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen = top(app, SessionScreen)
-        await pilot.press("n")
+        await pilot.press("s")
         assert screen.engine.current is not None and screen.engine.current.step == 1
-        await pilot.press("n")
+        await pilot.press("s")
         assert text_of(screen, "prompt").startswith("Let your breathing return")
-        await pilot.press("n")
+        await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, ClosingScreen)
 
@@ -175,7 +175,7 @@ async def test_ending_early_asks_first_and_can_be_cancelled(clock):
         await pilot.pause()
         closing = top(app, ClosingScreen)
         assert isinstance(closing, ClosingScreen)
-        assert text_of(closing, "headline") == "Session ended early, after 20 s. That still counts."
+        assert text_of(closing, "headline") == "You stopped after 20 s."  # no "well done"
 
 
 async def test_user_text_is_shown_literally(clock):
@@ -244,7 +244,9 @@ async def test_chimes_toggle_and_broken_user_files_show_their_problems(clock, us
         assert text_of(app.screen, "chimes").startswith("Chimes: off")
         await pilot.press("m")
         assert "Motion: calm countdown" in text_of(app.screen, "chimes")
-    assert memories.load() == Memory(preferences={"chimes": False, "reduce_motion": True})
+    assert memories.load() == Memory(
+        preferences={"chimes": False, "reduce_motion": True}, told=True
+    )
     app = box_app(clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -272,12 +274,12 @@ async def test_edit_of_a_builtin_makes_a_user_copy_first(clock, user_sessions, m
 
 
 async def test_the_last_choice_is_remembered(clock, isolated_home: Path):
-    memories.save(Memory("4-7-8", 5.0, {"chimes": False}))
+    memories.save(Memory("resonant", 5.0, {"chimes": False}))
     app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         home = top(app, HomeScreen)
-        assert home.selected is not None and home.selected.id == "4-7-8"
+        assert home.selected is not None and home.selected.id == "resonant"
         assert text_of(home, "length").startswith("Length: ◀ 5 min ▶")
         assert text_of(home, "chimes").startswith("Chimes: off")
 
@@ -553,7 +555,7 @@ async def test_the_history_screen_shows_totals_trend_and_table_and_hides_the_str
         assert table.row_count == 2
         assert str(table.get_row_at(0)[1]) == "Box [b]breathing[/b]"  # literally
         assert str(table.get_row_at(0)[4]) == "7 → 4"
-        await pilot.press("s")
+        await pilot.press("d")
         assert "streak" not in text_of(screen, "totals")
         await pilot.press("escape")
         await pilot.pause()
@@ -663,7 +665,12 @@ async def test_home_lists_sessions_in_the_order_of_their_names(clock, user_sessi
         await pilot.pause()
         home = top(app, HomeScreen)
         assert isinstance(home, HomeScreen)
-        builtins = [e.session.name for e in home.entries if e.builtin and e.session]
+        # For acute moments first, labelled, and never behind a breath-hold exercise.
+        acute = [e.id for e in home.entries if e.session and e.session.acute]
+        assert acute == ["grounding", "sober", "urge-surfing"]
+        assert [e.id for e in home.entries[:3]] == acute
+        assert home.selected is not None and home.selected.id == "grounding"  # not 4-7-8
+        builtins = [e.session.name for e in home.entries[3:] if e.builtin and e.session]
         assert builtins == sorted(builtins, key=str.casefold) and len(builtins) > 5
         assert home.entries[-1].id == "zzz"  # yours after the built-ins
 

@@ -9,6 +9,7 @@ given.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import time
@@ -20,9 +21,9 @@ from typing import TextIO
 from oxybreathe import streams
 from oxybreathe.audio import Player
 from oxybreathe.audio_worker import LINGER_SECONDS
-from oxybreathe.core import checkin
+from oxybreathe.core import checkin, helplines
 from oxybreathe.core.checkin import Ratings
-from oxybreathe.core.closing import Closing
+from oxybreathe.core.closing import SURF_AGAIN, Closing
 from oxybreathe.core.engine import BellRang, CueStarted, Event, Finished
 from oxybreathe.core.flow import SessionFlow
 from oxybreathe.core.history import Recorder
@@ -74,11 +75,17 @@ def event_lines(event: Event, plan: Plan) -> list[str]:
 
 
 def closing_lines(closing: Closing) -> list[str]:
-    """The closing, as lines: the changes, the note and its source, the help line."""
+    """The closing, as lines: the changes, the help lines first when support comes first,
+    the note and its source, what may come next, and the help line."""
     lines = [f"{change}." for change in closing.changes(arrow="to")]
+    if closing.first:
+        lines += ["", *closing.first]
     lines += ["", clean(closing.note.text)]
     if closing.note.source:
         lines.append(f"Source: {clean(closing.note.source)}")
+    if closing.kind == "support":
+        lines += ["", SURF_AGAIN]
+    lines += list(closing.offers)
     return [*lines, closing.footer]
 
 
@@ -135,12 +142,15 @@ def check_in(
     return Ratings(**answers)
 
 
-def play(plan: Plan, prefs: Preferences) -> int:
+def play(plan: Plan, prefs: Preferences, *, help_at_start: bool = False) -> int:
     """`oxybreathe run --plain`: the session on stdout, its sounds, its row in the history;
     the questions only when input is a terminal. Returns the exit status."""
     recorder = Recorder(on_notice=_warn)
     player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)
-    flow = SessionFlow(plan, player=player, recorder=recorder)
+    lines = helplines.lookup(prefs.country, os.environ)
+    flow = SessionFlow(
+        plan, player=player, recorder=recorder, helplines=lines, help_at_start=help_at_start
+    )
     terminal = streams.is_terminal(sys.stdin)
     questions = checkin.asked(prefs.checkin_questions)
     asking = prefs.checkin and terminal and bool(questions)
@@ -195,8 +205,11 @@ def run_plain(
         # Said before the row is begun: a session nobody could see is not recorded.
         length = "open-ended: Ctrl+C ends it" if plan.open_ended else duration(plan.total)
         say(f"{clean(plan.session.name)} ({length})")
+        for line in flow.opening:  # before the first cue, so before the first hold
+            say(clean(line))
     except KeyboardInterrupt:
         _last_word(out, "")
+        _last_word(out, flow.help_line)
         return _closed(flow, ExitStatus.INTERRUPTED)
     except streams.OutputFailed as failure:
         _warn(f"oxybreathe: cannot write the session: the output {_why(failure)}.")
@@ -239,6 +252,7 @@ def run_plain(
             return _closed(flow, _output_status(interruption))
         else:
             _last_word(out, f"Stopped after {time_spent(outcome.ran)}.")
+            _last_word(out, flow.help_line)  # stopped early: the help line, whatever stopped it
             return _closed(flow, _status(interruption))
     status: int = ExitStatus.OK
     after = Ratings()

@@ -31,6 +31,9 @@ COMMANDS = {
     "history": "history",
     "config": "config",
     "remind": "remind",
+    "completion": "completion",
+    "help": "helplines",  # issue 16
+    "now": "now",  # issue 16
 }
 
 
@@ -69,19 +72,29 @@ def _command(argv: list[str]) -> int:
     from oxybreathe.cli.parser import build_parser
 
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_help_line(argv)).parse_args(argv)
     except SystemExit as done:  # --help, --version, a usage error: argparse has written it
         return (
             done.code if isinstance(done.code, int) else ExitStatus.OK if done.code is None else 1
         )
-    if args.command is None:
-        return _home()
+    if args.command is None:  # `oxybreathe --theme NAME`
+        return _home({"theme": args.theme})
     module = importlib.import_module(f"oxybreathe.cli.{COMMANDS[args.command]}")
     status: int = module.run(args)
     return status
 
 
-def _home() -> int:
+def _help_line(argv: list[str]) -> str | None:
+    """The help line that ends `--help` (only looked up when `--help` is asked for)."""
+    if not {"-h", "--help"} & set(argv):
+        return None
+    from oxybreathe.cli.helplines import local
+    from oxybreathe.core.helplines import one_line
+
+    return one_line(local()) + " More: oxybreathe help"
+
+
+def _home(flags: dict[str, object] | None = None) -> int:
     from oxybreathe.cli import run
 
-    return run.home()
+    return run.home(flags)

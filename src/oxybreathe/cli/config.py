@@ -33,6 +33,13 @@ def run(_args: argparse.Namespace) -> int:
         say(problem)
     for key in config.KEYS:
         value = settings.values.get(key)
-        shown = "default" if value is None else str(value).lower()
+        if value is None:
+            shown = "default"
+        elif isinstance(value, tuple):  # keys: (id, keys) pairs
+            shown = ", ".join(f"{action} = {keys}" for action, keys in value) or "none"
+        elif isinstance(value, str):
+            shown = value
+        else:
+            shown = str(value).lower()
         say(f"  {key}: {shown}")
     return ExitStatus.INVALID if problems else ExitStatus.OK

@@ -12,8 +12,12 @@ from oxybreathe.core.wording import count, duration
 from oxybreathe.exits import ExitStatus
 
 
-def run(_args: argparse.Namespace | None) -> int:
+def run(args: argparse.Namespace | None) -> int:
     """Each session's id, name, length and source; broken files on lines of their own."""
+    if args is not None and getattr(args, "ids", False):
+        for session_id in catalog.ids():  # for scripts and shell completion: no file is read
+            say(clean(session_id))
+        return ExitStatus.OK
     rows, broken = [], []
     for entry in catalog.entries():
         if entry.session is None:

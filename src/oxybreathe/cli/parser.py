@@ -7,21 +7,75 @@ answer at once. What each command does lives in a module of its own (see __init_
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from oxybreathe import __version__
 from oxybreathe.cli import numbers
+from oxybreathe.core import themes
 from oxybreathe.core.preferences import VOLUME_MAX, VOLUME_MIN
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser (also used by the docs)."""
+def theme(value: str) -> str:
+    """`--theme NAME`: one of the themes, or a usage error that names them."""
+    why = themes.problem(value)
+    if why is not None:
+        raise argparse.ArgumentTypeError(why)
+    return value
+
+
+def add_theme(parser: argparse.ArgumentParser, default: object = None) -> None:
+    parser.add_argument(
+        "--theme",
+        type=theme,  # a wrong name is our message, which names the themes; choices complete
+        choices=themes.NAMES,
+        metavar="NAME",
+        default=default,
+        help=f"the colour theme for this run ({themes.LOW_LIGHT} is amber on black)",
+    )
+
+
+EXAMPLES = (
+    ("oxybreathe", "open the app"),
+    ("oxybreathe run box --minutes 3", "three minutes of box breathing"),
+    ("oxybreathe run sigh --plain", "cyclic sighing as text, one line per cue"),
+    ("oxybreathe --theme oxybreathe-night", "the app in amber on black"),
+    ("oxybreathe new evening", "a session file of your own, to edit"),
+    ("oxybreathe validate my-session.yaml", "check a file: path:line:col: what is wrong"),
+    ("oxybreathe completion bash", "tab completion (see the README)"),
+)
+
+
+def epilog_parts() -> list[str]:
+    """The paragraphs under `--help`'s options, in order. To add one (a help line, say), append
+    it here: each is printed as written, with a blank line between."""
+    width = max(len(command) for command, _ in EXAMPLES) + 2
+    examples = "examples:\n" + "\n".join(
+        f"  {command:<{width}}{what}" for command, what in EXAMPLES
+    )
+    names = textwrap.fill(
+        ", ".join(themes.NAMES),
+        width=78,
+        initial_indent="  ",
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+    )
+    theme_list = f"themes (--theme, or theme: in the settings file):\n{names}"
+    return [examples, theme_list]
+
+
+def build_parser(help_line: str | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser (also used by the docs); `help_line` ends `--help` (issue 16,
+    see core.helplines)."""
     parser = argparse.ArgumentParser(
         prog="oxybreathe",
         description="Guided breathing and mindfulness in the terminal. "
         "With no command, opens the app.",
+        epilog="\n\n".join([*epilog_parts(), *([help_line] if help_line else [])]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"oxybreathe {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_theme(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     run = commands.add_parser("run", help="run a session (built-in id, user id, or path)")
     run.add_argument("session", metavar="SESSION")
@@ -54,8 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--volume", type=numbers.volume, metavar=f"{VOLUME_MIN}-{VOLUME_MAX}", help="chime volume"
     )
+    add_theme(run, default=argparse.SUPPRESS)  # `run --theme` or `--theme ... run`: one value
 
-    commands.add_parser("list", help="list the built-in and user sessions")
+    listing = commands.add_parser("list", help="list the built-in and user sessions")
+    listing.add_argument(
+        "--ids", action="store_true", help="only the session ids, one a line (for scripts)"
+    )
 
     validate = commands.add_parser("validate", help="check session files; one line per problem")
     validate.add_argument(
@@ -102,4 +160,20 @@ def build_parser() -> argparse.ArgumentParser:
     reminding.add_parser("list", help="your reminders, as oxybreathe keeps them")
     remove = reminding.add_parser("remove", help="remove a reminder, here and in the scheduler")
     remove.add_argument("id", metavar="ID", help="its number, as `remind list` shows it")
+    completion = commands.add_parser(
+        "completion", help="print a shell completion script (bash, zsh or fish)"
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), metavar="SHELL")
+    # Issue 16: help at the moment of need.
+    now = commands.add_parser(
+        "now", help="a short session for an urge, at once: no list, no length, no questions"
+    )
+    now.add_argument("--plain", action="store_true", help="print one line per cue")
+    now.add_argument("--no-chimes", action="store_true", help="no sound at all")
+    help_lines = commands.add_parser(
+        "help", help="help lines for your country (crisis lines, then treatment lines)"
+    )
+    help_lines.add_argument(
+        "--lapse", action="store_true", help="also show the note for after a lapse"
+    )
     return parser

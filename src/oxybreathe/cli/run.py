@@ -57,10 +57,11 @@ def flags(args: argparse.Namespace) -> dict[str, object]:
         "volume": args.volume,
         "reduce_motion": True if args.reduce_motion else None,
         "checkin": False if args.no_checkin else None,
+        "theme": getattr(args, "theme", None),
     }
 
 
-def home() -> int:
+def home(flags: Mapping[str, object] | None = None) -> int:
     problem = terminal_problem()
     if problem is not None:
         if no_output():
@@ -70,16 +71,19 @@ def home() -> int:
             error=True,
         )
         return listing.run(None)
-    return open_app()
+    return open_app(flags)
 
 
-def open_app(flags: Mapping[str, object] | None = None, start: Plan | None = None) -> int:
-    """Open the app (on `start`, if given); the one place Textual is imported."""
+def open_app(
+    flags: Mapping[str, object] | None = None, start: Plan | None = None, *, now: bool = False
+) -> int:
+    """Open the app (on `start`, if given; `now`: as `oxybreathe now` does); the one place
+    Textual is imported."""
     from oxybreathe.ui.app import OxybreatheApp  # Textual loads only here
 
     loaded = settings(flags, warn=False)
     app = OxybreatheApp(
-        prefs=loaded.prefs, memory=loaded.memory, start=start, problems=loaded.problems
+        prefs=loaded.prefs, memory=loaded.memory, start=start, problems=loaded.problems, now=now
     )
     try:
         app.run()

@@ -6,7 +6,7 @@ import argparse
 import stat
 
 from oxybreathe.cli.common import say
-from oxybreathe.core import catalog, paths
+from oxybreathe.core import advice, catalog, paths
 from oxybreathe.core.loader import load_session
 from oxybreathe.core.plan import bounds
 from oxybreathe.core.problems import LoadError
@@ -49,4 +49,6 @@ def run(args: argparse.Namespace) -> int:
             lengths = bounds(session)
             kind = "fixed length" if lengths.fixed else "default length"
             say(f"{paths.shown(path)}: ok ({session.name}, {kind} {duration(lengths.default)})")
+            for warning in advice.warnings(session, paths.shown(path)):  # issue 16
+                say(warning)
     return status

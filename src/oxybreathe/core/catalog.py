@@ -82,12 +82,20 @@ def _load(path: Path, builtin: bool) -> Entry:
     return Entry(session_id, path, builtin, session)
 
 
+NOW_SESSION = "sober"  # what `oxybreathe now` and u on home start: short, for an urge
+
+
+def _acute(entry: Entry) -> bool:
+    return entry.session is not None and entry.session.acute is not None
+
+
 def _shown_name(entry: Entry) -> str:
     return clean(entry.session.name if entry.session is not None else entry.id).casefold()
 
 
 def entries(user_dir: Path | None = None) -> list[Entry]:
-    """Every session, built-ins first, each group in the order of the names shown.
+    """Every session: those for acute moments (`acute:`) first, then built-ins first, each
+    group in the order of the names shown.
 
     A user file with a built-in's id replaces that built-in.
     """
@@ -97,8 +105,20 @@ def entries(user_dir: Path | None = None) -> list[Entry]:
     }
     merged = {**builtins, **users}
     return sorted(
-        merged.values(), key=lambda entry: (not entry.builtin, _shown_name(entry), entry.id)
+        merged.values(),
+        key=lambda entry: (not _acute(entry), not entry.builtin, _shown_name(entry), entry.id),
     )
+
+
+def ids(user_dir: Path | None = None) -> list[str]:
+    """Every session's id, built-in and the user's, from the file names alone (no file is read:
+    shell completion asks for them on every <TAB>)."""
+    found = {
+        path.stem
+        for folder in (locations.builtin_sessions_dir(), user_dir or locations.user_sessions_dir())
+        for path in _files(folder)
+    }
+    return sorted(found)
 
 
 def user_folder_problem(user_dir: Path | None = None) -> str | None:
@@ -110,6 +130,15 @@ def user_folder_problem(user_dir: Path | None = None) -> str | None:
 def looks_like_path(wanted: str) -> bool:
     """True if `wanted` names a file (`x.yaml`, `./x`, `~/x`) rather than a session id."""
     return Path(wanted).suffix in SUFFIXES or "/" in wanted or wanted.startswith((".", "~"))
+
+
+def now_session(user_dir: Path | None = None) -> Session:
+    """What `oxybreathe now` runs: the user's own NOW_SESSION if it loads, else the built-in
+    (a broken file of theirs must never stand between someone and the practice)."""
+    try:
+        return find(NOW_SESSION, user_dir)
+    except (LoadError, UnknownSession):
+        return load_file(locations.builtin_sessions_dir() / f"{NOW_SESSION}.yaml", builtin=True)
 
 
 def find(wanted: str, user_dir: Path | None = None) -> Session:
@@ -157,6 +186,8 @@ chimes:
   start: bell                   # bell, bowl, tick, rise, fall, chime, a .wav path, or none
   end: bowl
 closing: stress                 # stress, hpa or cravings, or write your own note as a sentence
+# With a hold in a pattern, say when to stop, before the first hold (validate warns without one):
+# caution: Breathe gently. If you feel dizzy or tingly, stop. Never in or near water, or driving.
 steps:
   - say: Sit comfortably and let your shoulders drop.
     seconds: 8

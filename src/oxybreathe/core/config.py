@@ -10,8 +10,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oxybreathe.core import locations, yamlnodes
-from oxybreathe.core.preferences import BY_KEY, FILE_KEYS, Choice, Whole, settings_example
+from oxybreathe.core import keys, locations, themes, yamlnodes
+from oxybreathe.core.preferences import (
+    BY_KEY,
+    FILE_KEYS,
+    Choice,
+    CountryCode,
+    Keys,
+    Name,
+    Whole,
+    settings_example,
+)
 from oxybreathe.core.problems import LoadError, Problem
 from oxybreathe.core.validation import Checker, read_text, show
 from oxybreathe.core.yamlnodes import INT, Node, YamlProblem, flag, number
@@ -60,6 +69,12 @@ def load(file: Path | None = None) -> Config:
             value: object = _whole(check, node, key, kind, show)
         elif isinstance(kind, Choice):
             value = _choice(check, node, key, kind, show)
+        elif isinstance(kind, Name):
+            value = _theme(check, node)
+        elif isinstance(kind, Keys):
+            value = _keys(check, node)
+        elif isinstance(kind, CountryCode):
+            value = _country(check, node, key, show)
         else:
             value = _flag(check, node, key, show)
         if value is not None:
@@ -95,3 +110,75 @@ def _choice(
         return text.strip().lower()
     check.error(node, f"`{key}` must be one of {', '.join(kind.options)}, got {show(node)}")
     return None
+
+
+def _country(check: Checker, node: Node, key: str, show: Callable[[Node], str]) -> str | None:
+    from oxybreathe.core import helplines
+
+    text = node.value if node.kind == "scalar" and node.tag == yamlnodes.STR else None
+    code = helplines.normal(text) if text is not None and len(text) <= 8 else None
+    if code is None:
+        check.error(
+            node,
+            f"`{key}` must be a two-letter country code such as GB, US or AU, got {show(node)}",
+        )
+    return code
+
+
+def _theme(check: Checker, node: Node) -> str | None:
+    name = check.text(node, "`theme`", limit=60)
+    if name is None:
+        return None
+    why = themes.problem(name)
+    if why is not None:
+        check.error(node, f"`theme`: {why}")
+        return None
+    return name
+
+
+def _keys(check: Checker, node: Node) -> tuple[tuple[str, str], ...] | None:
+    """`keys:`, a mapping of binding id -> a key, a comma-separated list, or a list of keys.
+
+    Each wrong entry is reported and left out; the rest apply. Two actions of one screen given
+    one key are reported too (the one pressed would hide the other), and both left out.
+    """
+    if node.kind == "map" and not node.value:
+        return ()
+    found = check.mapping(node, "`keys`", tuple(keys.BY_ID), where=f"the ids: {keys.DOCS_URL}")
+    if found is None:
+        return None
+    keymap: dict[str, str] = {}
+    where: dict[str, Node] = {}
+    for action_id, value in list(found.items())[: keys.IDS_MAX]:
+        given = _key_list(check, value, action_id)
+        if given is not None:
+            keymap[action_id] = ",".join(given)
+            where[action_id] = value
+    clashing = set()
+    for action_id, key, other in keys.clashes(keymap):
+        check.error(
+            where[action_id],
+            f"`{key}` for `{action_id}` is also the key of `{other}` on the same screen",
+        )
+        clashing.add(action_id)
+    return tuple(sorted((k, v) for k, v in keymap.items() if k not in clashing))
+
+
+def _key_list(check: Checker, node: Node, action_id: str) -> list[str] | None:
+    what = f"the keys of `{action_id}`"
+    items = node.value if node.kind == "seq" else [node]
+    if not items:
+        check.error(node, f"{what} must be a key or a list of keys, got an empty list")
+        return None
+    given: list[str] = []
+    for item in items[: keys.KEYS_MAX]:
+        text = check.text(item, what, limit=40)
+        if text is None:
+            return None
+        for key in keys.split(text):
+            why = keys.key_problem(key)
+            if why is not None:
+                check.error(item, f"`{key}` in {what}: {why}")
+                return None
+            given.append(key)
+    return given

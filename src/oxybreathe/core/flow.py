@@ -20,7 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from oxybreathe.core import collector, notes
+from oxybreathe.core import collector
 from oxybreathe.core.checkin import Ratings, journal_entry
 from oxybreathe.core.closing import Closing, Outcome, compose
 from oxybreathe.core.engine import (
@@ -32,6 +32,7 @@ from oxybreathe.core.engine import (
     Finished,
     Stopped,
 )
+from oxybreathe.core.helplines import GENERAL, Helplines, one_line
 from oxybreathe.core.history import Recorder, Recording
 from oxybreathe.core.model import Sound
 from oxybreathe.core.plan import Plan
@@ -69,6 +70,8 @@ class SessionFlow:
     player: Player | None = None
     recorder: Recorder | None = None
     clock: Clock = time.monotonic
+    helplines: Helplines = GENERAL  # the user's country's (core.helplines.lookup)
+    help_at_start: bool = False  # `oxybreathe now`: a help line at the start, too
     before: Ratings = field(default_factory=Ratings)
     outcome: Outcome | None = None
     engine: Engine = field(init=False)
@@ -109,6 +112,23 @@ class SessionFlow:
         if self.recorder is not None:
             with contextlib.suppress(TimeoutError):
                 self.recorder.notice.result(timeout=wait)
+
+    @property
+    def help_line(self) -> str:
+        """The one help line, said whenever a session stops early and at every closing."""
+        return one_line(self.helplines)
+
+    @property
+    def caution(self) -> str | None:
+        """The session's caution, said at its start, before its first hold (or None)."""
+        return self.plan.session.caution
+
+    @property
+    def opening(self) -> tuple[str, ...]:
+        """What both front ends show as the session starts, before its first cue: the caution
+        (before any hold), and the help line when `help_at_start`."""
+        lines = (f"Caution: {self.caution}",) if self.caution else ()
+        return (*lines, self.help_line) if self.help_at_start else lines
 
     # During ------------------------------------------------------------------------------
 
@@ -222,8 +242,8 @@ class SessionFlow:
             if entry is not None:
                 self._recording.journal(entry)
             shown = _result(self._recording.shown_notes, wait, default=[])
-        self._closing = compose(self.plan, outcome, self.before, after, shown)
-        if self._recording is not None and self._closing.note.id != notes.OWN:
+        self._closing = compose(self.plan, outcome, self.before, after, shown, self.helplines)
+        if self._recording is not None and self._closing.rotates:
             self._recording.note_shown(self._closing.note.id)
         return self._closing
 

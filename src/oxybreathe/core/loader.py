@@ -40,14 +40,9 @@ from oxybreathe.core.yamlnodes import Node, YamlProblem
 T = TypeVar("T")
 
 TOP_KEYS = (
-    "version",
-    "name",
-    "description",
-    "minutes",
-    "chimes",
-    "closing",
-    "steps",
-    "open_ended",  # added at the end: true, and the filling step runs until the user stops
+    *("version", "name", "description", "minutes", "chimes", "closing", "steps"),
+    *("caution", "acute", "min_minutes"),  # issue 16
+    "open_ended",  # true: the filling step runs until the user stops
 )
 SAY_KEYS = ("say", "seconds")
 BREATHE_KEYS = ("breathe", "cycles", "minutes", "say")
@@ -156,6 +151,17 @@ class SessionValidator(Checker):
                     fields["minutes"],
                     "give `minutes` or `open_ended: true` for a session, not both",
                 )
+        caution = self.text(fields["caution"], "`caution`") if "caution" in fields else None
+        acute = (
+            self.text(fields["acute"], "`acute`", limit=NAME_MAX_CHARS)
+            if "acute" in fields
+            else None
+        )
+        min_minutes = None
+        if "min_minutes" in fields:
+            min_minutes = self.number(
+                fields["min_minutes"], "`min_minutes`", 0, SESSION_MAX_SECONDS / 60, "minutes"
+            )
         chimes = self.chimes(fields["chimes"]) if "chimes" in fields else Chimes()
         topic, closing = self.closing(fields["closing"]) if "closing" in fields else (None, None)
         steps: list[Step] | None = (
@@ -175,6 +181,9 @@ class SessionValidator(Checker):
             path=path,
             builtin=builtin,
             open_ended=open_ended,
+            caution=caution,
+            acute=acute,
+            min_minutes=min_minutes,
         )
         try:
             lay_out(session)

@@ -35,6 +35,11 @@ class Memory:
     session: str | None = None
     minutes: float | None = None
     preferences: Mapping[str, Any] = field(default_factory=dict)
+    told: bool = False  # the first run said that the app is not for emergencies (issue 16)
+
+    def told_once(self) -> Memory:
+        """The memory once the first run has said what the app is not for."""
+        return replace(self, told=True)
 
     def chose(self, session: str, minutes: float | None) -> Memory:
         """The memory after starting `session` at `minutes` from home."""
@@ -76,6 +81,7 @@ def load(folder: Path | None = None, old_folder: Path | None = None) -> Memory:
         session if isinstance(session, str) and len(session) <= 255 else None,
         _minutes(raw.get("minutes")),
         kept,
+        told=raw.get("told") is True,
     )
 
 

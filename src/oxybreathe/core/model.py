@@ -138,3 +138,15 @@ class Session:
     path: Path | None = None
     builtin: bool = False
     open_ended: bool = False  # `length: open-ended`: its filling step runs until the user stops
+    # Issue 16: safety and the moment of need.
+    caution: str | None = None  # said at the start, before the first hold
+    acute: str | None = None  # a label ("for an urge, right now"): listed first on home
+    min_minutes: float | None = None  # no shorter than this, so every prompt has its time
+
+    @property
+    def holds(self) -> bool:
+        """True when a breathing pattern holds the breath."""
+        return any(
+            isinstance(step, BreatheStep) and any(phase.name == "hold" for phase in step.phases)
+            for step in self.steps
+        )

@@ -153,7 +153,8 @@ def _shortest(session: Session) -> float:
     filling_prompt = any(isinstance(step, SayStep) and step.fills for step in session.steps)
     share = SAY_MIN_SECONDS if filling_prompt else 0.0  # a breathing step still gets one cycle
     fixed_lengths = [_fixed_seconds(step) for step in session.steps]
-    return sum(_fill(session.steps, fixed_lengths, share, down=False))
+    least = (session.min_minutes or 0.0) * 60  # the file's own minimum, so prompts have time
+    return max(least, sum(_fill(session.steps, fixed_lengths, share, down=False)))
 
 
 def default_minutes(session: Session) -> float:
@@ -178,6 +179,9 @@ def lay_out(session: Session, minutes: float | None = None, *, open_ended: bool 
     if target is not None and not math.isfinite(target):
         raise LengthError("a length must be a finite number of minutes")
     lengths = _step_lengths(session, target, chosen=minutes is not None)
+    least = (session.min_minutes or 0.0) * 60
+    if target is None and sum(lengths) < least and any(step.fills for step in session.steps):
+        lengths = _step_lengths(session, least, chosen=False)  # the default is never too short
     # The total comes from the step lengths alone, so that a small file asking for millions of
     # cycles is refused before a single cue is laid out.
     total = sum(lengths)

@@ -48,7 +48,17 @@ class Choice:
     options: tuple[str, ...]
 
 
-Kind = Flag | Whole | Name | Choice
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The `keys:` section: binding id -> keys (core/keys.py), kept as sorted (id, keys) pairs."""
+
+
+@dataclass(frozen=True, slots=True)
+class CountryCode:
+    """A setting that is a two-letter country code (core.helplines knows which)."""
+
+
+Kind = Flag | Whole | Name | Choice | Keys | CountryCode
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +104,16 @@ SETTINGS: tuple[Setting, ...] = (
         'ask "Anything to note?" after each session',
         remembered=False,
     ),
-    Setting("theme", None, Name(), "the colour theme", in_file=False),
+    Setting("theme", None, Name(), "the colour theme (this one is amber on black)"),
+    Setting("keys", (), Keys(), "your own keys (the ids: docs/keys.md)", remembered=False),
+    # Issue 16: the help lines' country (None: from the locale).
+    Setting(
+        "country",
+        None,
+        CountryCode(),
+        "the help lines' country, e.g. GB, US, AU (default: from the locale)",
+        remembered=False,
+    ),
 )
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 FILE_KEYS = tuple(setting.key for setting in SETTINGS if setting.in_file)
@@ -113,6 +132,8 @@ class Preferences:
     checkin_questions: str = BY_KEY["checkin_questions"].default
     journal: bool = BY_KEY["journal"].default
     theme: str | None = BY_KEY["theme"].default
+    keys: tuple[tuple[str, str], ...] = BY_KEY["keys"].default
+    country: str | None = BY_KEY["country"].default
 
 
 DEFAULTS = Preferences()
@@ -122,8 +143,17 @@ assert tuple(field.name for field in dataclasses.fields(Preferences)) == tuple(B
 Layer = Mapping[str, Any]
 
 
-def resolve(*, flags: Layer = {}, file: Layer = {}, remembered: Layer = {}) -> Preferences:  # noqa: B006 - read only
+def resolve(
+    *,
+    flags: Layer = {},  # noqa: B006 - read only
+    file: Layer = {},  # noqa: B006
+    remembered: Layer = {},  # noqa: B006
+    environment: Layer = {},  # noqa: B006
+) -> Preferences:
     """The preferences in force: for each setting, the first layer that sets it.
+
+    `environment` is what the system asks for (TEXTUAL_ANIMATIONS=none: reduced motion): it
+    comes after the others, in place of the default.
 
     Each layer maps a setting's key to its value and leaves out what it does not set (a value
     of None also counts as not set). Keys a layer may not hold are ignored: a flag cannot set
@@ -135,6 +165,7 @@ def resolve(*, flags: Layer = {}, file: Layer = {}, remembered: Layer = {}) -> P
             (flags, True),
             (file, setting.in_file),
             (remembered, setting.remembered),
+            (environment, True),
         ):
             value = layer.get(setting.key)
             if allowed and value is not None:
@@ -143,11 +174,22 @@ def resolve(*, flags: Layer = {}, file: Layer = {}, remembered: Layer = {}) -> P
     return dataclasses.replace(DEFAULTS, **values)
 
 
+_EXAMPLES: dict[type, str] = {
+    Keys: "{oxybreathe.motion: v}",
+    Name: "oxybreathe-night",
+    CountryCode: "GB",  # issue 16
+}
+
+
 def settings_example() -> str:
     """The settings file `oxybreathe config` offers when there is none: every key, as default."""
     lines = ["# oxybreathe settings. Every key is optional; delete a line to get the default back."]
     for setting in SETTINGS:
         if setting.in_file:
+            example = _EXAMPLES.get(type(setting.kind))
+            if example is not None:  # no default to write: an example instead
+                lines.append(f"# {setting.key}: {example}  # {setting.help}")
+                continue
             value = (
                 str(setting.default).lower() if isinstance(setting.kind, Flag) else setting.default
             )

@@ -118,6 +118,13 @@ def schema() -> dict[str, Any]:
                 "type": "boolean",
                 "description": "True: the step that fills runs until you stop (no `minutes`).",
             },
+            "caution": _text("Said at the start, before the first hold: when to stop."),
+            "acute": _text(
+                "For the moment of need: a short label, e.g. 'for an urge, right now'. "
+                "Listed first on home.",
+                NAME_MAX_CHARS,
+            ),
+            "min_minutes": {**minutes, "description": "The shortest length it may run."},
         },
     }
 

@@ -7,6 +7,7 @@ plain mode or to the app.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,8 +50,18 @@ def load(
         values = settings.values
         problems = tuple(f"{problem} (using the default)" for problem in settings.problems)
     memory = memories.load(state_dir, data_dir)
-    prefs = resolve(flags=flags or {}, file=values, remembered=memory.preferences)
+    prefs = resolve(
+        flags=flags or {}, file=values, remembered=memory.preferences, environment=environment()
+    )
     return Loaded(prefs, memory, problems)
+
+
+def environment() -> dict[str, object]:
+    """What the system asks for: TEXTUAL_ANIMATIONS=none (Textual's own switch) is reduced
+    motion, unless a flag, the settings file or a change made in the app says otherwise."""
+    if os.environ.get("TEXTUAL_ANIMATIONS", "").strip().lower() == "none":
+        return {"reduce_motion": True}
+    return {}
 
 
 def _exists(path: Path) -> bool:

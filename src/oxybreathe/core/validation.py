@@ -102,8 +102,12 @@ class Checker:
 
     # Building blocks -----------------------------------------------------------------------
 
-    def mapping(self, node: Node, what: str, allowed: tuple[str, ...]) -> dict[str, Node] | None:
-        """Return a mapping's values by key, reporting unknown, duplicate and non-text keys."""
+    def mapping(
+        self, node: Node, what: str, allowed: tuple[str, ...], *, where: str | None = None
+    ) -> dict[str, Node] | None:
+        """Return a mapping's values by key, reporting unknown, duplicate and non-text keys.
+
+        An unknown key's message lists the allowed ones, or says `where` they are listed."""
         if node.kind != "map":
             self.error(node, f"{what} must be a mapping of `key: value` lines, got {show(node)}")
             return None
@@ -126,7 +130,7 @@ class Checker:
                 self.error(
                     key_node,
                     f"unknown key `{shorten(key)}` in {what}"
-                    f"{suggest(key, allowed)} (allowed: {', '.join(allowed)})",
+                    f"{suggest(key, allowed)} ({where or 'allowed: ' + ', '.join(allowed)})",
                 )
                 continue
             found[key] = value

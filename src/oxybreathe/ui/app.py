@@ -11,36 +11,49 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import importlib
+import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
+from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
-from oxybreathe.audio import Player
-from oxybreathe.core import checkin
+from oxybreathe.core import helplines
 from oxybreathe.core import memory as memories
-from oxybreathe.core.checkin import Ratings
-from oxybreathe.core.engine import Clock
-from oxybreathe.core.flow import SessionFlow
-from oxybreathe.core.history import Recorder
-from oxybreathe.core.history.rows import Read
 from oxybreathe.core.memory import Memory
-from oxybreathe.core.plan import Plan
 from oxybreathe.core.preferences import DEFAULTS, Preferences
-from oxybreathe.ui import terminal
+from oxybreathe.ui import terminal, themes
+from oxybreathe.ui.commands import OxybreatheCommands
 from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_lines, notify_literally
-from oxybreathe.ui.screens.checkin import CheckinScreen
-from oxybreathe.ui.screens.closing import ClosingScreen
-from oxybreathe.ui.screens.history import HistoryScreen
 from oxybreathe.ui.screens.home import HomeScreen
-from oxybreathe.ui.screens.journal import JournalScreen
-from oxybreathe.ui.screens.session import SessionScreen
+
+if TYPE_CHECKING:
+    from oxybreathe.core.engine import Clock
+    from oxybreathe.core.flow import SessionFlow
+    from oxybreathe.core.history import Recorder
+    from oxybreathe.core.history.rows import Read
+    from oxybreathe.core.plan import Plan
+
+# What a session, its closing and the history screen need, imported once the list is on
+# screen (see `on_mount`) rather than before it: about a third of the app's own start-up.
+LATER = (
+    "oxybreathe.audio",
+    "oxybreathe.core.flow",
+    "oxybreathe.core.history",
+    "oxybreathe.ui.screens.checkin",
+    "oxybreathe.ui.screens.closing",
+    "oxybreathe.ui.screens.history",
+    "oxybreathe.ui.screens.journal",
+    "oxybreathe.ui.screens.session",
+)
 
 
 class Backdrop(Screen[None]):
@@ -53,6 +66,18 @@ class OxybreatheApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "oxybreathe"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {OxybreatheCommands}
+    # Issue 16: the help lines, one key away on every screen (no screen uses F1 or ?).
+    BINDINGS = [
+        Binding(
+            "f1,question_mark",
+            "help_lines",
+            "Help lines",
+            key_display="F1",
+            id="oxybreathe.help",
+            priority=True,
+        ),
+    ]
 
     prefs: var[Preferences] = var(DEFAULTS, init=False)
 
@@ -67,11 +92,13 @@ class OxybreatheApp(App[int]):
         state_dir: Path | None = None,
         data_dir: Path | None = None,
         problems: Sequence[str] = (),
+        now: bool = False,
     ) -> None:
         """`prefs` are resolved already (core.preferences); `memory` is what was remembered
         (read here when not given); `start` opens a session at once (`oxybreathe run`);
         `problems` are lines about the settings file to show once."""
         super().__init__()
+        themes.register(self)  # before prefs.theme is applied (on_mount)
         self.set_reactive(OxybreatheApp.prefs, prefs)
         self.memory = memory if memory is not None else memories.load(state_dir, data_dir)
         self.clock = clock
@@ -81,8 +108,11 @@ class OxybreatheApp(App[int]):
         self.farewell: list[str] = []  # lines for the terminal once the app has closed
         self._problems = list(problems)
         self._start = start
+        self._now = now  # `oxybreathe now`: no check-in, a help line at the start
         self._recorder: Recorder | None = None
         self._flow: SessionFlow | None = None
+        # The user's `keys:` (checked by core.config, ids in core/keys.py) over our BINDINGS.
+        self.set_keymap(dict(prefs.keys))
 
     def get_default_screen(self) -> HomeScreen:
         # Home is the bottom of the stack, painted first (pushing it later costs a screen switch).
@@ -92,6 +122,7 @@ class OxybreatheApp(App[int]):
             first_choice=first,
             remembered=(self.memory.session, self.memory.minutes),
             user_dir=self.user_dir,
+            keymap=dict(self.prefs.keys),
         )
         return home.data_bind(OxybreatheApp.prefs)
 
@@ -100,12 +131,29 @@ class OxybreatheApp(App[int]):
         if self.prefs.theme and self.prefs.theme in self.available_themes:
             self.theme = self.prefs.theme  # an unknown name is simply not restored
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if not self.memory.told:  # the first run says it once, briefly
+            notify_literally(
+                self,
+                f"{helplines.NOT_ON_FIRST_RUN} {helplines.one_line(self.helplines)} "
+                "F1 shows help lines on every screen.",
+                title="Before you start",
+                timeout=20,
+            )
+            self.memory = self.memory.told_once()
+            memories.save(self.memory, self.state_dir)
         if self._problems:
             self.notify_problems(
                 ["The settings file has problems; their defaults apply.", *self._problems[:5]]
             )
         if self._start is not None:
-            self.practise(self._start, from_home=False)
+            self.practise(self._start, from_home=False, now=self._now)
+        else:
+            self.call_after_refresh(self._import_the_rest)
+
+    def _import_the_rest(self) -> None:
+        """Import what a session needs once home is painted, so choosing one stays quick."""
+        for name in LATER:
+            importlib.import_module(name)
 
     def _on_signal(self, signum: int) -> None:
         self.wrap_up()
@@ -117,15 +165,39 @@ class OxybreatheApp(App[int]):
         `q` is the key to name: it quits home, closing and history, and ends a session (after
         asking); ctrl+q quits from anywhere, a session kept as stopped.
         """
-        active = self.active_bindings.get("q")
-        action = active.binding.action if active is not None else None
-        if action in ("quit", "app.quit"):
-            hint = "Press q to quit."
-        elif action == "end":
-            hint = "Press q to end the session, or ctrl+q to quit."
+        # The key a keymap gave (`keys:` in the settings file), or q.
+        keys: dict[str, str] = {}
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit", "end") and key != "ctrl+q":
+                keys.setdefault(active.binding.action.removeprefix("app."), key)
+        if "quit" in keys:
+            hint = f"Press {keys['quit']} to quit."
+        elif "end" in keys:
+            hint = f"Press {keys['end']} to end the session, or ctrl+q to quit."
         else:
             hint = "Press ctrl+q to quit."
         notify_literally(self, hint, title="Ctrl+C does not quit here")
+
+    # Help --------------------------------------------------------------------------------
+
+    @property
+    def helplines(self) -> helplines.Helplines:
+        """The help lines for the settings' `country:`, else the locale's."""
+        return helplines.lookup(self.prefs.country, os.environ)
+
+    def action_help_lines(self) -> None:
+        """F1 (or ?): the help lines over whatever screen is showing; Esc comes back."""
+        from oxybreathe.ui.screens.helplines import HelpLinesScreen
+
+        if not isinstance(self.screen, HelpLinesScreen):
+            self.push_screen(HelpLinesScreen(self.helplines))
+
+    def action_now(self) -> None:
+        """u on home, or `oxybreathe now`: the short urge session at once, no questions."""
+        from oxybreathe.core import catalog
+        from oxybreathe.core.plan import lay_out
+
+        self.practise(lay_out(catalog.now_session(self.user_dir)), from_home=True, now=True)
 
     def notify_problems(self, lines: list[str]) -> None:
         notify_lines(self, lines, severity="warning", timeout=12)
@@ -136,6 +208,8 @@ class OxybreatheApp(App[int]):
     def _preference_changed(self, message: PreferenceChanged) -> None:
         """A change made in the app applies at once and is the one thing remembered."""
         self.prefs = dataclasses.replace(self.prefs, **{message.key: message.value})
+        if message.key == "theme" and message.value in self.available_themes:
+            self.theme = message.value  # from the palette's "Theme: ..." commands
         self.memory = self.memory.changed(message.key, message.value)
         memories.save(self.memory, self.state_dir)
 
@@ -156,6 +230,8 @@ class OxybreatheApp(App[int]):
                 # may never run it, and must not be waited for).
                 with contextlib.suppress(RuntimeError):
                     loop.call_soon_threadsafe(self._history_notice, line)
+
+            from oxybreathe.core.history import Recorder
 
             self._recorder = Recorder(self.data_dir, on_notice=said)
         return self._recorder
@@ -189,18 +265,38 @@ class OxybreatheApp(App[int]):
         self.practise(message.plan, from_home=True)
 
     @work(exclusive=True, group="session")
-    async def practise(self, plan: Plan, *, from_home: bool) -> None:
-        """One session: the check-in, the session, the check-in again and the closing."""
+    async def practise(self, plan: Plan, *, from_home: bool, now: bool = False) -> None:
+        """One session: the check-in, the session, the check-in again and the closing.
+
+        `now` (`oxybreathe now`, u on home): no questions, and a help line at the start.
+        """
+        from oxybreathe.audio import Player
+        from oxybreathe.core import checkin
+        from oxybreathe.core.checkin import Ratings
+        from oxybreathe.core.flow import SessionFlow
+        from oxybreathe.ui.screens.checkin import CheckinScreen
+        from oxybreathe.ui.screens.closing import ClosingScreen
+        from oxybreathe.ui.screens.journal import JournalScreen
+        from oxybreathe.ui.screens.session import SessionScreen
+
         prefs = self.prefs
         player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)  # loads while asked
-        flow = SessionFlow(plan, player=player, recorder=self.recorder, clock=self.clock)
+        flow = SessionFlow(
+            plan,
+            player=player,
+            recorder=self.recorder,
+            clock=self.clock,
+            helplines=self.helplines,
+            help_at_start=now,
+        )
         self._flow = flow
+        again = None
         backdrop = Backdrop()
         await self.push_screen(backdrop)
         try:
             before: Ratings | None = Ratings()
             questions = checkin.asked(prefs.checkin_questions)
-            asking = prefs.checkin and bool(questions)
+            asking = prefs.checkin and bool(questions) and not now
             if asking:
                 cancel = "back to the list" if from_home else "quit"
                 before = await self.push_screen_wait(
@@ -220,16 +316,20 @@ class OxybreatheApp(App[int]):
                     CheckinScreen("After the session", questions=questions)
                 )
             # --no-checkin (or `checkin: false`) means no questions at all, the journal's too.
-            journaling = prefs.journal and prefs.checkin
+            journaling = prefs.journal and prefs.checkin and not now
             journal = await self.push_screen_wait(JournalScreen()) if journaling else None
             closing = await asyncio.to_thread(flow.close, after or Ratings(), journal=journal)
-            await self.push_screen_wait(ClosingScreen(plan.session.name, closing))
+            again = await self.push_screen_wait(ClosingScreen(plan.session.name, closing))
         finally:
             flow.shut(linger=None)  # the closing bowl rings out on its own
             self._flow = None
             if backdrop in self.screen_stack:
                 self.pop_screen()
+        if again:  # the support closing's "surf again"
+            self.call_later(self.action_now)
 
     def action_show_history(self) -> None:
+        from oxybreathe.ui.screens.history import HistoryScreen
+
         screen = HistoryScreen(self.read_history, self.recorder.delete)
         self.push_screen(screen.data_bind(OxybreatheApp.prefs))

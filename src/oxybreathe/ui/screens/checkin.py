@@ -66,8 +66,8 @@ class CheckinScreen(Screen["Ratings | None"]):
     """
 
     BINDINGS = [
-        Binding("s", "skip", "Skip"),
-        Binding("escape", "leave", "Back"),
+        Binding("s", "skip", "Skip", id="oxybreathe.skip"),
+        Binding("escape", "leave", "Back", id="oxybreathe.back"),
     ]
 
     def __init__(

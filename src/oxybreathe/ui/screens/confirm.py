@@ -40,8 +40,8 @@ class Confirm(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="oxybreathe.yes"),
+        Binding("n,escape", "answer(False)", "No", id="oxybreathe.no"),
     ]
 
     def __init__(self, question: str, *, yes: str = "End", no: str = "Keep going") -> None:

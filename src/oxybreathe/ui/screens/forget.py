@@ -47,7 +47,7 @@ class ChooseEntry(ModalScreen["int | None"]):
     }
     """
 
-    BINDINGS = [Binding("escape", "none", "Back")]
+    BINDINGS = [Binding("escape", "none", "Back", id="oxybreathe.back")]
 
     def __init__(self, rows: list[Row]) -> None:
         super().__init__()

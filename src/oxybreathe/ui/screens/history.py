@@ -87,10 +87,11 @@ class HistoryScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("s", "toggle_streak", "Show/hide streak"),
-        Binding("d", "delete", "Delete entry"),
-        Binding("escape,h", "app.pop_screen", "Back"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("d", "toggle_streak", "Show/hide streak", id="oxybreathe.streak"),
+        Binding("x,delete", "delete", "Delete entry", id="oxybreathe.delete"),
+        Binding("escape", "app.pop_screen", "Back", id="oxybreathe.back"),
+        Binding("h", "app.pop_screen", "Close history", show=False, id="oxybreathe.history"),
+        Binding("q", "app.quit", "Quit", id="oxybreathe.quit"),
     ]
 
     prefs: var[Preferences] = var(DEFAULTS)

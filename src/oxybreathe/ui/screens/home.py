@@ -7,6 +7,7 @@ import os
 import shlex
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from oxybreathe.core import catalog, checkin, locations, paths
+from oxybreathe.core import catalog, checkin, keys, locations, paths
 from oxybreathe.core.catalog import Entry
 from oxybreathe.core.plan import LengthError, bounds, default_minutes, lay_out, length_choices
 from oxybreathe.core.preferences import DEFAULTS, Preferences
@@ -55,28 +56,25 @@ def _minutes_label(minutes: float) -> str:
 # The length chooser's last choice for a session that can fill: no length, until you stop.
 OPEN_ENDED = math.inf
 
-# Most needed first: a narrow terminal cuts the line from the right.
-KEY_HINTS = (
-    "⏎ start  ←/→ length  h history  c chimes  m motion  n new  e edit  q quit  r reload  "
-    "^p palette"
-)
-
 
 class HomeScreen(Screen[None]):
     """Pick a session and a length, then press Enter."""
 
     BINDINGS = [
-        Binding("enter", "start", "Start", priority=True),
-        Binding("left,minus", "length(-1)", "Shorter", key_display="←/-"),
-        Binding("right,plus", "length(1)", "Longer", key_display="→/+"),
-        Binding("c", "toggle_chimes", "Chimes"),
-        Binding("m", "toggle_motion", "Motion"),
-        Binding("k", "checkin_questions", "Check-in questions", show=False),
-        Binding("h", "app.show_history", "History"),
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("r", "reload", "Reload"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("enter", "start", "Start", priority=True, id="oxybreathe.start"),
+        Binding("left,minus", "length(-1)", "Shorter", key_display="←/-", id="oxybreathe.shorter"),
+        Binding("right,plus", "length(1)", "Longer", key_display="→/+", id="oxybreathe.longer"),
+        Binding("c", "toggle_chimes", "Chimes", id="oxybreathe.chimes"),
+        Binding("m", "toggle_motion", "Motion", id="oxybreathe.motion"),
+        Binding(
+            "k", "checkin_questions", "Check-in questions", show=False, id="oxybreathe.questions"
+        ),
+        Binding("h", "app.show_history", "History", id="oxybreathe.history"),
+        Binding("n", "new", "New", id="oxybreathe.new"),
+        Binding("e", "edit", "Edit", id="oxybreathe.edit"),
+        Binding("r", "reload", "Reload", id="oxybreathe.reload"),
+        Binding("q", "app.quit", "Quit", id="oxybreathe.quit"),
+        Binding("u", "app.now", "Urge now", id="oxybreathe.now"),  # issue 16: `oxybreathe now`
     ]
 
     prefs: var[Preferences] = var(DEFAULTS)
@@ -87,6 +85,7 @@ class HomeScreen(Screen[None]):
         first_choice: str | None = None,
         remembered: tuple[str | None, float | None] = (None, None),
         user_dir: Path | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         """`first_choice` is highlighted when the list is first read; `remembered` is the last
         session started and its length, which that session's chooser starts at."""
@@ -94,6 +93,7 @@ class HomeScreen(Screen[None]):
         self.first_choice = first_choice
         self.remembered = remembered
         self.user_dir = user_dir
+        self.keymap = dict(keymap or {})
         self.entries: list[Entry] = []
         self.choices: list[float] = []
         self.choice = 0
@@ -107,7 +107,8 @@ class HomeScreen(Screen[None]):
             yield Details(id="details")
         # One line of key hints: the stock Footer builds a widget per key, which costs more at
         # start-up than this whole screen's first paint can spare.
-        yield Static(KEY_HINTS, id="keys", markup=False)
+        # Most needed first: a narrow terminal cuts the line from the right.
+        yield Static(keys.home_hints(self.keymap), id="keys", markup=False)
 
     def on_screen_resume(self) -> None:
         # List before the first paint: from the catalog cache it reads no YAML and costs a few
@@ -158,6 +159,8 @@ class HomeScreen(Screen[None]):
         if entry.session is None:
             return Text.assemble((clean(entry.id), "bold"), "  (broken)")
         text = Text(clean(entry.session.name), style="bold")
+        if entry.session.acute:  # for the moment of need: say when
+            text.append(f"  {clean(entry.session.acute)}", style="italic")
         if not entry.builtin:
             text.append("  yours", style="italic")
         return text
@@ -247,8 +250,14 @@ class HomeScreen(Screen[None]):
     def _show_preferences(self) -> None:
         motion = "calm countdown" if self.prefs.reduce_motion else "animated"
         self.query_one(Details).show(
-            chimes=f"Chimes: {'on' if self.prefs.chimes else 'off'}  (c)\nMotion: {motion}  (m)"
+            chimes=f"Chimes: {'on' if self.prefs.chimes else 'off'}  ({self._key('chimes', 'c')})\n"
+            f"Motion: {motion}  ({self._key('motion', 'm')})"
         )
+
+    def _key(self, action: str, default: str) -> str:
+        """The key the user gave `action` (its first), or its default."""
+        given = self.keymap.get(keys.PREFIX + action)
+        return keys.shown(keys.split(given)[0]) if given else default
 
     def action_toggle_chimes(self) -> None:
         self.post_message(PreferenceChanged("chimes", not self.prefs.chimes))
@@ -294,6 +303,14 @@ class HomeScreen(Screen[None]):
             return
         self.remembered = (entry.id, None if fixed else minutes)
         self.post_message(StartSession(session_plan, None if fixed else minutes))
+
+    def start_by_id(self, session_id: str) -> None:
+        """Highlight `session_id` and start it, as Enter would (the command palette)."""
+        ids = [entry.id for entry in self.entries]
+        if session_id in ids:
+            self.query_one("#sessions", OptionList).highlighted = ids.index(session_id)
+            self._show_selected()
+            self.action_start()
 
     def action_reload(self) -> None:
         self.reload()

@@ -45,7 +45,7 @@ class JournalScreen(Screen["str | None"]):
     }
     """
 
-    BINDINGS = [Binding("escape", "skip", "Skip")]
+    BINDINGS = [Binding("escape", "skip", "Skip", id="oxybreathe.back")]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="journal"):

@@ -90,6 +90,20 @@ class SessionScreen(Screen[Outcome]):
         color: $text-muted;
     }
 
+    /* The caution (and, for `oxybreathe now`, a help line): seen at every size. */
+    #opening {
+        width: 1fr;
+        height: auto;
+        text-align: center;
+        color: $text-warning;
+        padding: 0 1;
+    }
+
+    /* A small terminal lets it go once the first hold is over (or the first cue, with none). */
+    SessionScreen.-small.-opened #opening {
+        display: none;
+    }
+
     /* Why there is no sound: a line of the layout, so it covers nothing, shown for a while. */
     #notice {
         width: 1fr;
@@ -155,12 +169,14 @@ class SessionScreen(Screen[Outcome]):
     """
 
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause/resume"),
-        Binding("n", "skip", "Skip step"),
-        Binding("m", "mute", "Mute"),
-        Binding("plus,equals_sign", "volume(10)", "Louder", key_display="+"),
-        Binding("minus", "volume(-10)", "Softer", key_display="-"),
-        Binding("q,escape", "end", "End"),
+        Binding("space", "toggle_pause", "Pause/resume", id="oxybreathe.pause"),
+        Binding("s", "skip", "Skip step", id="oxybreathe.skip"),
+        Binding("c", "mute", "Chimes", id="oxybreathe.chimes"),
+        Binding(
+            "plus,equals_sign", "volume(10)", "Louder", key_display="+", id="oxybreathe.louder"
+        ),
+        Binding("minus", "volume(-10)", "Softer", key_display="-", id="oxybreathe.softer"),
+        Binding("q,escape", "end", "End", id="oxybreathe.end"),
     ]
 
     def __init__(
@@ -179,10 +195,16 @@ class SessionScreen(Screen[Outcome]):
         self._shown_prompt: str | None = None
         self._lines: dict[str, Line] = {}
         self._answered = ""  # what the last "Craving now?" answer was
+        holds = [cue.index for cue in self.plan.cues if cue.phase == "hold"]
+        self._opening_until = holds[0] if holds else 0  # the cue after which it may go
 
     def compose(self) -> ComposeResult:
         with Vertical(id="session"):
             yield Static(clean(self.plan.session.name), id="title", markup=False)
+            if self.flow.opening:
+                yield Static(
+                    "\n".join(clean(line) for line in self.flow.opening), id="opening", markup=False
+                )
             yield Line(id="sound")
             yield Static("", id="notice", markup=False)
             if not self.reduce_motion:
@@ -282,7 +304,12 @@ class SessionScreen(Screen[Outcome]):
         """Update a one-line text; it repaints only if the text changed."""
         self._lines[widget_id].show(text)
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 20, "-small")
+
     def _show_cue(self, cue: Cue) -> None:
+        if cue.index > self._opening_until:
+            self.add_class("-opened")
         prompt = clean((cue.text if cue.kind == "prompt" else (cue.text or cue.step_text)) or "")
         if prompt != self._shown_prompt:  # a prompt may wrap, so it alone needs a new layout
             self._shown_prompt = prompt
