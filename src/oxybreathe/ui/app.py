@@ -30,12 +30,13 @@ from oxybreathe.core import memory as memories
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.ui import terminal, themes
-from oxybreathe.ui.commands import OxybreatheCommands
 from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_lines, notify_literally
 from oxybreathe.ui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from oxybreathe.core.engine import Clock
     from oxybreathe.core.flow import SessionFlow
     from oxybreathe.core.history import Recorder
@@ -55,6 +56,15 @@ LATER = (
 )
 
 
+def _oxybreathe_commands() -> type[Provider]:
+    """The palette's commands, imported when the palette first opens, as Textual's own are:
+    `textual.command` and the screens the commands look at cost about 30 ms before the first
+    paint otherwise."""
+    from oxybreathe.ui.commands import OxybreatheCommands
+
+    return OxybreatheCommands
+
+
 class Backdrop(Screen[None]):
     """An empty screen under a session's screens, so that home never shows between two of them."""
 
@@ -65,7 +75,7 @@ class OxybreatheApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "oxybreathe"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {OxybreatheCommands}
+    COMMANDS = App.COMMANDS | {_oxybreathe_commands}
     # Issue 16: the help lines, one key away on every screen (no screen uses F1 or ?).
     BINDINGS = [
         Binding(
