@@ -25,7 +25,6 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
-from oxybreathe.core import helplines
 from oxybreathe.core import memory as memories
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.preferences import DEFAULTS, Preferences
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
 
     from oxybreathe.core.engine import Clock
     from oxybreathe.core.flow import SessionFlow
+    from oxybreathe.core.helplines import Helplines
     from oxybreathe.core.history import Recorder
     from oxybreathe.core.history.rows import Read
     from oxybreathe.core.plan import Plan
@@ -141,9 +141,11 @@ class OxybreatheApp(App[int]):
             self.theme = self.prefs.theme  # an unknown name is simply not restored
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if not self.memory.told:  # the first run says it once, briefly
+            from oxybreathe.core.helplines import NOT_ON_FIRST_RUN, one_line
+
             notify_literally(
                 self,
-                f"{helplines.NOT_ON_FIRST_RUN} {helplines.one_line(self.helplines)} "
+                f"{NOT_ON_FIRST_RUN} {one_line(self.helplines)} "
                 "F1 shows help lines on every screen.",
                 title="Before you start",
                 timeout=20,
@@ -190,9 +192,11 @@ class OxybreatheApp(App[int]):
     # Help --------------------------------------------------------------------------------
 
     @property
-    def helplines(self) -> helplines.Helplines:
+    def helplines(self) -> Helplines:
         """The help lines for the settings' `country:`, else the locale's."""
-        return helplines.lookup(self.prefs.country, os.environ)
+        from oxybreathe.core.helplines import lookup  # not needed for the first paint
+
+        return lookup(self.prefs.country, os.environ)
 
     def action_help_lines(self) -> None:
         """F1 (or ?): the help lines over whatever screen is showing; Esc comes back."""
