@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING
 
 from oxybreathe.cli.common import say
 from oxybreathe.core import catalog, locations, paths
@@ -10,6 +10,9 @@ from oxybreathe.core.plan import bounds
 from oxybreathe.core.safe_text import clean
 from oxybreathe.core.wording import count, duration
 from oxybreathe.exits import ExitStatus
+
+if TYPE_CHECKING:
+    import argparse  # for annotations only: the bare command never builds a parser
 
 
 def run(args: argparse.Namespace | None) -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from oxybreathe.cli import listing
 from oxybreathe.cli.common import no_output, say, settings, terminal_problem
@@ -11,6 +11,9 @@ from oxybreathe.core import catalog, locations, paths
 from oxybreathe.core.plan import LengthError, Plan, lay_out
 from oxybreathe.core.problems import LoadError
 from oxybreathe.exits import ExitStatus
+
+if TYPE_CHECKING:
+    import argparse  # for annotations only: the bare command never builds a parser
 
 
 def run(args: argparse.Namespace) -> int:

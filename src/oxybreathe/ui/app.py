@@ -25,19 +25,20 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
-from oxybreathe.core import helplines
 from oxybreathe.core import memory as memories
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.ui import terminal, themes
-from oxybreathe.ui.commands import OxybreatheCommands
 from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_lines, notify_literally
 from oxybreathe.ui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from oxybreathe.core.engine import Clock
     from oxybreathe.core.flow import SessionFlow
+    from oxybreathe.core.helplines import Helplines
     from oxybreathe.core.history import Recorder
     from oxybreathe.core.history.rows import Read
     from oxybreathe.core.plan import Plan
@@ -56,6 +57,15 @@ LATER = (
 )
 
 
+def _oxybreathe_commands() -> type[Provider]:
+    """The palette's commands, imported when the palette first opens, as Textual's own are:
+    `textual.command` and the screens the commands look at cost about 30 ms before the first
+    paint otherwise."""
+    from oxybreathe.ui.commands import OxybreatheCommands
+
+    return OxybreatheCommands
+
+
 class Backdrop(Screen[None]):
     """An empty screen under a session's screens, so that home never shows between two of them."""
 
@@ -66,7 +76,7 @@ class OxybreatheApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "oxybreathe"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {OxybreatheCommands}
+    COMMANDS = App.COMMANDS | {_oxybreathe_commands}
     # Issue 16: the help lines, one key away on every screen (no screen uses F1 or ?).
     BINDINGS = [
         Binding(
@@ -132,9 +142,11 @@ class OxybreatheApp(App[int]):
             self.theme = self.prefs.theme  # an unknown name is simply not restored
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if not self.memory.told:  # the first run says it once, briefly
+            from oxybreathe.core.helplines import NOT_ON_FIRST_RUN, one_line
+
             notify_literally(
                 self,
-                f"{helplines.NOT_ON_FIRST_RUN} {helplines.one_line(self.helplines)} "
+                f"{NOT_ON_FIRST_RUN} {one_line(self.helplines)} "
                 "F1 shows help lines on every screen.",
                 title="Before you start",
                 timeout=20,
@@ -181,9 +193,11 @@ class OxybreatheApp(App[int]):
     # Help --------------------------------------------------------------------------------
 
     @property
-    def helplines(self) -> helplines.Helplines:
+    def helplines(self) -> Helplines:
         """The help lines for the settings' `country:`, else the locale's."""
-        return helplines.lookup(self.prefs.country, os.environ)
+        from oxybreathe.core.helplines import lookup  # not needed for the first paint
+
+        return lookup(self.prefs.country, os.environ)
 
     def action_help_lines(self) -> None:
         """F1 (or ?): the help lines over whatever screen is showing; Esc comes back."""
