@@ -177,6 +177,26 @@ async def test_the_first_run_says_once_what_the_app_is_not_for(clock):
         assert not any("not for emergencies" in n.message for n in again._notifications)
 
 
+@pytest.mark.parametrize(("width", "height"), [(40, 12), (59, 20), (100, 30)])
+async def test_the_first_run_notice_is_never_cut_off_at_the_edge(clock, width, height):
+    app = app_with(clock, first_run=True)
+    async with app.run_test(size=(width, height), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        [toast] = app.screen.query("Toast")  # Textual's notice widget, by its CSS type
+        region = toast.region
+        assert region.x >= 0 and region.right <= width and region.y >= 0 and region.bottom <= height
+        if width < 60:  # a narrow terminal: the whole width, not half of it
+            assert region.width >= width - 2  # its rack keeps room for a scrollbar
+        # Every word of the message is in the notice as drawn (wrapped, never clipped).
+        drawn = " ".join(
+            "".join(segment.text for segment in line).strip()
+            for line in toast.render_lines(toast.region.reset_offset)
+        )
+        for word in one_line(app.helplines).split():
+            assert word in drawn.split(), (word, drawn)
+
+
 async def test_a_rising_craving_gets_support_first_and_can_surf_again(clock):
     app = app_with(clock, start=lay_out(BOX, 1), chimes=False)
     async with app.run_test(size=(100, 30)) as pilot:

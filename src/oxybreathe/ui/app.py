@@ -74,6 +74,8 @@ class OxybreatheApp(App[int]):
     """Home, history and one session at a time, over the pure core."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
+    # Below 60 columns a notice takes the whole width (app.tcss), so no word of it is cut off.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
     TITLE = "oxybreathe"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {_oxybreathe_commands}
