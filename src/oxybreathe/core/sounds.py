@@ -1,6 +1,8 @@
-"""Sound files: where the built-ins are, whether a WAV can be played, and decoding it once.
+"""Sound files: where the built-ins are, whether a file can be played, and decoding it once.
 
-Pure Python (the `wave` module); the player process turns the decoded frames into sound.
+A chime is a WAV file, read in pure Python (the `wave` module). A recorded prompt may also be
+FLAC, Ogg Vorbis or MP3, which are decoded by miniaudio (the audio extra) when it is installed.
+The player process turns the decoded frames into sound.
 
 The work is bounded before it is done: a file is refused by its type and size (`os.stat`) before
 a byte of it is read, and its header before its samples. Converting and scaling samples run at
@@ -32,13 +34,31 @@ WIDTHS = (1, 2, 3, 4)  # bytes per sample: 8, 16, 24 and 32-bit PCM
 # Room for the header and the chunks beside the sound (names, cue points, cover art...).
 OTHER_CHUNKS_BYTES = 1024 * 1024
 # The largest file the limits allow: the longest, widest sound, and room for the rest.
-MAX_BYTES = int(MAX_SECONDS * max(RATES)) * max(CHANNELS) * max(WIDTHS) + OTHER_CHUNKS_BYTES
+
+# A recorded or spoken prompt (`audio:` in a step, or a voice's speech) may last this long.
+RECORDING_MAX_SECONDS = 600.0
+# The compressed formats a recording may have besides WAV, decoded by miniaudio.
+COMPRESSED = (".flac", ".ogg", ".mp3")
+RECORDING_FORMATS = (".wav", *COMPRESSED)
+NEEDS_EXTRA = (
+    "a {kind} file is decoded by miniaudio, which is not installed: "
+    "pip install 'oxybreathe[audio]', or use a .wav file"
+)
+
+
+def max_bytes(max_seconds: float) -> int:
+    """The largest file a sound of at most `max_seconds` may be: its longest, widest PCM, and
+    room for the rest (a compressed file is always smaller than this)."""
+    return int(max_seconds * max(RATES)) * max(CHANNELS) * max(WIDTHS) + OTHER_CHUNKS_BYTES
+
 
 # Chunks a file may have before its sound (`wave` walks them one by one; a real file has a few).
 MAX_CHUNKS = 100
 # What `wave` raises on a malformed file (a chunk that points outside the file raises
 # RuntimeError, a short one struct.error or EOFError).
 _MALFORMED = (wave.Error, EOFError, struct.error, RuntimeError, ValueError)
+
+MAX_BYTES = max_bytes(MAX_SECONDS)
 
 _FLIP_SIGN = bytes(byte ^ 0x80 for byte in range(256))  # signed <-> offset binary, high byte
 _UNITY = 1 << 15  # a gain of 1, in the 1/32768ths `scaled` multiplies by
@@ -74,16 +94,23 @@ def path_of(sound: Sound) -> Path:
     return locations.builtin_audio_dir() / f"{sound.builtin}.wav"
 
 
-def check(path: Path) -> None:
-    """Raise Unplayable unless `path` is a WAV the player can play; reads only its header."""
-    with _opened(path) as file:
-        _header(file)
+def check(path: Path, *, max_seconds: float = MAX_SECONDS) -> float:
+    """Raise Unplayable unless `path` is a sound the player can play, at most `max_seconds`
+    long; return its length in seconds. A WAV's header is all that is read."""
+    if path.suffix.lower() in COMPRESSED:
+        return _compressed(path, max_seconds).seconds
+    with _opened(path, max_seconds) as file:
+        source = _header(file, max_seconds)
+        return float(source.getnframes() / source.getframerate())
 
 
-def decode(path: Path) -> Decoded:
-    """Read a playable WAV as 16-bit PCM (8, 24 and 32-bit samples are converted)."""
-    with _opened(path) as file:
-        source = _header(file)
+def decode(path: Path, *, max_seconds: float = MAX_SECONDS) -> Decoded:
+    """Read a playable sound as 16-bit PCM (8, 24 and 32-bit WAV samples are converted; FLAC,
+    Ogg Vorbis and MP3 are decoded by miniaudio)."""
+    if path.suffix.lower() in COMPRESSED:
+        return _compressed(path, max_seconds)
+    with _opened(path, max_seconds) as file:
+        source = _header(file, max_seconds)
         channels, width = source.getnchannels(), source.getsampwidth()
         try:
             raw = source.readframes(source.getnframes())
@@ -107,7 +134,50 @@ def scaled(sound: Decoded, volume: int) -> bytes:
     return _times(sound.frames, factor)
 
 
-def _opened(path: Path) -> BinaryIO:
+def _compressed(path: Path, max_seconds: float) -> Decoded:
+    """Decode a FLAC, Ogg Vorbis or MP3 file, once its size, then its header, allow it."""
+    kind = path.suffix.lower().lstrip(".")
+    try:
+        import miniaudio
+    except ImportError:
+        raise Unplayable(NEEDS_EXTRA.format(kind=kind)) from None
+    with _opened(path, max_seconds) as file:
+        try:
+            data = file.read()
+        except OSError as error:
+            raise Unplayable(f"cannot read it: {error.strerror or error}") from None
+    info_of = {"flac": miniaudio.flac_get_info, "ogg": miniaudio.vorbis_get_info}
+    try:
+        info = info_of.get(kind, miniaudio.mp3_get_info)(data)
+    except miniaudio.MiniaudioError:
+        raise Unplayable(f"not {_article(kind)} file the player can read") from None
+    if info.nchannels < 1 or info.sample_rate < 1 or info.num_frames < 1:
+        raise Unplayable("it holds no sound")
+    if info.num_frames / info.sample_rate > max_seconds:
+        lasts = math.ceil(info.num_frames / info.sample_rate * 1000) / 1000
+        raise Unplayable(f"it lasts {lasts:g} s; a recording may last {max_seconds:g} s")
+    rate = info.sample_rate if info.sample_rate in RATES else max(RATES)
+    channels = min(info.nchannels, max(CHANNELS))
+    try:
+        sound = miniaudio.decode(
+            data,
+            output_format=miniaudio.SampleFormat.SIGNED16,
+            nchannels=channels,
+            sample_rate=rate,
+        )
+    except miniaudio.MiniaudioError:
+        raise Unplayable(f"not {_article(kind)} file the player can read") from None
+    frames = sound.samples.tobytes()
+    if sys.byteorder == "big":
+        swapped = sound.samples
+        swapped.byteswap()
+        frames = swapped.tobytes()
+    if not frames:
+        raise Unplayable("it holds no sound")
+    return Decoded(frames, channels, rate)
+
+
+def _opened(path: Path, max_seconds: float = MAX_SECONDS) -> BinaryIO:
     """The file, opened for reading once its type and size allow it; raises Unplayable.
 
     A FIFO, a device or a folder is refused by `os.stat`, before it is opened (opening a FIFO
@@ -115,7 +185,7 @@ def _opened(path: Path) -> BinaryIO:
     checked again, in case the name was given to something else in between.
     """
     try:
-        _refuse_by_stat(os.stat(path))
+        _refuse_by_stat(os.stat(path), max_seconds)
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise Missing("there is no such file") from None
@@ -123,14 +193,14 @@ def _opened(path: Path) -> BinaryIO:
         raise Unplayable(f"cannot read it: {error.strerror or error}") from None
     file = os.fdopen(handle, "rb")
     try:
-        _refuse_by_stat(os.fstat(handle))
+        _refuse_by_stat(os.fstat(handle), max_seconds)
     except BaseException:
         file.close()
         raise
     return file
 
 
-def _refuse_by_stat(info: os.stat_result) -> None:
+def _refuse_by_stat(info: os.stat_result, max_seconds: float = MAX_SECONDS) -> None:
     mode = info.st_mode
     if stat.S_ISDIR(mode):
         raise Unplayable("it is a folder, not a sound file")
@@ -140,14 +210,16 @@ def _refuse_by_stat(info: os.stat_result) -> None:
         raise Unplayable("it is a device, not a sound file")
     if not stat.S_ISREG(mode):
         raise Unplayable("it is not a regular file")
-    if info.st_size > MAX_BYTES:
+    largest = max_bytes(max_seconds)
+    if info.st_size > largest:
+        what = "a chime file" if max_seconds <= MAX_SECONDS else "a recording"
         raise Unplayable(
-            f"it is {info.st_size / 1e6:,.0f} MB; a chime file may be at most "
-            f"{MAX_BYTES / 1e6:.0f} MB ({MAX_SECONDS:.0f} s of 48 kHz stereo sound)"
+            f"it is {info.st_size / 1e6:,.0f} MB; {what} may be at most "
+            f"{largest / 1e6:.0f} MB ({max_seconds:.0f} s of 48 kHz stereo sound)"
         )
 
 
-def _header(file: BinaryIO) -> wave.Wave_read:
+def _header(file: BinaryIO, max_seconds: float = MAX_SECONDS) -> wave.Wave_read:
     """The WAV reader, once its header is one the player can play; raises Unplayable."""
     try:
         _count_chunks(file)
@@ -170,9 +242,10 @@ def _header(file: BinaryIO) -> wave.Wave_read:
         raise Unplayable(f"its sample rate is {rate} Hz; use one of {allowed}")
     if frames == 0:
         raise Unplayable("it holds no sound")
-    if frames / rate > MAX_SECONDS:
+    if frames / rate > max_seconds:
         lasts = math.ceil(frames / rate * 1000) / 1000  # never "60 s" for one frame too many
-        raise Unplayable(f"it lasts {lasts:g} s; a chime may last {MAX_SECONDS:g} s")
+        what = "a chime" if max_seconds <= MAX_SECONDS else "a recording"
+        raise Unplayable(f"it lasts {lasts:g} s; {what} may last {max_seconds:g} s")
     return source
 
 
@@ -237,3 +310,8 @@ def _times(frames: bytes, factor: int) -> bytes:
         out[start : start + 2 * count : 2] = result[2::4]
         out[start + 1 : start + 2 * count : 2] = result[3::4].translate(_FLIP_SIGN)
     return bytes(out)
+
+
+def _article(kind: str) -> str:
+    """"an OGG", "a FLAC", "an MP3": the name as it is said."""
+    return f"{'an' if kind[0] in 'aefhilmnorsx' else 'a'} {kind.upper()}"
