@@ -206,6 +206,7 @@ class SessionFlow:
         assert self.player is not None
         if isinstance(event, CueStarted) and event.play_sound:
             self.player.play(event.cue.sound)
+            self.player.play(event.cue.voice)  # a recording or a spoken prompt, mixed in
         elif isinstance(event, BellRang) and event.play_sound:
             self.player.play(event.bell.sound)
         elif isinstance(event, Finished):

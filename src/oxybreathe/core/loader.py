@@ -44,7 +44,7 @@ TOP_KEYS = (
     *("caution", "acute", "min_minutes"),  # issue 16
     "open_ended",  # true: the filling step runs until the user stops
 )
-SAY_KEYS = ("say", "seconds")
+SAY_KEYS = ("say", "seconds", "audio")
 BREATHE_KEYS = ("breathe", "cycles", "minutes", "say")
 PHASE_KEYS = ("phase", "seconds", "cue")
 CHIMES_KEYS = (*CHIME_KEYS, "every")
@@ -304,9 +304,37 @@ class SessionValidator(Checker):
             seconds = self.number(fields["seconds"], "`seconds`", 0, SESSION_MAX_SECONDS, "seconds")
             if seconds is None:
                 return None
-        if text is None:
+        recording = self.recording(fields["audio"]) if "audio" in fields else None
+        if text is None or recording is _INVALID:
             return None
-        return SayStep(text, seconds, Position(node.line, node.col))
+        audio, audio_seconds = recording if recording is not None else (None, None)
+        return SayStep(text, seconds, Position(node.line, node.col), audio, audio_seconds)
+
+    def recording(self, node: Node) -> tuple[Sound, float] | _Invalid:
+        """A step's `audio:`: a recording and its length, or _INVALID after a problem."""
+        value = self.text(node, "`audio`")
+        if value is None:
+            return _INVALID
+        try:
+            path = paths.expand(value.strip())
+        except paths.PathProblem as problem:
+            self.error(node, f"`audio`: {problem}")
+            return _INVALID
+        if not path.is_absolute():
+            path = self.base_dir / path
+        if path.suffix.lower() not in sounds.RECORDING_FORMATS:
+            kinds = ", ".join(sounds.RECORDING_FORMATS)
+            self.error(node, f"`audio` must be a recording ({kinds}), got {show(node)}")
+            return _INVALID
+        try:
+            seconds = sounds.check(path, max_seconds=sounds.RECORDING_MAX_SECONDS)
+        except sounds.Missing:
+            self.error(node, f"recording not found for `audio`: {shorten(str(path), 200)}")
+            return _INVALID
+        except sounds.Unplayable as why:
+            self.error(node, f"`audio` cannot be played: {shorten(str(path), 200)}: {why}")
+            return _INVALID
+        return Sound(path=path), seconds
 
     def breathe(self, node: Node) -> BreatheStep | None:
         fields = self.mapping(node, "a breathe step", BREATHE_KEYS)

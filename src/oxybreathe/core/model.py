@@ -37,7 +37,8 @@ class Position:
 
 @dataclass(frozen=True, slots=True)
 class Sound:
-    """A chime: a built-in sound name, or a path to a WAV file."""
+    """A sound: a built-in chime's name, or a path to a file (a WAV chime, a recording, or a
+    prompt's speech rendered by a voice)."""
 
     builtin: str | None = None
     path: Path | None = None
@@ -50,7 +51,9 @@ class Sound:
 # The sounds shipped in audio/ (see audio/README.md).
 BUILTIN_SOUNDS = ("bell", "bowl", "tick", "rise", "fall", "chime")
 
-CHIME_KEYS = ("start", "end", "phase", "inhale", "hold", "exhale", "interval")
+CHIME_KEYS = ("start", "end", "phase", "inhale", "hold", "exhale", "step", "interval")
+# A `say` step with a recording and no `seconds` lasts as long as the recording, and this.
+RECORDING_PAUSE_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,8 @@ class Chimes:
     """Which sound marks which moment; None means silence.
 
     `inhale`, `hold` and `exhale` override `phase` for their phase. `interval` sounds every
-    `interval_seconds` during a step longer than that.
+    `interval_seconds` during a step longer than that. `step` marks each new step after the
+    first, so that someone with eyes closed knows the guidance moved on.
     """
 
     start: Sound | None = Sound(builtin="bell")
@@ -67,6 +71,7 @@ class Chimes:
     inhale: Sound | None = None
     hold: Sound | None = None
     exhale: Sound | None = None
+    step: Sound | None = None
     interval: Sound | None = None
     interval_seconds: float | None = None
 
@@ -87,16 +92,31 @@ class Phase:
 
 @dataclass(frozen=True, slots=True)
 class SayStep:
-    """A prompt shown for `seconds`, or a filling prompt when `seconds` is None."""
+    """A prompt shown for `seconds`, or a filling prompt when `seconds` is None.
+
+    `audio` is a recording of the prompt, played at its start; `audio_seconds` is its length.
+    With a recording and no `seconds`, the step lasts the recording and a short pause.
+    """
 
     text: str
     seconds: float | None = None
     position: Position = Position(0, 0)
+    audio: Sound | None = None
+    audio_seconds: float | None = None
 
     @property
     def fills(self) -> bool:
         """True when the step takes its length from the chosen session length."""
-        return self.seconds is None
+        return self.seconds is None and self.audio_seconds is None
+
+    @property
+    def length(self) -> float | None:
+        """The step's own length in seconds, or None when it fills."""
+        if self.seconds is not None:
+            return self.seconds
+        if self.audio_seconds is not None:
+            return self.audio_seconds + RECORDING_PAUSE_SECONDS
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,8 @@ class Cue:
     step_text: str | None = None
     cycle: int | None = None
     cycles: int | None = None
-    sound: Sound | None = None
+    sound: Sound | None = None  # a chime
+    voice: Sound | None = None  # a recording of the prompt, or its speech (core.speech)
 
     @property
     def end(self) -> float:
@@ -101,10 +102,15 @@ class Plan:
 
     @property
     def sounds(self) -> set[Sound]:
-        """Every sound the plan can play, so a player can prepare them before the start."""
+        """Every chime the plan can play, so a player can prepare them before the start."""
         found = {cue.sound for cue in self.cues if cue.sound is not None}
         found |= {bell.sound for bell in self.bells}
         return found | ({self.end_sound} if self.end_sound is not None else set())
+
+    @property
+    def voice_sounds(self) -> set[Sound]:
+        """Every recording and spoken prompt the plan can play (played at the voice's volume)."""
+        return {cue.voice for cue in self.cues if cue.voice is not None}
 
     def cue_at(self, offset: float) -> int | None:
         """Return the index of the cue running at `offset`, or None once the plan is over."""
@@ -126,7 +132,7 @@ class Plan:
 
 def _fixed_seconds(step: Step) -> float | None:
     if isinstance(step, SayStep):
-        return step.seconds
+        return step.length
     if step.cycles is not None:
         return step.cycles * step.cycle_seconds
     if step.minutes is not None:
@@ -196,6 +202,11 @@ def lay_out(session: Session, minutes: float | None = None, *, open_ended: bool 
     for number, (step, length) in enumerate(zip(session.steps, lengths, strict=True)):
         step_starts.append(offset)
         offset = _lay_out_step(step, number, length, offset, session.chimes, cues)
+    if session.chimes.step is not None:  # each new step after the first: the guidance moved on
+        for start in step_starts[1:]:
+            first = next((cue for cue in cues if cue.start >= start - 1e-9), None)
+            if first is not None and first.start < start + 1e-9:
+                cues[first.index] = dataclasses.replace(first, sound=session.chimes.step)
     if cues and session.chimes.start is not None:
         cues[0] = dataclasses.replace(cues[0], sound=session.chimes.start)
     bells = _bells(session, step_starts, offset)
@@ -287,7 +298,9 @@ def _lay_out_step(
 ) -> float:
     """Append the cues of one step from `offset`; return the offset after it."""
     if isinstance(step, SayStep):
-        cues.append(Cue(len(cues), offset, length, "prompt", number, text=step.text))
+        cues.append(
+            Cue(len(cues), offset, length, "prompt", number, text=step.text, voice=step.audio)
+        )
         return offset + length
     cycles = round(length / step.cycle_seconds)
     # Each start comes from the step's start, so no rounding error piles up over many cycles.

@@ -68,7 +68,14 @@ def schema() -> dict[str, Any]:
                 "type": "number",
                 "exclusiveMinimum": 0,
                 "maximum": SESSION_MAX_SECONDS,
-                "description": "How long the prompt shows; omit it to fill.",
+                "description": "How long the prompt shows; omit it to fill (or, with `audio`, "
+                "to last as long as the recording and a short pause).",
+            },
+            "audio": {
+                "type": "string",
+                "pattern": r"(?i)\.(wav|flac|ogg|mp3)$",
+                "description": "A recording of the prompt, played at its start: a .wav, .flac, "
+                ".ogg or .mp3 file, relative to the session file.",
             },
         },
     }
@@ -157,5 +164,11 @@ def limits() -> list[tuple[str, str]]:
             f"a regular file of at most {sounds.MAX_BYTES / 1e6:.0f} MB: PCM WAV, {bits} or "
             f"{8 * sounds.WIDTHS[-1]}-bit, mono or stereo, {rates}, at most "
             f"{sounds.MAX_SECONDS:g} s, at most {sounds.MAX_CHUNKS} chunks before the sound",
+        ),
+        (
+            "a recording (`audio`)",
+            f"WAV as a chime file, or FLAC, Ogg Vorbis or MP3; at most "
+            f"{sounds.RECORDING_MAX_SECONDS / 60:g} minutes and "
+            f"{sounds.max_bytes(sounds.RECORDING_MAX_SECONDS) / 1e6:,.0f} MB",
         ),
     ]

@@ -99,9 +99,12 @@ def check(path: Path, *, max_seconds: float = MAX_SECONDS) -> float:
     long; return its length in seconds. A WAV's header is all that is read."""
     if path.suffix.lower() in COMPRESSED:
         return _compressed(path, max_seconds).seconds
-    with _opened(path, max_seconds) as file:
-        source = _header(file, max_seconds)
-        return float(source.getnframes() / source.getframerate())
+    try:
+        with _opened(path, max_seconds) as file:
+            source = _header(file, max_seconds)
+            return float(source.getnframes() / source.getframerate())
+    except _NotPlain:
+        return _through_miniaudio(path, max_seconds).seconds
 
 
 def decode(path: Path, *, max_seconds: float = MAX_SECONDS) -> Decoded:
@@ -109,6 +112,13 @@ def decode(path: Path, *, max_seconds: float = MAX_SECONDS) -> Decoded:
     Ogg Vorbis and MP3 are decoded by miniaudio)."""
     if path.suffix.lower() in COMPRESSED:
         return _compressed(path, max_seconds)
+    try:
+        return _plain_wav(path, max_seconds)
+    except _NotPlain:
+        return _through_miniaudio(path, max_seconds)
+
+
+def _plain_wav(path: Path, max_seconds: float) -> Decoded:
     with _opened(path, max_seconds) as file:
         source = _header(file, max_seconds)
         channels, width = source.getnchannels(), source.getsampwidth()
@@ -134,9 +144,24 @@ def scaled(sound: Decoded, volume: int) -> bytes:
     return _times(sound.frames, factor)
 
 
-def _compressed(path: Path, max_seconds: float) -> Decoded:
+class _NotPlain(Unplayable):
+    """A WAV in a form the `wave` module cannot read (WAVE_FORMAT_EXTENSIBLE on Python 3.11)."""
+
+
+def _through_miniaudio(path: Path, max_seconds: float) -> Decoded:
+    """A WAV `wave` cannot read, decoded by miniaudio when it is there."""
+    try:
+        import miniaudio  # noqa: F401
+    except ImportError:
+        raise Unplayable(
+            "it is an extensible WAV, which needs miniaudio: pip install 'oxybreathe[audio]'"
+        ) from None
+    return _compressed(path, max_seconds, kind="wav")
+
+
+def _compressed(path: Path, max_seconds: float, kind: str | None = None) -> Decoded:
     """Decode a FLAC, Ogg Vorbis or MP3 file, once its size, then its header, allow it."""
-    kind = path.suffix.lower().lstrip(".")
+    kind = kind or path.suffix.lower().lstrip(".")
     try:
         import miniaudio
     except ImportError:
@@ -146,7 +171,11 @@ def _compressed(path: Path, max_seconds: float) -> Decoded:
             data = file.read()
         except OSError as error:
             raise Unplayable(f"cannot read it: {error.strerror or error}") from None
-    info_of = {"flac": miniaudio.flac_get_info, "ogg": miniaudio.vorbis_get_info}
+    info_of = {
+        "flac": miniaudio.flac_get_info,
+        "ogg": miniaudio.vorbis_get_info,
+        "wav": miniaudio.wav_get_info,
+    }
     try:
         info = info_of.get(kind, miniaudio.mp3_get_info)(data)
     except miniaudio.MiniaudioError:
@@ -230,6 +259,8 @@ def _header(file: BinaryIO, max_seconds: float = MAX_SECONDS) -> wave.Wave_read:
         raise
     except _MALFORMED as error:
         why = str(error) or "a chunk's size does not match the file"
+        if why.startswith("unknown format"):  # WAVE_FORMAT_EXTENSIBLE, which 3.11 cannot read
+            raise _NotPlain(f"not a PCM WAV file the player can read ({why})") from None
         raise Unplayable(f"not a PCM WAV file the player can read ({why})") from None
     except OSError as error:
         raise Unplayable(f"cannot read it: {error.strerror or error}") from None
@@ -313,5 +344,5 @@ def _times(frames: bytes, factor: int) -> bytes:
 
 
 def _article(kind: str) -> str:
-    """"an OGG", "a FLAC", "an MP3": the name as it is said."""
+    """ "an OGG", "a FLAC", "an MP3": the name as it is said."""
     return f"{'an' if kind[0] in 'aefhilmnorsx' else 'a'} {kind.upper()}"
