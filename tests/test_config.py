@@ -34,9 +34,23 @@ def test_the_example_is_valid_and_sets_every_key(settings_file):
             "streak": True,
             "checkin_questions": "both",
             "journal": True,
+            "voice": False,
+            "voice_phases": False,
+            "voice_volume": 70,
         }
     )
     assert not settings.problems
+
+
+def test_a_piper_model_is_a_file_relative_to_the_settings(settings_file):
+    model = settings_file.parent / "voices" / "calm.onnx"
+    model.parent.mkdir()
+    model.write_bytes(b"model")
+    settings_file.write_text("piper_model: voices/calm.onnx\nvoice: true\n")
+    assert config.load() == Config({"piper_model": str(model), "voice": True})
+    settings_file.write_text("piper_model: voices/none.onnx\n")
+    [problem] = config.load().problems
+    assert str(problem).startswith(f"{settings_file}:1:14: `piper_model`: there is no file ")
 
 
 def test_every_wrong_value_is_located_and_only_that_key_falls_back(settings_file):
@@ -50,7 +64,7 @@ def test_every_wrong_value_is_located_and_only_that_key_falls_back(settings_file
         f"{settings_file}:3:16: `reduce_motion` must be true or false, got `yes please`",
         f"{settings_file}:4:1: unknown key `chekin` in the settings; did you mean `checkin`? "
         "(allowed: chimes, volume, reduce_motion, checkin, streak, checkin_questions, journal, "
-        "theme, keys, country)",
+        "theme, keys, country, voice, voice_phases, voice_volume, piper_model)",
     ]
 
 

@@ -10,18 +10,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oxybreathe.core import keys, locations, themes, yamlnodes
+from oxybreathe.core import keys, locations, paths, themes, yamlnodes
 from oxybreathe.core.preferences import (
     BY_KEY,
     FILE_KEYS,
     Choice,
     CountryCode,
+    File,
     Keys,
     Name,
     Whole,
     settings_example,
 )
 from oxybreathe.core.problems import LoadError, Problem
+from oxybreathe.core.safe_text import shorten
 from oxybreathe.core.validation import Checker, read_text, show
 from oxybreathe.core.yamlnodes import INT, Node, YamlProblem, flag, number
 
@@ -75,6 +77,8 @@ def load(file: Path | None = None) -> Config:
             value = _keys(check, node)
         elif isinstance(kind, CountryCode):
             value = _country(check, node, key, show)
+        elif isinstance(kind, File):
+            value = _file(check, node, key)
         else:
             value = _flag(check, node, key, show)
         if value is not None:
@@ -123,6 +127,24 @@ def _country(check: Checker, node: Node, key: str, show: Callable[[Node], str]) 
             f"`{key}` must be a two-letter country code such as GB, US or AU, got {show(node)}",
         )
     return code
+
+
+def _file(check: Checker, node: Node, key: str) -> str | None:
+    """The path of an existing file: absolute, ~/..., or relative to the settings file."""
+    text = check.text(node, f"`{key}`", limit=1000)
+    if text is None:
+        return None
+    try:
+        path = paths.expand(text.strip())
+    except paths.PathProblem as problem:
+        check.error(node, f"`{key}`: {problem}")
+        return None
+    if not path.is_absolute():
+        path = check.base_dir / path
+    if not path.is_file():
+        check.error(node, f"`{key}`: there is no file {shorten(str(path), 200)}")
+        return None
+    return str(path)
 
 
 def _theme(check: Checker, node: Node) -> str | None:

@@ -58,7 +58,12 @@ class CountryCode:
     """A setting that is a two-letter country code (core.helplines knows which)."""
 
 
-Kind = Flag | Whole | Name | Choice | Keys | CountryCode
+@dataclass(frozen=True, slots=True)
+class File:
+    """A setting that is the path of an existing file (relative to the settings file)."""
+
+
+Kind = Flag | Whole | Name | Choice | Keys | CountryCode | File
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +119,22 @@ SETTINGS: tuple[Setting, ...] = (
         "the help lines' country, e.g. GB, US, AU (default: from the locale)",
         remembered=False,
     ),
+    # Issue 17: spoken guidance.
+    Setting("voice", False, Flag(), "speak each prompt aloud (espeak-ng, macOS say, or Piper)"),
+    Setting("voice_phases", False, Flag(), 'speak the phases too: "in", "hold", "out"'),
+    Setting(
+        "voice_volume",
+        70,
+        Whole(VOLUME_MIN, VOLUME_MAX),
+        "the voice's volume, as a percentage of the chimes' volume",
+    ),
+    Setting(
+        "piper_model",
+        None,
+        File(),
+        "a Piper voice model (.onnx) to speak with, instead of the system's voice",
+        remembered=False,
+    ),
 )
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 FILE_KEYS = tuple(setting.key for setting in SETTINGS if setting.in_file)
@@ -134,6 +155,10 @@ class Preferences:
     theme: str | None = BY_KEY["theme"].default
     keys: tuple[tuple[str, str], ...] = BY_KEY["keys"].default
     country: str | None = BY_KEY["country"].default
+    voice: bool = BY_KEY["voice"].default
+    voice_phases: bool = BY_KEY["voice_phases"].default
+    voice_volume: int = BY_KEY["voice_volume"].default
+    piper_model: str | None = BY_KEY["piper_model"].default
 
 
 DEFAULTS = Preferences()
@@ -178,6 +203,7 @@ _EXAMPLES: dict[type, str] = {
     Keys: "{oxybreathe.motion: v}",
     Name: "oxybreathe-night",
     CountryCode: "GB",  # issue 16
+    File: "~/voices/en_GB-alba-medium.onnx",  # issue 17
 }
 
 
