@@ -78,7 +78,7 @@ def test_commands_complete(bash_script):
 
 def test_options_complete(bash_script):
     offered = complete(bash_script, "oxybreathe run --no")
-    assert set(offered) == {"--no-chimes", "--no-checkin"}
+    assert set(offered) == {"--no-chimes", "--no-checkin", "--no-voice"}
     assert "--theme" in complete(bash_script, "oxybreathe run --th")
 
 

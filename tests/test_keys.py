@@ -118,7 +118,7 @@ def settings_file(isolated_home):
 def test_the_keys_section_is_read_and_each_mistake_located(settings_file):
     settings_file.write_text(
         "keys:\n"
-        "  oxybreathe.motion: v\n"
+        "  oxybreathe.motion: w\n"
         "  oxybreathe.history: [h, ctrl+h]\n"
         "  oxybreathe.mootion: x\n"
         "  oxybreathe.edit: controll+e\n"
@@ -129,7 +129,7 @@ def test_the_keys_section_is_read_and_each_mistake_located(settings_file):
     assert settings.values == {
         "keys": (
             ("oxybreathe.history", "h,ctrl+h"),
-            ("oxybreathe.motion", "v"),
+            ("oxybreathe.motion", "w"),
             ("oxybreathe.pause", "p,ctrl+p"),
         )
     }
@@ -154,16 +154,16 @@ def test_keys_must_be_a_mapping(settings_file):
 
 
 async def test_a_remapped_key_works_and_home_names_it(clock, settings_file):
-    settings_file.write_text("keys:\n  oxybreathe.motion: v\n  oxybreathe.history: ctrl+y\n")
+    settings_file.write_text("keys:\n  oxybreathe.motion: w\n  oxybreathe.history: ctrl+y\n")
     app = app_with(clock, checkin=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         hints = text_of(app.screen, "keys")
-        assert "v motion" in hints and "^y history" in hints and "m motion" not in hints
-        assert "Motion: animated  (v)" in text_of(app.screen, "chimes")
+        assert "w motion" in hints and "^y history" in hints and "m motion" not in hints
+        assert "Motion: animated  (w)" in text_of(app.screen, "chimes")
         await pilot.press("m")  # the old key does nothing now
         assert not app.prefs.reduce_motion
-        await pilot.press("v")
+        await pilot.press("w")
         assert app.prefs.reduce_motion
         await pilot.press("h")
         await pilot.pause()

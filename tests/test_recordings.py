@@ -57,7 +57,7 @@ def test_a_recorded_prompt_without_seconds_lasts_its_recording_and_a_pause(write
     plan = lay_out(session, 2)
     first = plan.cues[0]
     assert first.voice == step.audio
-    assert first.duration == pytest.approx(step.audio_seconds + RECORDING_PAUSE_SECONDS)
+    assert first.duration == pytest.approx((step.audio_seconds or 0) + RECORDING_PAUSE_SECONDS)
     assert plan.voice_sounds == {step.audio}
     assert step.audio not in plan.sounds  # a recording plays at the voice's volume, not a chime's
 

@@ -35,6 +35,7 @@ from oxybreathe.exits import ExitStatus, signalled
 
 EXIT_READER_GONE = signalled(signal.SIGPIPE)  # the status a shell shows for a closed pipe
 NOTES_WAIT_SECONDS = 1.0  # the most plain mode waits for the history (it runs in a thread)
+PROGRESS_EVERY_SECONDS = 1.0  # rendering the voice: a line of progress this often, if it lasts
 _PHASE_WORDS = {"inhale": "Inhale", "hold": "Hold", "exhale": "Exhale"}
 
 Ask = Callable[[str], "str | None"]
@@ -145,6 +146,8 @@ def check_in(
 def play(plan: Plan, prefs: Preferences, *, help_at_start: bool = False) -> int:
     """`oxybreathe run --plain`: the session on stdout, its sounds, its row in the history;
     the questions only when input is a terminal. Returns the exit status."""
+    if prefs.voice:
+        plan = _voiced(plan, prefs)
     recorder = Recorder(on_notice=_warn)
     player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)
     lines = helplines.lookup(prefs.country, os.environ)
@@ -164,6 +167,27 @@ def play(plan: Plan, prefs: Preferences, *, help_at_start: bool = False) -> int:
     recorder.close()
     _warn(recorder.late_notice)
     return status
+
+
+def _voiced(plan: Plan, prefs: Preferences) -> Plan:
+    """The plan with its speech rendered; progress on stderr when it takes more than a moment,
+    then each warning (stdout stays exactly what it is without a voice)."""
+    from oxybreathe.core import speech
+
+    shown_at = [time.monotonic()]  # a line after the first moment, then every few seconds
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - shown_at[0] > PROGRESS_EVERY_SECONDS:
+            shown_at[0] = now
+            _warn(f"Preparing the voice: {done} of {total} prompts ready")
+
+    prepared = speech.prepare_for(
+        plan, piper_model=prefs.piper_model, phases=prefs.voice_phases, progress=progress
+    )
+    for line in speech.warnings(prepared):
+        _warn(line)
+    return prepared.plan
 
 
 def run_plain(

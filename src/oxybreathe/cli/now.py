@@ -16,7 +16,11 @@ from oxybreathe.exits import ExitStatus
 
 def run(args: argparse.Namespace) -> int:
     plan = lay_out(catalog.now_session())
-    flags: dict[str, object] = {"checkin": False, "chimes": False if args.no_chimes else None}
+    flags: dict[str, object] = {
+        "checkin": False,
+        "chimes": False if args.no_chimes else None,
+        "voice": args.voice,
+    }
     no_terminal = None if args.plain else terminal_problem()
     if args.plain or no_terminal is not None:
         if no_output():

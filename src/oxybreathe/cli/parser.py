@@ -23,6 +23,18 @@ def theme(value: str) -> str:
     return value
 
 
+def add_voice(parser: argparse.ArgumentParser) -> None:
+    """--voice and --no-voice: speak the prompts this run, or not (the settings' `voice`)."""
+    voice = parser.add_mutually_exclusive_group()
+    voice.add_argument(
+        "--voice",
+        action="store_true",
+        default=None,
+        help="speak each prompt aloud (espeak-ng, macOS say, or Piper)",
+    )
+    voice.add_argument("--no-voice", dest="voice", action="store_false", help="no speech")
+
+
 def add_theme(parser: argparse.ArgumentParser, default: object = None) -> None:
     parser.add_argument(
         "--theme",
@@ -97,6 +109,7 @@ def build_parser(help_line: str | None = None) -> argparse.ArgumentParser:
         "(for screen readers, logs and pipes)",
     )
     run.add_argument("--no-chimes", action="store_true", help="no sound at all")
+    add_voice(run)
     run.add_argument(
         "--no-checkin", action="store_true", help="skip the stress and craving questions this time"
     )
@@ -118,6 +131,11 @@ def build_parser(help_line: str | None = None) -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check session files; one line per problem")
     validate.add_argument(
         "files", nargs="+", metavar="FILE", help="session files, or folders of them"
+    )
+    validate.add_argument(
+        "--voice",
+        action="store_true",
+        help="also render the spoken prompts, and report any that outlast their step",
     )
 
     commands.add_parser("schema", help="print the JSON Schema of the session format")
@@ -170,6 +188,7 @@ def build_parser(help_line: str | None = None) -> argparse.ArgumentParser:
     )
     now.add_argument("--plain", action="store_true", help="print one line per cue")
     now.add_argument("--no-chimes", action="store_true", help="no sound at all")
+    add_voice(now)
     help_lines = commands.add_parser(
         "help", help="help lines for your country (crisis lines, then treatment lines)"
     )

@@ -57,6 +57,7 @@ def flags(args: argparse.Namespace) -> dict[str, object]:
     """The settings `oxybreathe run`'s options set, for this run only (None: not set)."""
     return {
         "chimes": False if args.no_chimes else None,
+        "voice": args.voice,
         "volume": args.volume,
         "reduce_motion": True if args.reduce_motion else None,
         "checkin": False if args.no_checkin else None,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import stat
 
-from oxybreathe.cli.common import say
+from oxybreathe.cli.common import say, settings
 from oxybreathe.core import advice, catalog, paths
 from oxybreathe.core.loader import load_session
-from oxybreathe.core.plan import bounds
+from oxybreathe.core.model import Session
+from oxybreathe.core.plan import bounds, lay_out
 from oxybreathe.core.problems import LoadError
 from oxybreathe.core.wording import duration
 from oxybreathe.exits import ExitStatus
@@ -51,4 +52,26 @@ def run(args: argparse.Namespace) -> int:
             say(f"{paths.shown(path)}: ok ({session.name}, {kind} {duration(lengths.default)})")
             for warning in advice.warnings(session, paths.shown(path)):  # issue 16
                 say(warning)
+            if args.voice:
+                status = max(status, _voice(session, paths.shown(path)))
     return status
+
+
+def _voice(session: Session, shown: str) -> ExitStatus:
+    """--voice: render what the session says (at its default length) and report, located, each
+    prompt whose speech outlasts its step: a warning, as a prompt that is cut off is none. No
+    speech engine, or a prompt it cannot speak, is an error."""
+    from oxybreathe.core import speech
+
+    prefs = settings(warn=False).prefs
+    voice = speech.find_voice(prefs.piper_model)
+    if voice is None:
+        say(f"{shown}: {speech.NO_ENGINE}")
+        return ExitStatus.INVALID
+    prepared = speech.prepare(lay_out(session), voice, phases=prefs.voice_phases)
+    for overrun in prepared.overruns:
+        say(f"{shown}:{overrun.position.line}:{overrun.position.col}: {overrun.describe()}")
+    if prepared.notice:
+        say(f"{shown}: {prepared.notice}")
+        return ExitStatus.INVALID
+    return ExitStatus.OK

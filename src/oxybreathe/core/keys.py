@@ -54,6 +54,7 @@ ACTIONS: tuple[Action, ...] = (
         (HOME, SESSION),
     ),
     Action(PREFIX + "motion", "m", "the animated pacer or a calm countdown", (HOME,)),
+    Action(PREFIX + "voice", "v", "spoken guidance on or off", (HOME,)),
     Action(
         PREFIX + "history", "h", "open history (on history: close it)", (HOME, CLOSING, HISTORY)
     ),
@@ -168,6 +169,7 @@ _HOME_HINTS: tuple[tuple[str | None, str, str], ...] = (
     (PREFIX + "history", "h", "history"),
     (PREFIX + "chimes", "c", "chimes"),
     (PREFIX + "motion", "m", "motion"),
+    (PREFIX + "voice", "v", "voice"),
     (PREFIX + "new", "n", "new"),
     (PREFIX + "edit", "e", "edit"),
     (PREFIX + "quit", "q", "quit"),

@@ -305,7 +305,7 @@ class SessionValidator(Checker):
             if seconds is None:
                 return None
         recording = self.recording(fields["audio"]) if "audio" in fields else None
-        if text is None or recording is _INVALID:
+        if text is None or isinstance(recording, _Invalid):
             return None
         audio, audio_seconds = recording if recording is not None else (None, None)
         return SayStep(text, seconds, Position(node.line, node.col), audio, audio_seconds)

@@ -200,7 +200,7 @@ def resolve(
 
 
 _EXAMPLES: dict[type, str] = {
-    Keys: "{oxybreathe.motion: v}",
+    Keys: "{oxybreathe.motion: w}",
     Name: "oxybreathe-night",
     CountryCode: "GB",  # issue 16
     File: "~/voices/en_GB-alba-medium.onnx",  # issue 17

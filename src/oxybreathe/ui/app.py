@@ -228,6 +228,11 @@ class OxybreatheApp(App[int]):
             self.theme = message.value  # from the palette's "Theme: ..." commands
         self.memory = self.memory.changed(message.key, message.value)
         memories.save(self.memory, self.state_dir)
+        if message.key == "voice" and message.value:
+            from oxybreathe.core import speech
+
+            if speech.find_voice(self.prefs.piper_model) is None:
+                self.notify(speech.NO_ENGINE, severity="warning", timeout=15)
 
     def _theme_changed(self, _theme: object) -> None:
         if self.theme != self.prefs.theme:
@@ -296,16 +301,26 @@ class OxybreatheApp(App[int]):
         from oxybreathe.ui.screens.session import SessionScreen
 
         prefs = self.prefs
-        player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)  # loads while asked
-        flow = SessionFlow(
-            plan,
-            player=player,
-            recorder=self.recorder,
-            clock=self.clock,
-            helplines=self.helplines,
-            help_at_start=now,
-        )
-        self._flow = flow
+
+        def session_of(plan: Plan) -> tuple[Player, SessionFlow]:
+            player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)  # loads while asked
+            flow = SessionFlow(
+                plan,
+                player=player,
+                recorder=self.recorder,
+                clock=self.clock,
+                helplines=self.helplines,
+                help_at_start=now,
+            )
+            self._flow = flow
+            return player, flow
+
+        # The voice is rendered (or found in its cache) while the check-in is asked; its
+        # sounds are then loaded with the chimes.
+        voicing = None
+        if prefs.voice:
+            voicing = asyncio.create_task(asyncio.to_thread(self._voiced, plan))
+        player, flow = session_of(plan) if voicing is None else (None, None)
         again = None
         backdrop = Backdrop()
         await self.push_screen(backdrop)
@@ -322,6 +337,12 @@ class OxybreatheApp(App[int]):
                 if not from_home:
                     self.exit()
                 return
+            if voicing is not None:
+                if not voicing.done():
+                    self.notify("Preparing the voice…", timeout=3)
+                plan = await voicing
+                player, flow = session_of(plan)
+            assert player is not None and flow is not None
             flow.begin(before)
             await self.push_screen_wait(
                 SessionScreen(flow, player, reduce_motion=prefs.reduce_motion)
@@ -337,12 +358,25 @@ class OxybreatheApp(App[int]):
             closing = await asyncio.to_thread(flow.close, after or Ratings(), journal=journal)
             again = await self.push_screen_wait(ClosingScreen(plan.session.name, closing))
         finally:
-            flow.shut(linger=None)  # the closing bowl rings out on its own
+            if flow is not None:
+                flow.shut(linger=None)  # the closing bowl rings out on its own
             self._flow = None
             if backdrop in self.screen_stack:
                 self.pop_screen()
         if again:  # the support closing's "surf again"
             self.call_later(self.action_now)
+
+    def _voiced(self, plan: Plan) -> Plan:
+        """The plan with its speech (in a thread); each warning becomes a notice."""
+        from oxybreathe.core import speech
+
+        prepared = speech.prepare_for(
+            plan, piper_model=self.prefs.piper_model, phases=self.prefs.voice_phases
+        )
+        for line in speech.warnings(prepared):
+            with contextlib.suppress(RuntimeError):  # the app ended while it was rendering
+                self.call_from_thread(self.notify, line, severity="warning", timeout=12)
+        return prepared.plan
 
     def action_show_history(self) -> None:
         from oxybreathe.ui.screens.history import HistoryScreen

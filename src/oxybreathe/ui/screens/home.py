@@ -66,6 +66,7 @@ class HomeScreen(Screen[None]):
         Binding("right,plus", "length(1)", "Longer", key_display="→/+", id="oxybreathe.longer"),
         Binding("c", "toggle_chimes", "Chimes", id="oxybreathe.chimes"),
         Binding("m", "toggle_motion", "Motion", id="oxybreathe.motion"),
+        Binding("v", "toggle_voice", "Voice", id="oxybreathe.voice"),
         Binding(
             "k", "checkin_questions", "Check-in questions", show=False, id="oxybreathe.questions"
         ),
@@ -251,7 +252,8 @@ class HomeScreen(Screen[None]):
         motion = "calm countdown" if self.prefs.reduce_motion else "animated"
         self.query_one(Details).show(
             chimes=f"Chimes: {'on' if self.prefs.chimes else 'off'}  ({self._key('chimes', 'c')})\n"
-            f"Motion: {motion}  ({self._key('motion', 'm')})"
+            f"Motion: {motion}  ({self._key('motion', 'm')})\n"
+            f"Voice: {'on' if self.prefs.voice else 'off'}  ({self._key('voice', 'v')})"
         )
 
     def _key(self, action: str, default: str) -> str:
@@ -261,6 +263,9 @@ class HomeScreen(Screen[None]):
 
     def action_toggle_chimes(self) -> None:
         self.post_message(PreferenceChanged("chimes", not self.prefs.chimes))
+
+    def action_toggle_voice(self) -> None:
+        self.post_message(PreferenceChanged("voice", not self.prefs.voice))
 
     def action_toggle_motion(self) -> None:
         self.post_message(PreferenceChanged("reduce_motion", not self.prefs.reduce_motion))
