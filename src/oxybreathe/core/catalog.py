@@ -184,6 +184,7 @@ description: What this session is for, in a sentence or two.
 minutes: 5                      # default length; `oxybreathe run {{id}} --minutes 8` changes it
 chimes:
   start: bell                   # bell, bowl, tick, rise, fall, chime, a .wav path, or none
+  step: chime                   # at each new step, for eyes closed
   end: bowl
 closing: stress                 # stress, hpa or cravings, or write your own note as a sentence
 # With a hold in a pattern, say when to stop, before the first hold (validate warns without one):
@@ -191,6 +192,8 @@ closing: stress                 # stress, hpa or cravings, or write your own not
 steps:
   - say: Sit comfortably and let your shoulders drop.
     seconds: 8
+    # audio: guidance/settle.ogg  # your own recording (wav, flac, ogg, mp3), beside this file;
+    #                             # without `seconds`, the step lasts as long as it does
   - breathe:                    # one cycle; it repeats to fill the chosen length
       - inhale: 4
       - exhale: 6
