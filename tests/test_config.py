@@ -37,6 +37,7 @@ def test_the_example_is_valid_and_sets_every_key(settings_file):
             "voice": False,
             "voice_phases": False,
             "voice_volume": 70,
+            "terminal_bell": False,
         }
     )
     assert not settings.problems
@@ -64,7 +65,7 @@ def test_every_wrong_value_is_located_and_only_that_key_falls_back(settings_file
         f"{settings_file}:3:16: `reduce_motion` must be true or false, got `yes please`",
         f"{settings_file}:4:1: unknown key `chekin` in the settings; did you mean `checkin`? "
         "(allowed: chimes, volume, reduce_motion, checkin, streak, checkin_questions, journal, "
-        "theme, keys, country, voice, voice_phases, voice_volume, piper_model)",
+        "theme, keys, country, voice, voice_phases, voice_volume, terminal_bell, piper_model)",
     ]
 
 

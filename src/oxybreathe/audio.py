@@ -153,6 +153,11 @@ class Player:
         return "muted" if self.muted else f"sound {self.volume}%"
 
     @property
+    def unavailable(self) -> bool:
+        """True when sound was asked for but cannot be played (no library, device or worker)."""
+        return self.state is PlayerState.UNAVAILABLE
+
+    @property
     def working(self) -> bool:
         """True while the player is loading its sounds or ready to play them."""
         return self.state in (PlayerState.STARTING, PlayerState.ON)

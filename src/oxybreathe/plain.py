@@ -151,8 +151,14 @@ def play(plan: Plan, prefs: Preferences, *, help_at_start: bool = False) -> int:
     recorder = Recorder(on_notice=_warn)
     player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)
     lines = helplines.lookup(prefs.country, os.environ)
+    ring = prefs.terminal_bell and streams.is_terminal(sys.stdout)  # never into a log
     flow = SessionFlow(
-        plan, player=player, recorder=recorder, helplines=lines, help_at_start=help_at_start
+        plan,
+        player=player,
+        recorder=recorder,
+        helplines=lines,
+        help_at_start=help_at_start,
+        bell=_terminal_bell if ring else None,
     )
     terminal = streams.is_terminal(sys.stdin)
     questions = checkin.asked(prefs.checkin_questions)
@@ -332,6 +338,13 @@ def _last_word(out: TextIO, line: str) -> None:
     with contextlib.suppress(OSError, streams.OutputFailed):
         out.write(line + "\n")
         out.flush()
+
+
+def _terminal_bell() -> None:
+    """The terminal's bell, standing in for a chime when there is no sound."""
+    with contextlib.suppress(OSError, ValueError, streams.OutputFailed):
+        sys.stdout.write("\a")
+        sys.stdout.flush()
 
 
 def _warn(line: str | None) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -72,6 +73,8 @@ class SessionFlow:
     clock: Clock = time.monotonic
     helplines: Helplines = GENERAL  # the user's country's (core.helplines.lookup)
     help_at_start: bool = False  # `oxybreathe now`: a help line at the start, too
+    # The terminal's bell (`terminal_bell: true`), rung at each chime when there is no sound.
+    bell: Callable[[], None] | None = None
     before: Ratings = field(default_factory=Ratings)
     outcome: Outcome | None = None
     engine: Engine = field(init=False)
@@ -177,6 +180,8 @@ class SessionFlow:
         for event in events:
             if self.player is not None:
                 self._sound(event)
+            if self.bell is not None and self._chime_of(event) is not None and self._silent():
+                self.bell()
             if isinstance(event, Finished | Stopped):
                 # An open-ended session ends when the user stops it: that is its ending.
                 finished = isinstance(event, Finished) or self.plan.open_ended
@@ -204,13 +209,24 @@ class SessionFlow:
 
     def _sound(self, event: Event) -> None:
         assert self.player is not None
+        self.player.play(self._chime_of(event))
         if isinstance(event, CueStarted) and event.play_sound:
-            self.player.play(event.cue.sound)
             self.player.play(event.cue.voice)  # a recording or a spoken prompt, mixed in
-        elif isinstance(event, BellRang) and event.play_sound:
-            self.player.play(event.bell.sound)
-        elif isinstance(event, Finished):
-            self.player.play(self.plan.end_sound)
+
+    def _chime_of(self, event: Event) -> Sound | None:
+        """The chime `event` rings, if any (none for a cue reached too late to help)."""
+        if isinstance(event, CueStarted) and event.play_sound:
+            return event.cue.sound
+        if isinstance(event, BellRang) and event.play_sound:
+            return event.bell.sound
+        if isinstance(event, Finished):
+            return self.plan.end_sound
+        return None
+
+    def _silent(self) -> bool:
+        """True when no sound can be played (no library, no device): the terminal bell may
+        stand in. Chimes turned off are not silence to fill."""
+        return self.player is None or bool(getattr(self.player, "unavailable", False))
 
     def _save_now_and_then(self) -> None:
         ran = self.engine.ran()

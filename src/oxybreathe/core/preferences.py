@@ -129,6 +129,12 @@ SETTINGS: tuple[Setting, ...] = (
         "the voice's volume, as a percentage of the chimes' volume",
     ),
     Setting(
+        "terminal_bell",
+        False,
+        Flag(),
+        "with no sound library or device: ring the terminal's bell at each chime instead",
+    ),
+    Setting(
         "piper_model",
         None,
         File(),
@@ -158,6 +164,7 @@ class Preferences:
     voice: bool = BY_KEY["voice"].default
     voice_phases: bool = BY_KEY["voice_phases"].default
     voice_volume: int = BY_KEY["voice_volume"].default
+    terminal_bell: bool = BY_KEY["terminal_bell"].default
     piper_model: str | None = BY_KEY["piper_model"].default
 
 

@@ -311,6 +311,7 @@ class OxybreatheApp(App[int]):
                 clock=self.clock,
                 helplines=self.helplines,
                 help_at_start=now,
+                bell=self.bell if prefs.terminal_bell else None,
             )
             self._flow = flow
             return player, flow
