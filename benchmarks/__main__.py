@@ -2,7 +2,8 @@
 
     python -m benchmarks                  # everything, in under 5 minutes
     python -m benchmarks --minutes 10     # a longer cue timing run
-    python -m benchmarks --only screens   # one group: cues, screens, startup or sound
+    python -m benchmarks --only screens   # one group: cues, screens, startup, sound, chimes
+                                          # or speech
 
 docs/performance.md shows the latest table and what each figure means.
 """
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import chimes, cue_timing, screens, sound_onset, startup
+from benchmarks import chimes, cue_timing, screens, sound_onset, speech, startup
 from benchmarks.figures import Figure, exit_status, over_budget, table
 
 
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=2.5, help="cue timing length")
     parser.add_argument(
         "--only",
-        choices=("cues", "screens", "startup", "sound", "chimes"),
+        choices=("cues", "screens", "startup", "sound", "chimes", "speech"),
         help="one group of figures",
     )
     args = parser.parse_args(argv)
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         "startup": lambda: startup.figures(runs=15),
         "sound": sound_onset.figures,
         "chimes": lambda: chimes.figures(runs=5),
+        "speech": lambda: speech.figures(runs=3),
     }
     load = os.getloadavg()
     print(
