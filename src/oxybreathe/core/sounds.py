@@ -313,5 +313,5 @@ def _times(frames: bytes, factor: int) -> bytes:
 
 
 def _article(kind: str) -> str:
-    """"an OGG", "a FLAC", "an MP3": the name as it is said."""
+    """ "an OGG", "a FLAC", "an MP3": the name as it is said."""
     return f"{'an' if kind[0] in 'aefhilmnorsx' else 'a'} {kind.upper()}"
