@@ -57,6 +57,8 @@ def capture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str) -> Pa
         f'pcm.!default {{ type file; slave.pcm "null"; file "|{sink} >> {raw}"; format "raw" }}\n'
     )
     monkeypatch.setenv("ALSA_CONFIG_PATH", f"{ALSA_CONF}:{config}")
+    # On a desktop, miniaudio would rather use the sound server than ALSA: make it unreachable.
+    monkeypatch.setenv("PULSE_SERVER", str(tmp_path / "no-sound-server"))
     return raw
 
 
