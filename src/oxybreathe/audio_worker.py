@@ -84,7 +84,7 @@ def main() -> int:
             break
     if backend is not None:
         # Let the last chime (the closing bowl) ring out, but never for long.
-        deadline = time.monotonic() + LINGER_SECONDS
+        deadline = time.monotonic() + LINGER_SECONDS - 2 * audio_backends.DRAIN_SECONDS
         while backend.playing() and time.monotonic() < deadline:
             time.sleep(0.05)
         backend.close()
