@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import time
+import wave
 from array import array
 from pathlib import Path
 
@@ -434,3 +435,27 @@ def test_a_compressed_recording_plays_decoded(capture, tmp_path, kind):
     expected = played(path, 100, voice_volume=100)
     assert len(expected) > 4 * 44_100 * 0.4  # it decoded to about half a second of sound
     assert expected in wait_for(capture, expected)
+
+
+def test_sounds_that_overlap_loudly_are_clipped_not_wrapped(capture, tmp_path):
+    def level(path: Path, value: int, frames: int) -> Path:
+        with wave.open(str(path), "wb") as out:  # a steady level: loud, and easy to find
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(44_100)
+            out.writeframes(array("h", [value] * frames).tobytes())
+        return path
+
+    voice = level(tmp_path / "voice.wav", 30_000, 44_100)  # 1 s
+    chime = level(tmp_path / "chime.wav", 20_000, 4_410)  # 0.1 s, while the voice plays
+    sounds_ = {Sound(path=voice), Sound(path=chime)}
+    player = box_player(volume=100, voice_sounds=frozenset(sounds_), voice_volume=100)
+    player.wait_ready()
+    player.play(Sound(path=voice))
+    player.play(Sound(path=chime))
+    player.close(linger=10)
+    captured = wait_for(capture, array("h", [30_000] * 2 * 4_410).tobytes() + bytes(16))
+    clipped = array("h", [32_767] * 2 * 4_000).tobytes()  # most of the chime, both sides
+    assert clipped in captured
+    wrapped = array("h", [30_000 + 20_000 - 65_536] * 2 * 100).tobytes()
+    assert wrapped not in captured
