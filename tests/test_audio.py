@@ -459,3 +459,16 @@ def test_sounds_that_overlap_loudly_are_clipped_not_wrapped(capture, tmp_path):
     assert clipped in captured
     wrapped = array("h", [30_000 + 20_000 - 65_536] * 2 * 100).tobytes()
     assert wrapped not in captured
+
+
+def test_the_worker_ignores_volumes_that_are_not_numbers(capture):
+    worker = Worker()
+    worker.send({"load": {"tick": str(sounds.path_of(Sound(builtin="tick")))}, "volume": 50})
+    assert worker.answer() == {"ready": True, "backend": "miniaudio"}
+    worker.process.stdin.write('{"volume": Infinity}\n{"voice_volume": NaN}\n')  # type: ignore[union-attr]
+    for volume in ("loud", None, True, [30]):
+        worker.send({"volume": volume, "voice_volume": volume})
+    worker.send({"play": "tick", "at": time.monotonic()})
+    assert worker.quit() == 0  # it did not stop on any of them
+    tick = played(Sound(builtin="tick"), 50)  # the volume it had
+    assert tick in wait_for(capture, tick)

@@ -60,16 +60,19 @@ def main() -> int:
             prepared.set_volume(_percent(message["volume"], prepared.volume))
         if "voice_volume" in message:
             prepared.set_voice_volume(_percent(message["voice_volume"], prepared.voice_volume))
-        if "load" in message and backend is None:
-            try:  # open the device first, so a missing one is known before the start
-                backend = audio_backends.open_backend(name)
-            except audio_backends.NoDevice as error:
-                print(f"sound device: {error}", file=sys.stderr)
-                _say({"unavailable": "device"})
-            else:
-                voice = message.get("voice", [])
+        if "load" in message:
+            if backend is None:
+                try:  # open the device first, so a missing one is known before the start
+                    backend = audio_backends.open_backend(name)
+                except audio_backends.NoDevice as error:
+                    print(f"sound device: {error}", file=sys.stderr)
+                    _say({"unavailable": "device"})
+            if backend is not None:
+                paths, voice = message["load"], message.get("voice", [])
                 prepared.load(
-                    message["load"], voice if isinstance(voice, list) else [], backend.prepare
+                    paths if isinstance(paths, dict) else {},
+                    voice if isinstance(voice, list) else [],
+                    backend.prepare,
                 )
                 _say({"ready": True, "backend": backend.name})
         key = message.get("play")
@@ -93,7 +96,7 @@ def main() -> int:
 
 def _percent(value: object, default: int) -> int:
     """A volume from a message: a whole number from 0 to 100 (anything else keeps `default`)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return default
     return max(0, min(100, int(value)))
 
