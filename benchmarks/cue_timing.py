@@ -45,8 +45,14 @@ def session_file(path: Path, phase: float, sound: str) -> Path:
     return path
 
 
-# Chimes go to ALSA's file plugin writing to /dev/null: the sound path's full work, unheard.
-SILENT_ALSA = 'pcm.!default { type file; slave.pcm "null"; file "/dev/null"; format "raw" }'
+# Chimes go to ALSA's file plugin, then to /dev/null: the sound path's full work, unheard. The
+# pipe is read at a sound card's pace (tests/alsa_pace.py): miniaudio's device stays open, and
+# ALSA's null device alone would take endless silence as fast as it could be made.
+_PACE = Path(__file__).resolve().parents[1] / "tests" / "alsa_pace.py"
+SILENT_ALSA = (
+    'pcm.!default { type file; slave.pcm "null"; '
+    f'file "|{sys.executable} {_PACE} > /dev/null"; format "raw" }}'
+)
 
 # The same deadlines from a given start on time.monotonic(), in a few lines of Python.
 BARE = f"""\

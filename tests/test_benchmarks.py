@@ -171,10 +171,12 @@ def _benchmarks(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_command_prints_the_sound_onset_slot_and_exits_0():
+def test_the_command_measures_sound_onset_beside_a_bare_miniaudio_call():
     result = _benchmarks("--only", "sound")
-    assert result.returncode == 0, result.stderr
-    assert "| sound onset" in result.stdout and "to come with the new backend" in result.stdout
+    assert result.returncode in (0, 1), result.stderr  # 1: over budget on a busy machine
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("| sound onset")]
+    assert "not measured" not in row
+    assert "**median " in row and "a bare miniaudio callback: median " in row
 
 
 def test_the_command_refuses_a_cue_run_too_short_for_drift():

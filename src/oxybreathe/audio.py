@@ -1,8 +1,10 @@
-"""Chimes for a session: a sound worker process behind a small, never-blocking interface.
+"""Chimes and speech for a session: a sound worker process behind a small, never-blocking
+interface.
 
-`Chimes.play()` writes one short line to the worker's pipe and returns; if the pipe is full or
-the worker has gone, the chime is dropped rather than delaying a cue. Without simpleaudio, or
-without a working sound device, the session runs silently and `notice` says why, in one line.
+`Player.play()` writes one short line to the worker's pipe and returns; if the pipe is full or
+the worker has gone, the sound is dropped rather than delaying a cue. Without a sound library
+(miniaudio, or simpleaudio), or without a working sound device, the session runs silently and
+`notice` says why, in one line.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from enum import StrEnum
 from typing import IO, Any
 
+from oxybreathe.audio_worker import DEFAULT_VOICE_VOLUME
 from oxybreathe.core import locations, sounds
 from oxybreathe.core.flow import FrontEnd
 from oxybreathe.core.model import Sound
@@ -27,8 +30,8 @@ DEFAULT_VOLUME = DEFAULTS.volume
 READY_TIMEOUT = 3.0  # how long the start may wait for the sounds to be loaded
 
 NOTICES = {
-    "missing": "Sound is off: simpleaudio is not installed. For chimes, install the audio "
-    "extra: pip install 'oxybreathe[audio]' (on Linux it needs libasound2-dev and a C compiler).",
+    "missing": "Sound is off: no sound library is installed. For chimes, install the audio "
+    "extra: pip install 'oxybreathe[audio]' (miniaudio, from wheels: no compiler needed).",
     "device": "Sound is off: no working sound device was found (details in {log}). "
     "Check your audio settings, or {turn_off}.",
     "worker": "Sound is off: the sound player stopped (details in {log}).",
@@ -44,6 +47,10 @@ def _key(sound: Sound) -> str:
     return sound.describe()
 
 
+def _clamped(volume: int) -> int:
+    return max(VOLUME_MIN, min(VOLUME_MAX, volume))
+
+
 class PlayerState(StrEnum):
     """Where the sound player is: off (asked for none), starting (loading the sounds), on, or
     unavailable (no library, no device, or the worker stopped: `notice` says which)."""
@@ -57,20 +64,34 @@ class PlayerState(StrEnum):
 class Player:
     """Plays a plan's sounds in a worker process. Silent when disabled or unavailable."""
 
-    def __init__(self, plan: Plan, *, enabled: bool = True, volume: int = DEFAULT_VOLUME) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        enabled: bool = True,
+        volume: int = DEFAULT_VOLUME,
+        voice_sounds: frozenset[Sound] = frozenset(),
+        voice_volume: int = DEFAULT_VOICE_VOLUME,
+    ) -> None:
+        """`voice_sounds` are speech or recordings to load beside the plan's chimes: they may be
+        as long as a recording, and play at `voice_volume` percent of the volume."""
         self.muted = False
         self.volume = volume
-        self.state = PlayerState.OFF if not enabled or not plan.sounds else PlayerState.STARTING
+        self.voice_volume = _clamped(voice_volume)
+        self.backend: str | None = None  # the worker's, once it is ready: "miniaudio"...
+        wanted = set(plan.sounds) | voice_sounds
+        self.state = PlayerState.OFF if not enabled or not wanted else PlayerState.STARTING
         self._reason: str | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._changed = threading.Event()
         self._closing = False
         if self.state is PlayerState.STARTING:
-            self._start({_key(s): str(sounds.path_of(s)) for s in plan.sounds})
+            paths = {_key(s): str(sounds.path_of(s)) for s in sorted(wanted, key=_key)}
+            self._start(paths, sorted(_key(s) for s in voice_sounds))
 
     # Starting -------------------------------------------------------------------------------
 
-    def _start(self, paths: dict[str, str]) -> None:
+    def _start(self, paths: dict[str, str], voice: list[str]) -> None:
         log = self._open_log()
         try:
             self._process = subprocess.Popen(
@@ -89,7 +110,14 @@ class Player:
         assert self._process.stdin is not None
         os.set_blocking(self._process.stdin.fileno(), False)
         threading.Thread(target=self._listen, daemon=True).start()
-        self._send({"load": paths, "volume": self.volume})
+        self._send(
+            {
+                "load": paths,
+                "voice": voice,
+                "volume": self.volume,
+                "voice_volume": self.voice_volume,
+            }
+        )
 
     @staticmethod
     def _open_log() -> IO[bytes] | None:
@@ -108,6 +136,8 @@ class Player:
             except ValueError:
                 continue
             if message.get("ready"):
+                backend = message.get("backend")
+                self.backend = backend if isinstance(backend, str) else None
                 self.state = PlayerState.ON
             elif "unavailable" in message:
                 self._fail(str(message["unavailable"]))
@@ -180,6 +210,11 @@ class Player:
         """Change the volume (VOLUME_MIN to VOLUME_MAX)."""
         self.volume = max(VOLUME_MIN, min(VOLUME_MAX, volume))
         self._send({"volume": self.volume})
+
+    def set_voice_volume(self, percent: int) -> None:
+        """Change how loud speech and recordings are, in percent of the volume (0 to 100)."""
+        self.voice_volume = _clamped(percent)
+        self._send({"voice_volume": self.voice_volume})
 
     def toggle_mute(self) -> None:
         """Silence everything, or bring it back."""

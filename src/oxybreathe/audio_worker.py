@@ -1,11 +1,16 @@
-"""The sound worker: a small process that plays chimes with simpleaudio.
+"""The sound worker: a small process that plays chimes and speech (audio_backends.py).
 
-It runs apart from the app so that sound can never delay a cue, a crash in the C extension
+It runs apart from the app so that sound can never delay a cue, a crash in a C extension
 cannot take the app down, and ALSA's own error lines (written straight to file descriptor 2) go to
 a log instead of the screen. It reads JSON lines on stdin and answers on stdout:
 
-    {"load": {"key": "/path.wav", ...}, "volume": 80}  ->  {"ready": true} or {"unavailable": why}
-    {"play": "key", "at": MONOTONIC}    {"volume": 40}    {"quit": true}
+    {"load": {"key": "/path.wav", ...}, "voice": ["key", ...], "volume": 80, "voice_volume": 70}
+        ->  {"ready": true, "backend": "miniaudio"}  or  {"unavailable": "missing" | "device"}
+    {"play": "key", "at": MONOTONIC}    {"volume": 40}    {"voice_volume": 50}    {"quit": true}
+
+A path may be a WAV, FLAC, Ogg Vorbis or MP3 file. The keys in `voice` are speech or a recording:
+they may be as long as a recording (sounds.RECORDING_MAX_SECONDS), and are scaled by `volume`
+and then by `voice_volume` (on the same curve), so speech can sit below or above the chimes.
 
 Sounds are scaled to the volume when they load. After a volume change they are scaled again one
 at a time while no message waits (a sound asked for first is scaled first), so a run of volume
@@ -23,16 +28,18 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from oxybreathe import audio_backends
 from oxybreathe.core import sounds
 from oxybreathe.core.engine import SOUND_LATENESS_LIMIT
 from oxybreathe.core.preferences import DEFAULTS
 
 # Never hold a chime longer than this after the app has gone.
 LINGER_SECONDS = 6.0
+DEFAULT_VOICE_VOLUME = 70  # percent of the volume that speech and recordings play at
 
 
 def _say(message: dict[str, Any]) -> None:
@@ -42,57 +49,80 @@ def _say(message: dict[str, Any]) -> None:
 
 def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the app's to handle
-    try:
-        import simpleaudio
-    except ImportError:
+    name = audio_backends.chosen()
+    if name is None:
         _say({"unavailable": "missing"})
         return 0
+    backend: audio_backends.Backend | None = None
     prepared = _Prepared()
-    playing: list[Any] = []
-    working = False
     for message in _messages(prepared):
         if "volume" in message:
-            prepared.set_volume(int(message["volume"]))
+            prepared.set_volume(_percent(message["volume"], prepared.volume))
+        if "voice_volume" in message:
+            prepared.set_voice_volume(_percent(message["voice_volume"], prepared.voice_volume))
         if "load" in message:
-            prepared.load(message["load"])
-            try:  # open the device once now, so a missing one is known before the start
-                simpleaudio.play_buffer(b"\0\0" * 441, 1, 2, 44_100).wait_done()
-                working = True
-                _say({"ready": True})
-            except Exception as error:  # simpleaudio raises its own error type, or OSError
-                print(f"sound device: {error}", file=sys.stderr)
-                _say({"unavailable": "device"})
+            if backend is None:
+                try:  # open the device first, so a missing one is known before the start
+                    backend = audio_backends.open_backend(name)
+                except audio_backends.NoDevice as error:
+                    print(f"sound device: {error}", file=sys.stderr)
+                    _say({"unavailable": "device"})
+            if backend is not None:
+                paths, voice = message["load"], message.get("voice", [])
+                prepared.load(
+                    paths if isinstance(paths, dict) else {},
+                    voice if isinstance(voice, list) else [],
+                    backend.prepare,
+                )
+                _say({"ready": True, "backend": backend.name})
         key = message.get("play")
-        if working and isinstance(key, str) and key in prepared.decoded:
-            sound, frames = prepared.decoded[key], prepared.frames(key)
+        if backend is not None and isinstance(key, str) and key in prepared.decoded:
             asked = message.get("at", math.inf)  # without a time, it is never too late
             try:
                 if time.monotonic() - asked <= SOUND_LATENESS_LIMIT:  # else it means nothing now
-                    playing = [p for p in playing if p.is_playing()]
-                    playing.append(simpleaudio.play_buffer(frames, sound.channels, 2, sound.rate))
+                    backend.play(prepared.sound(key))
             except Exception as error:
-                print(f"play failed: {error}", file=sys.stderr)
+                print(f"play failed: {error!r}", file=sys.stderr)
         if message.get("quit"):
             break
-    # Let the last chime (the closing bowl) ring out, but never for long.
-    deadline = time.monotonic() + LINGER_SECONDS
-    while any(p.is_playing() for p in playing) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    if backend is not None:
+        # Let the last chime (the closing bowl) ring out, but never for long.
+        deadline = time.monotonic() + LINGER_SECONDS - 2 * audio_backends.DRAIN_SECONDS
+        while backend.playing() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        backend.close()
     return 0
 
 
+def _percent(value: object, default: int) -> int:
+    """A volume from a message: a whole number from 0 to 100 (anything else keeps `default`)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return default
+    return max(0, min(100, int(value)))
+
+
 class _Prepared:
-    """The decoded sounds, and each one scaled to the volume (or waiting to be)."""
+    """The decoded sounds, in the backend's form, and each one scaled (or waiting to be)."""
 
     def __init__(self) -> None:
         self.decoded: dict[str, sounds.Decoded] = {}
+        self.voice: set[str] = set()
         self.volume = DEFAULTS.volume  # until the app says
-        self._scaled: dict[str, bytes] = {}
+        self.voice_volume = DEFAULT_VOICE_VOLUME
+        self._scaled: dict[str, sounds.Decoded] = {}
 
-    def load(self, paths: dict[str, str]) -> None:
+    def load(
+        self,
+        paths: dict[str, str],
+        voice: Iterable[object],
+        convert: Callable[[sounds.Decoded], sounds.Decoded],
+    ) -> None:
+        """Decode each sound and put it in the backend's form (`convert`), then scale them."""
+        self.voice = {key for key in voice if isinstance(key, str)}
         for key, path in paths.items():
+            longest = sounds.RECORDING_MAX_SECONDS if key in self.voice else sounds.MAX_SECONDS
             try:
-                self.decoded[key] = sounds.decode(Path(path))
+                self.decoded[key] = convert(sounds.decode(Path(path), max_seconds=longest))
             except sounds.Unplayable as why:
                 print(f"cannot play {path}: {why}", file=sys.stderr)
         while self.prepare_one():
@@ -103,18 +133,30 @@ class _Prepared:
             self.volume = volume
             self._scaled.clear()
 
+    def set_voice_volume(self, percent: int) -> None:
+        if percent != self.voice_volume:
+            self.voice_volume = percent
+            for key in self.voice:
+                self._scaled.pop(key, None)
+
     def prepare_one(self) -> bool:
         """Scale one sound still waiting for the volume; False when none is."""
         waiting = next((key for key in self.decoded if key not in self._scaled), None)
         if waiting is None:
             return False
-        self.frames(waiting)
+        self.sound(waiting)
         return True
 
-    def frames(self, key: str) -> bytes:
-        """A sound's frames at the volume, scaled now if they are not yet."""
+    def sound(self, key: str) -> sounds.Decoded:
+        """A sound at the volume (and a voice's at its share of it), scaled now if not yet."""
         if key not in self._scaled:
-            self._scaled[key] = sounds.scaled(self.decoded[key], self.volume)
+            decoded = self.decoded[key]
+            frames = sounds.scaled(decoded, self.volume)
+            if key in self.voice:
+                frames = sounds.scaled(
+                    sounds.Decoded(frames, decoded.channels, decoded.rate), self.voice_volume
+                )
+            self._scaled[key] = sounds.Decoded(frames, decoded.channels, decoded.rate)
         return self._scaled[key]
 
 
