@@ -24,7 +24,7 @@ from oxybreathe.core import locations, sounds
 from oxybreathe.core.flow import FrontEnd
 from oxybreathe.core.model import Sound
 from oxybreathe.core.plan import Plan
-from oxybreathe.core.preferences import DEFAULTS, VOLUME_MAX, VOLUME_MIN
+from oxybreathe.core.preferences import DEFAULTS, VOLUME_MAX, VOLUME_MIN, Preferences
 
 DEFAULT_VOLUME = DEFAULTS.volume
 READY_TIMEOUT = 3.0  # how long the start may wait for the sounds to be loaded
@@ -72,14 +72,16 @@ class Player:
         volume: int = DEFAULT_VOLUME,
         voice_sounds: frozenset[Sound] = frozenset(),
         voice_volume: int = DEFAULT_VOICE_VOLUME,
+        chimes: bool = True,
     ) -> None:
         """`voice_sounds` are speech or recordings to load beside the plan's chimes: they may be
-        as long as a recording, and play at `voice_volume` percent of the volume."""
+        as long as a recording, and play at `voice_volume` percent of the volume. With
+        `chimes` False only the voice is loaded (chimes turned off, the voice asked for)."""
         self.muted = False
         self.volume = volume
         self.voice_volume = _clamped(voice_volume)
         self.backend: str | None = None  # the worker's, once it is ready: "miniaudio"...
-        wanted = set(plan.sounds) | voice_sounds
+        wanted = (set(plan.sounds) if chimes else set()) | voice_sounds
         self.state = PlayerState.OFF if not enabled or not wanted else PlayerState.STARTING
         self._reason: str | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -181,6 +183,20 @@ class Player:
         if self.state is PlayerState.UNAVAILABLE:
             return "no sound"
         return "muted" if self.muted else f"sound {self.volume}%"
+
+    @classmethod
+    def for_plan(cls, plan: Plan, prefs: Preferences) -> Player:
+        """The player the preferences ask for: the chimes (`chimes`), and the plan's voice
+        (recordings always; speech once `core.speech` has rendered it), at their volumes."""
+        voice = frozenset(plan.voice_sounds)
+        return cls(
+            plan,
+            enabled=prefs.chimes or bool(voice),
+            volume=prefs.volume,
+            voice_sounds=voice,
+            voice_volume=prefs.voice_volume,
+            chimes=prefs.chimes,
+        )
 
     @property
     def unavailable(self) -> bool:

@@ -149,7 +149,7 @@ def play(plan: Plan, prefs: Preferences, *, help_at_start: bool = False) -> int:
     if prefs.voice:
         plan = _voiced(plan, prefs)
     recorder = Recorder(on_notice=_warn)
-    player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)
+    player = Player.for_plan(plan, prefs)
     lines = helplines.lookup(prefs.country, os.environ)
     ring = prefs.terminal_bell and streams.is_terminal(sys.stdout)  # never into a log
     flow = SessionFlow(

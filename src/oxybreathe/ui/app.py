@@ -303,7 +303,7 @@ class OxybreatheApp(App[int]):
         prefs = self.prefs
 
         def session_of(plan: Plan) -> tuple[Player, SessionFlow]:
-            player = Player(plan, enabled=prefs.chimes, volume=prefs.volume)  # loads while asked
+            player = Player.for_plan(plan, prefs)  # loads while asked
             flow = SessionFlow(
                 plan,
                 player=player,
