@@ -48,7 +48,7 @@ def loud_settings() -> None:
     settings.write_text("volume: 100\nvoice_volume: 100\n")
 
 
-def test_a_spoken_session_speaks_each_prompt_at_its_offset(write, capture, tmp_path):
+def test_a_spoken_session_speaks_each_prompt_at_its_offset(write, capture, tmp_path):  # noqa: F811
     path = write("""
         name: Spoken
         chimes: {start: none, end: none}
@@ -84,7 +84,7 @@ def _lead(path: Path) -> float:
 
 
 @pytest.mark.parametrize("kind", ["wav", "flac", "ogg", "mp3"])
-def test_a_recorded_prompt_plays_decoded_at_its_cue(write, capture, tmp_path, kind):
+def test_a_recorded_prompt_plays_decoded_at_its_cue(write, capture, tmp_path, kind):  # noqa: F811
     recording = tmp_path / f"settle.{kind}"
     subprocess.run(
         ["sox", "-n", "-r", "44100", "-c", "1", str(recording), "synth", "1", "sine", "330"],
