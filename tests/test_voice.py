@@ -210,3 +210,13 @@ async def test_v_on_home_turns_the_voice_on_and_it_is_remembered(clock):
     again = app_with(clock)
     async with again.run_test(size=(100, 30)):
         assert again.prefs.voice is True
+
+
+def test_the_work_is_bounded_before_it_is_done(voice, tmp_path, monkeypatch):
+    monkeypatch.setattr(speech, "MAX_PROMPTS", 3)  # the bound, made small enough to reach
+    plan = lay_out(load_session(SESSIONS / "body-scan.yaml", builtin=True))
+    seen: list[tuple[int, int]] = []
+    prepared = speech.prepare(plan, voice, cache=tmp_path, progress=lambda *p: seen.append(p))
+    assert seen[-1] == (3, 3) and len(list(tmp_path.glob("*.wav"))) == 3
+    assert prepared.notice is not None and "the first 3 of this session's 9" in prepared.notice
+    assert len(prepared.plan.voice_sounds) == 3

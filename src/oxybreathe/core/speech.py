@@ -37,6 +37,9 @@ from oxybreathe.core.wording import duration
 CACHE_VERSION = 1
 # The most one prompt may take to render (a prompt is at most 2,000 characters).
 RENDER_TIMEOUT_SECONDS = 60.0
+# The most distinct prompts one session renders (a 3-hour session of 10-second prompts has
+# about a thousand); any beyond are shown, not spoken, and the notice says so.
+MAX_PROMPTS = 1200
 # The words spoken for the phases, when the user asks for them.
 PHASE_WORDS: dict[PhaseName, str] = {"inhale": "in", "hold": "hold", "exhale": "out"}
 
@@ -196,7 +199,8 @@ def prepare(
         return Prepared(plan)
     if voice is None:
         return Prepared(plan, notice=NO_ENGINE)
-    rendered, failures = render(voice, [line.text for line in said], cache, progress)
+    texts = list(dict.fromkeys(line.text for line in said))
+    rendered, failures = render(voice, texts[:MAX_PROMPTS], cache, progress)
     cues = list(plan.cues)
     overruns = []
     for line in said:
@@ -208,11 +212,16 @@ def prepare(
         if seconds > line.seconds + 0.05:
             overruns.append(Overrun(line.position, line.text, seconds, line.seconds))
     notice = None
-    if failures:
+    if len(texts) > MAX_PROMPTS:
+        notice = (
+            f"The voice speaks the first {MAX_PROMPTS:,} of this session's {len(texts):,} "
+            "different prompts; the rest are shown as usual."
+        )
+    elif failures:
         first = next(iter(failures.values()))
         notice = (
             f"The voice ({voice.describe()}) could not speak {len(failures)} of "
-            f"{len(set(line.text for line in said))} prompts ({first}); they are shown as usual."
+            f"{len(texts)} prompts ({first}); they are shown as usual."
         )
     return Prepared(dataclasses.replace(plan, cues=tuple(cues)), tuple(overruns), notice)
 
