@@ -101,7 +101,16 @@ async def test_settings_turn_on_and_off_and_are_remembered(clock):
         assert app.prefs.reduce_motion
         assert isinstance(app.screen, HomeScreen)
         assert "Chimes: off" in str(app.screen.query_one("#details").render())
-    assert memories.load().preferences == {"chimes": False, "reduce_motion": True}
+        await choose(pilot, "spoken guidance on", "Spoken guidance on")
+        await choose(pilot, "spoken phase words on", "Spoken phase words on")
+        assert app.prefs.voice and app.prefs.voice_phases
+        assert "Voice: on" in str(app.screen.query_one("#details").render())
+    assert memories.load().preferences == {
+        "chimes": False,
+        "reduce_motion": True,
+        "voice": True,
+        "voice_phases": True,
+    }
 
 
 async def test_switch_to_the_low_light_theme(clock):

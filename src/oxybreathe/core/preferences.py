@@ -133,6 +133,7 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         Flag(),
         "with no sound library or device: ring the terminal's bell at each chime instead",
+        remembered=False,
     ),
     Setting(
         "piper_model",

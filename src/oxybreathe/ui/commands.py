@@ -34,6 +34,7 @@ TOGGLES = {
     "reduce_motion": "Reduced motion",
     "streak": "Day streak",
     "voice": "Spoken guidance",
+    "voice_phases": "Spoken phase words",
 }
 
 
