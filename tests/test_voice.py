@@ -220,3 +220,23 @@ def test_the_work_is_bounded_before_it_is_done(voice, tmp_path, monkeypatch):
     assert seen[-1] == (3, 3) and len(list(tmp_path.glob("*.wav"))) == 3
     assert prepared.notice is not None and "the first 3 of this session's 9" in prepared.notice
     assert len(prepared.plan.voice_sounds) == 3
+
+
+async def test_the_app_speaks_a_session_rendered_while_the_check_in_is_asked(clock, voice):
+    from oxybreathe.ui.screens.checkin import CheckinScreen
+    from tests.conftest import session_on_top, top
+
+    plan = lay_out(load_session(SESSIONS / "body-scan.yaml", builtin=True))
+    app = app_with(clock, start=plan, voice=True, chimes=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        top(app, CheckinScreen)
+        await pilot.press("s", "s")  # skip both questions
+        screen = await session_on_top(pilot)
+        prompts = [cue for cue in screen.flow.plan.cues if cue.kind == "prompt"]
+        assert prompts and all(cue.voice is not None for cue in prompts)
+        # Chimes are off, the voice is on: the player is asked for the speech alone (this
+        # machine has no sound card, so it then says there is no sound).
+        from oxybreathe.audio import PlayerState
+
+        assert screen.player is not None and screen.player.state is not PlayerState.OFF
