@@ -240,3 +240,48 @@ async def test_the_app_speaks_a_session_rendered_while_the_check_in_is_asked(clo
         from oxybreathe.audio import PlayerState
 
         assert screen.player is not None and screen.player.state is not PlayerState.OFF
+
+
+def test_an_engine_that_hangs_is_asked_once_and_the_session_goes_on(tmp_path, monkeypatch):
+    calls = tmp_path / "calls"
+    engine = tmp_path / "slow-engine"
+    engine.write_text(f"#!/bin/sh\necho called >> {calls}\nexec sleep 30\n")
+    engine.chmod(0o755)
+    monkeypatch.setattr(speech, "RENDER_TIMEOUT_SECONDS", 0.5)  # instead of 20 s, for the test
+    plan = lay_out(load_session(SESSIONS / "body-scan.yaml", builtin=True))
+    prepared = speech.prepare(plan, Voice("espeak-ng", str(engine)), cache=tmp_path / "c")
+    assert calls.read_text().count("called") == 1  # not once for each of the 9 prompts
+    assert prepared.notice is not None and "took more than 0.5 s" in prepared.notice
+    assert prepared.plan.voice_sounds == set()
+
+
+def test_piper_asked_for_but_missing_is_said(tmp_path, voice):
+    model = tmp_path / "calm.onnx"
+    model.write_bytes(b"model")
+    plan = lay_out(load_session(SESSIONS / "grounding.yaml", builtin=True))
+    prepared = speech.prepare_for(plan, piper_model=str(model), phases=False)
+    assert prepared.notice is not None and "piper program is not installed" in prepared.notice
+    assert prepared.plan.voice_sounds  # and the system's voice speaks instead
+
+
+async def test_a_warning_with_brackets_is_shown_as_written(clock, voice, write):
+    from oxybreathe.ui.screens.checkin import CheckinScreen
+    from tests.conftest import session_on_top, top
+
+    path = write("""
+        name: "[bold]Marked[/bold]"
+        steps:
+          - say: >-
+              Breathe [/] gently and [bold red]slowly[/bold red], letting the out-breath be
+              long and soft.
+            seconds: 1
+          - {say: Rest., seconds: 5}
+    """)
+    app = app_with(clock, start=lay_out(load_session(path)), voice=True, chimes=False)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        top(app, CheckinScreen)
+        await pilot.press("s", "s")
+        await session_on_top(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("“Breathe [/] gently and [bold red]slowly" in m for m in messages), messages

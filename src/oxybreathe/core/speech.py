@@ -15,6 +15,7 @@ prompt it cannot speak is shown as always, and the reason goes to the notice.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import hashlib
@@ -24,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +37,12 @@ from oxybreathe.core.wording import duration
 
 # A new version here renders every prompt again (when the way of rendering changes).
 CACHE_VERSION = 1
-# The most one prompt may take to render (a prompt is at most 2,000 characters).
-RENDER_TIMEOUT_SECONDS = 60.0
+# The most one prompt may take to render (a prompt is at most 2,000 characters, which
+# espeak-ng speaks into a file in a second or two), and the most a whole session's rendering
+# may take before the session starts without the rest. An engine that times out once is not
+# asked again.
+RENDER_TIMEOUT_SECONDS = 20.0
+RENDER_BUDGET_SECONDS = 45.0
 # The most distinct prompts one session renders (a 3-hour session of 10-second prompts has
 # about a thousand); any beyond are shown, not spoken, and the notice says so.
 MAX_PROMPTS = 1200
@@ -242,12 +248,18 @@ def render(
     folder = _writable(cache if cache is not None else locations.cache_dir() / "speech")
     done: dict[str, tuple[Path, float]] = {}
     failed: dict[str, str] = {}
+    deadline = time.monotonic() + RENDER_BUDGET_SECONDS
+    stuck: str | None = None  # why the engine is not asked again
     for number, text in enumerate(wanted, start=1):
         path = folder / f"{voice.key(text)}.wav"
         try:
             done[text] = (path, _length(path))
         except sounds.Unplayable:
-            why = _speak(voice, text, path)
+            if stuck is None and time.monotonic() > deadline:
+                stuck = f"rendering took more than {RENDER_BUDGET_SECONDS:g} s"
+            why = stuck or _speak(voice, text, path, min(RENDER_TIMEOUT_SECONDS, _left(deadline)))
+            if why is not None and "took more than" in why:
+                stuck = why
             if why is None:
                 try:
                     done[text] = (path, _length(path))
@@ -258,6 +270,10 @@ def render(
         if progress is not None:
             progress(number, len(wanted))
     return done, failed
+
+
+def _left(deadline: float) -> float:
+    return max(1.0, deadline - time.monotonic())
 
 
 def _length(path: Path) -> float:
@@ -272,10 +288,13 @@ def _writable(folder: Path) -> Path:
         probe.close()
         return folder
     except OSError:
-        return Path(tempfile.mkdtemp(prefix="oxybreathe-speech-"))
+        temporary = Path(tempfile.mkdtemp(prefix="oxybreathe-speech-"))
+        # The player has read every file by the time the program ends.
+        atexit.register(shutil.rmtree, temporary, ignore_errors=True)
+        return temporary
 
 
-def _speak(voice: Voice, text: str, path: Path) -> str | None:
+def _speak(voice: Voice, text: str, path: Path, timeout: float) -> str | None:
     """Render `text` to `path` (whole, or not at all); None, or why it failed."""
     fd, part = tempfile.mkstemp(dir=path.parent, prefix=".speaking-", suffix=".wav")
     os.close(fd)
@@ -285,7 +304,7 @@ def _speak(voice: Voice, text: str, path: Path) -> str | None:
             input=" ".join(text.split()).encode(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            timeout=RENDER_TIMEOUT_SECONDS,
+            timeout=timeout,
             check=False,
         )
         if result.returncode != 0:
@@ -294,7 +313,7 @@ def _speak(voice: Voice, text: str, path: Path) -> str | None:
         os.replace(part, path)
         return None
     except subprocess.TimeoutExpired:
-        return f"{voice.engine} took more than {RENDER_TIMEOUT_SECONDS:g} s"
+        return f"{voice.engine} took more than {timeout:g} s for one prompt"
     except OSError as error:
         return f"{voice.engine} could not run: {error.strerror or error}"
     finally:
@@ -306,7 +325,16 @@ def prepare_for(
     plan: Plan, *, piper_model: str | None, phases: bool, progress: Progress | None = None
 ) -> Prepared:
     """`prepare` with the voice the settings ask for: what both front ends call."""
-    return prepare(plan, find_voice(piper_model), phases=phases, progress=progress)
+    voice = find_voice(piper_model)
+    prepared = prepare(plan, voice, phases=phases, progress=progress)
+    if piper_model is not None and voice is not None and voice.engine != "piper":
+        missing = (
+            f"`piper_model` is set, but the piper program is not installed; speaking with "
+            f"{voice.describe()} instead."
+        )
+        notice = f"{missing} {prepared.notice}" if prepared.notice else missing
+        prepared = dataclasses.replace(prepared, notice=notice)
+    return prepared
 
 
 def warnings(prepared: Prepared) -> list[str]:

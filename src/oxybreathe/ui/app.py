@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import importlib
 import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -232,7 +233,7 @@ class OxybreatheApp(App[int]):
             from oxybreathe.core import speech
 
             if speech.find_voice(self.prefs.piper_model) is None:
-                self.notify(speech.NO_ENGINE, severity="warning", timeout=15)
+                notify_literally(self, speech.NO_ENGINE, severity="warning", timeout=15)
 
     def _theme_changed(self, _theme: object) -> None:
         if self.theme != self.prefs.theme:
@@ -318,9 +319,10 @@ class OxybreatheApp(App[int]):
 
         # The voice is rendered (or found in its cache) while the check-in is asked; its
         # sounds are then loaded with the chimes.
-        voicing = None
-        if prefs.voice:
-            voicing = asyncio.create_task(asyncio.to_thread(self._voiced, plan))
+        voicing: asyncio.Future[Plan] | None = None
+        if prefs.voice:  # in a thread of its own, which never keeps the app from quitting
+            voicing = asyncio.get_running_loop().create_future()
+            threading.Thread(target=self._voiced, args=(plan, voicing), daemon=True).start()
         player, flow = session_of(plan) if voicing is None else (None, None)
         again = None
         backdrop = Backdrop()
@@ -367,17 +369,21 @@ class OxybreatheApp(App[int]):
         if again:  # the support closing's "surf again"
             self.call_later(self.action_now)
 
-    def _voiced(self, plan: Plan) -> Plan:
-        """The plan with its speech (in a thread); each warning becomes a notice."""
+    def _voiced(self, plan: Plan, done: asyncio.Future[Plan]) -> None:
+        """Render the plan's speech (in a thread); each warning becomes a notice, shown as
+        written (it holds the prompt's text and the file's name)."""
         from oxybreathe.core import speech
 
-        prepared = speech.prepare_for(
-            plan, piper_model=self.prefs.piper_model, phases=self.prefs.voice_phases
-        )
-        for line in speech.warnings(prepared):
-            with contextlib.suppress(RuntimeError):  # the app ended while it was rendering
-                self.call_from_thread(self.notify, line, severity="warning", timeout=12)
-        return prepared.plan
+        try:
+            prepared = speech.prepare_for(
+                plan, piper_model=self.prefs.piper_model, phases=self.prefs.voice_phases
+            )
+        except Exception as error:  # never a session lost to the voice: it runs without
+            prepared = speech.Prepared(plan, notice=f"The voice could not be prepared: {error}")
+        with contextlib.suppress(RuntimeError):  # the app ended while it was rendering
+            for line in speech.warnings(prepared):
+                self.call_from_thread(notify_literally, self, line, severity="warning", timeout=12)
+            self.call_from_thread(done.set_result, prepared.plan)
 
     def action_show_history(self) -> None:
         from oxybreathe.ui.screens.history import HistoryScreen
