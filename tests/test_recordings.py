@@ -137,3 +137,30 @@ def test_the_guided_sessions_sound_at_each_new_prompt(name):
     starts = set(plan.step_starts[1:])
     marked = {cue.start for cue in plan.cues if cue.sound == Sound(builtin="chime")}
     assert starts and starts <= marked
+
+
+def test_a_sessions_recordings_are_bounded_in_all(write, tmp_path):
+    long = record(tmp_path / "long.flac", 590)
+    again = "\n".join(f"  - {{say: Part {n}., audio: long.flac}}" for n in range(3))
+    assert load_session(write(f"name: Same\nsteps:\n{again}\n"))  # one file, held once
+    for n in range(3):
+        (tmp_path / f"part{n}.flac").symlink_to(long)
+    parts = "\n".join(f"  - {{say: Part {n}., audio: part{n}.flac}}" for n in range(3))
+    [problem] = problems_of(write(f"name: Many\nsteps:\n{parts}\n", "many.yaml"))
+    assert problem.startswith("5:27: with this one, the session's recordings last 29.5 minutes")
+    assert "at most 20 minutes" in problem
+
+
+def test_a_recording_longer_than_its_step_is_a_located_warning(write, tmp_path):
+    record(tmp_path / "b.wav", 1.5)
+    path = write("""
+        name: Tight
+        steps:
+          - {say: Rest., seconds: 5}
+          - {say: Mine., audio: b.wav, seconds: 1}
+    """)
+    result = run_cli("validate", str(path))
+    assert result.returncode == 0, result.stdout
+    assert f"{path}:4:5: warning: its recording lasts 1.5 s, longer than the step's 1 s" in (
+        result.stdout
+    )

@@ -102,6 +102,10 @@ _INVALID = _Invalid()
 class SessionValidator(Checker):
     """The session format, on the shared building blocks."""
 
+    def __init__(self, shown: str, base_dir: Path) -> None:
+        super().__init__(shown, base_dir)
+        self.recorded: dict[Path, float] = {}  # each recording named so far, and its length
+
     # The format ----------------------------------------------------------------------------
 
     def session(
@@ -333,6 +337,16 @@ class SessionValidator(Checker):
             return _INVALID
         except sounds.Unplayable as why:
             self.error(node, f"`audio` cannot be played: {shorten(str(path), 200)}: {why}")
+            return _INVALID
+        self.recorded.setdefault(path, seconds)  # one file played twice is held once
+        total = sum(self.recorded.values())
+        if total > sounds.RECORDINGS_MAX_TOTAL_SECONDS:
+            self.error(
+                node,
+                f"with this one, the session's recordings last {total / 60:.1f} minutes in all; "
+                f"they may last at most {sounds.RECORDINGS_MAX_TOTAL_SECONDS / 60:g} minutes "
+                "(the player holds them in memory)",
+            )
             return _INVALID
         return Sound(path=path), seconds
 

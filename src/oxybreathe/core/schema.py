@@ -169,6 +169,7 @@ def limits() -> list[tuple[str, str]]:
             "a recording (`audio`)",
             f"WAV as a chime file, or FLAC, Ogg Vorbis or MP3; at most "
             f"{sounds.RECORDING_MAX_SECONDS / 60:g} minutes and "
-            f"{sounds.max_bytes(sounds.RECORDING_MAX_SECONDS) / 1e6:,.0f} MB",
+            f"{sounds.max_bytes(sounds.RECORDING_MAX_SECONDS) / 1e6:,.0f} MB; a session's "
+            f"recordings at most {sounds.RECORDINGS_MAX_TOTAL_SECONDS / 60:g} minutes in all",
         ),
     ]

@@ -37,6 +37,8 @@ OTHER_CHUNKS_BYTES = 1024 * 1024
 
 # A recorded or spoken prompt (`audio:` in a step, or a voice's speech) may last this long.
 RECORDING_MAX_SECONDS = 600.0
+# ...and a session's recordings this long in all (decoded, 20 minutes are about 210 MB).
+RECORDINGS_MAX_TOTAL_SECONDS = 1200.0
 # The compressed formats a recording may have besides WAV, decoded by miniaudio.
 COMPRESSED = (".flac", ".ogg", ".mp3")
 RECORDING_FORMATS = (".wav", *COMPRESSED)
