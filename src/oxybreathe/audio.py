@@ -35,6 +35,8 @@ NOTICES = {
     "device": "Sound is off: no working sound device was found (details in {log}). "
     "Check your audio settings, or {turn_off}.",
     "worker": "Sound is off: the sound player stopped (details in {log}).",
+    "forced": "Sound is off: OXYBREATHE_AUDIO_BACKEND asks for a sound library that is not "
+    "installed (details in {log}). Install it, or unset the variable.",
 }
 # How to stop trying, in the words of each front end.
 TURN_OFF = {

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import queue
 import signal
 import sys
@@ -51,7 +52,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the app's to handle
     name = audio_backends.chosen()
     if name is None:
-        _say({"unavailable": "missing"})
+        forced = os.environ.get(audio_backends.ENV, "").strip().lower()
+        _say({"unavailable": "forced" if forced in audio_backends.NAMES else "missing"})
         return 0
     backend: audio_backends.Backend | None = None
     prepared = _Prepared()
