@@ -49,17 +49,17 @@ def warnings(session: Session, shown: str) -> list[str]:
             f"shortest length this prompt shows for only {duration(seconds)}; set `min_minutes` "
             f"so that each prompt has at least {PROMPT_MIN_SECONDS:g} s"
         )
-    for step in session.steps:  # issue 17: a recording that outlasts its step
+    for said in session.steps:  # issue 17: a recording that outlasts its step
         if (
-            isinstance(step, SayStep)
-            and step.audio_seconds is not None
-            and step.seconds is not None
-            and step.audio_seconds > step.seconds + 0.05
+            isinstance(said, SayStep)
+            and said.audio_seconds is not None
+            and said.seconds is not None
+            and said.audio_seconds > said.seconds + 0.05
         ):
             found.append(
-                f"{shown}:{step.position.line}:{step.position.col}: warning: its recording "
-                f"lasts {duration(step.audio_seconds)}, longer than the step's "
-                f"{duration(step.seconds)}; it plays to its end over what follows (leave out "
+                f"{shown}:{said.position.line}:{said.position.col}: warning: its recording "
+                f"lasts {duration(said.audio_seconds)}, longer than the step's "
+                f"{duration(said.seconds)}; it plays to its end over what follows (leave out "
                 "`seconds` and the step lasts as long as the recording)"
             )
     return found
