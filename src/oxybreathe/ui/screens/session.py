@@ -172,10 +172,19 @@ class SessionScreen(Screen[Outcome]):
         Binding("space", "toggle_pause", "Pause/resume", id="oxybreathe.pause"),
         Binding("s", "skip", "Skip step", id="oxybreathe.skip"),
         Binding("c", "mute", "Chimes", id="oxybreathe.chimes"),
+        # Louder and softer stay out of the footer, so that F1's help lines fit in it at 80
+        # columns; the status line shows the volume they change.
         Binding(
-            "plus,equals_sign", "volume(10)", "Louder", key_display="+", id="oxybreathe.louder"
+            "plus,equals_sign",
+            "volume(10)",
+            "Louder",
+            key_display="+",
+            id="oxybreathe.louder",
+            show=False,
         ),
-        Binding("minus", "volume(-10)", "Softer", key_display="-", id="oxybreathe.softer"),
+        Binding(
+            "minus", "volume(-10)", "Softer", key_display="-", id="oxybreathe.softer", show=False
+        ),
         Binding("q,escape", "end", "End", id="oxybreathe.end"),
     ]
 
