@@ -28,6 +28,9 @@ from oxybreathe.core.preferences import DEFAULTS, VOLUME_MAX, VOLUME_MIN, Prefer
 
 DEFAULT_VOLUME = DEFAULTS.volume
 READY_TIMEOUT = 3.0  # how long the start may wait for the sounds to be loaded
+# ...and how much longer with a voice: recordings (up to 20 minutes in all) take a few seconds
+# to decode, and a prompt that is not loaded yet would go unheard.
+READY_TIMEOUT_VOICE = 15.0
 
 NOTICES = {
     "missing": "Sound is off: no sound library is installed. For chimes, install the audio "
@@ -84,6 +87,7 @@ class Player:
         self.voice_volume = _clamped(voice_volume)
         self.backend: str | None = None  # the worker's, once it is ready: "miniaudio"...
         wanted = (set(plan.sounds) if chimes else set()) | voice_sounds
+        self._voice = bool(voice_sounds)
         self.state = PlayerState.OFF if not enabled or not wanted else PlayerState.STARTING
         self._reason: str | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -156,8 +160,10 @@ class Player:
         self.state = PlayerState.UNAVAILABLE
         self._reason = reason
 
-    def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
+    def wait_ready(self, timeout: float | None = None) -> None:
         """Wait (bounded) until the worker has loaded the sounds, or said why it cannot."""
+        if timeout is None:
+            timeout = READY_TIMEOUT_VOICE if self._voice else READY_TIMEOUT
         deadline = time.monotonic() + timeout
         while self.state is PlayerState.STARTING and time.monotonic() < deadline:
             self._changed.wait(max(0.0, deadline - time.monotonic()))
