@@ -203,10 +203,9 @@ def lay_out(session: Session, minutes: float | None = None, *, open_ended: bool 
         step_starts.append(offset)
         offset = _lay_out_step(step, number, length, offset, session.chimes, cues)
     if session.chimes.step is not None:  # each new step after the first: the guidance moved on
-        for start in step_starts[1:]:
-            first = next((cue for cue in cues if cue.start >= start - 1e-9), None)
-            if first is not None and first.start < start + 1e-9:
-                cues[first.index] = dataclasses.replace(first, sound=session.chimes.step)
+        for before, cue in itertools.pairwise(list(cues)):
+            if cue.step != before.step:
+                cues[cue.index] = dataclasses.replace(cue, sound=session.chimes.step)
     if cues and session.chimes.start is not None:
         cues[0] = dataclasses.replace(cues[0], sound=session.chimes.start)
     bells = _bells(session, step_starts, offset)
