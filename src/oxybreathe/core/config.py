@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oxybreathe.core import keys, locations, paths, themes, yamlnodes
+from oxybreathe.core import keys, locations, themes, yamlnodes
 from oxybreathe.core.preferences import (
     BY_KEY,
     FILE_KEYS,
@@ -134,13 +134,9 @@ def _file(check: Checker, node: Node, key: str) -> str | None:
     text = check.text(node, f"`{key}`", limit=1000)
     if text is None:
         return None
-    try:
-        path = paths.expand(text.strip())
-    except paths.PathProblem as problem:
-        check.error(node, f"`{key}`: {problem}")
+    path = check.path(node, text.strip(), f"`{key}`")
+    if path is None:
         return None
-    if not path.is_absolute():
-        path = check.base_dir / path
     if not path.is_file():
         check.error(node, f"`{key}`: there is no file {shorten(str(path), 200)}")
         return None

@@ -259,25 +259,27 @@ class SessionValidator(Checker):
                 "a path to a .wav file, or none)",
             )
             return _INVALID
-        try:
-            path = paths.expand(value)
-        except paths.PathProblem as problem:
-            self.error(node, f"{what}: {problem}")
+        path = self.path(node, value, what)
+        if path is None:
             return _INVALID
-        if not path.is_absolute():
-            path = self.base_dir / path
         if path.suffix.lower() != ".wav":
             self.error(node, f"{what} must be a .wav file, got {show(node)}")
             return _INVALID
-        try:
-            sounds.check(path)
-        except sounds.Missing:
-            self.error(node, f"sound file not found for {what}: {shorten(str(path), 200)}")
-            return _INVALID
-        except sounds.Unplayable as why:
-            self.error(node, f"{what} cannot be played: {shorten(str(path), 200)}: {why}")
+        if self.playable(node, path, what, "sound file", sounds.MAX_SECONDS) is None:
             return _INVALID
         return Sound(path=path)
+
+    def playable(
+        self, node: Node, path: Path, what: str, noun: str, max_seconds: float
+    ) -> float | None:
+        """The length of the sound at `path`, or None after reporting why it cannot play."""
+        try:
+            return sounds.check(path, max_seconds=max_seconds)
+        except sounds.Missing:
+            self.error(node, f"{noun} not found for {what}: {shorten(str(path), 200)}")
+        except sounds.Unplayable as why:
+            self.error(node, f"{what} cannot be played: {shorten(str(path), 200)}: {why}")
+        return None
 
     def step(self, node: Node) -> Step | None:
         if node.kind != "map":
@@ -319,24 +321,15 @@ class SessionValidator(Checker):
         value = self.text(node, "`audio`")
         if value is None:
             return _INVALID
-        try:
-            path = paths.expand(value.strip())
-        except paths.PathProblem as problem:
-            self.error(node, f"`audio`: {problem}")
+        path = self.path(node, value.strip(), "`audio`")
+        if path is None:
             return _INVALID
-        if not path.is_absolute():
-            path = self.base_dir / path
         if path.suffix.lower() not in sounds.RECORDING_FORMATS:
             kinds = ", ".join(sounds.RECORDING_FORMATS)
             self.error(node, f"`audio` must be a recording ({kinds}), got {show(node)}")
             return _INVALID
-        try:
-            seconds = sounds.check(path, max_seconds=sounds.RECORDING_MAX_SECONDS)
-        except sounds.Missing:
-            self.error(node, f"recording not found for `audio`: {shorten(str(path), 200)}")
-            return _INVALID
-        except sounds.Unplayable as why:
-            self.error(node, f"`audio` cannot be played: {shorten(str(path), 200)}: {why}")
+        seconds = self.playable(node, path, "`audio`", "recording", sounds.RECORDING_MAX_SECONDS)
+        if seconds is None:
             return _INVALID
         self.recorded.setdefault(path, seconds)  # one file played twice is held once
         total = sum(self.recorded.values())

@@ -102,6 +102,16 @@ class Checker:
 
     # Building blocks -----------------------------------------------------------------------
 
+    def path(self, node: Node, value: str, what: str) -> Path | None:
+        """`value` as a path: `~` and `~user` expanded, a relative one taken from the file's
+        folder; None after reporting why it cannot be a path."""
+        try:
+            path = paths.expand(value)
+        except paths.PathProblem as problem:
+            self.error(node, f"{what}: {problem}")
+            return None
+        return path if path.is_absolute() else self.base_dir / path
+
     def mapping(
         self, node: Node, what: str, allowed: tuple[str, ...], *, where: str | None = None
     ) -> dict[str, Node] | None:
