@@ -70,7 +70,7 @@ def _voice(session: Session, shown: str) -> ExitStatus:
         return ExitStatus.INVALID
     prepared = speech.prepare(lay_out(session), voice, phases=prefs.voice_phases)
     for overrun in prepared.overruns:
-        say(f"{shown}:{overrun.position.line}:{overrun.position.col}: {overrun.describe()}")
+        say(overrun.located(shown))
     if prepared.notice:
         say(f"{shown}: {prepared.notice}")
         return ExitStatus.INVALID

@@ -56,6 +56,9 @@ class Player(Protocol):
 
     def notice_for(self, front_end: FrontEnd) -> str | None: ...
 
+    @property
+    def unavailable(self) -> bool: ...
+
     def wait_ready(self) -> None: ...
 
     def play(self, sound: Sound | None) -> None: ...
@@ -226,7 +229,7 @@ class SessionFlow:
     def _silent(self) -> bool:
         """True when no sound can be played (no library, no device): the terminal bell may
         stand in. Chimes turned off are not silence to fill."""
-        return self.player is None or bool(getattr(self.player, "unavailable", False))
+        return self.player is None or self.player.unavailable
 
     def _save_now_and_then(self) -> None:
         ran = self.engine.ran()

@@ -165,6 +165,12 @@ class Overrun:
     speech_seconds: float
     seconds: float
 
+    def located(self, shown: str | None) -> str:
+        """`file:line:col: what is wrong`, the file as the user named it (without a file, a
+        built-in's, just what is wrong)."""
+        where = f"{shown}:{self.position.line}:{self.position.col}: " if shown else ""
+        return where + self.describe()
+
     def describe(self) -> str:
         """What is wrong, for `file:line:col: ...`."""
         words = " ".join(self.text.split())
@@ -342,8 +348,5 @@ def warnings(prepared: Prepared) -> list[str]:
     file as the user named it), then the notice."""
     session = prepared.plan.session
     shown = str(session.path) if session.path is not None and not session.builtin else None
-    found = []
-    for overrun in prepared.overruns:
-        where = f"{shown}:{overrun.position.line}:{overrun.position.col}: " if shown else ""
-        found.append(f"{where}{overrun.describe()}")
+    found = [overrun.located(shown) for overrun in prepared.overruns]
     return [*found, *([prepared.notice] if prepared.notice else [])]
