@@ -232,7 +232,7 @@ class Player:
 
     def set_volume(self, volume: int) -> None:
         """Change the volume (VOLUME_MIN to VOLUME_MAX)."""
-        self.volume = max(VOLUME_MIN, min(VOLUME_MAX, volume))
+        self.volume = _clamped(volume)
         self._send({"volume": self.volume})
 
     def set_voice_volume(self, percent: int) -> None:

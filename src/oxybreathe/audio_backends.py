@@ -69,17 +69,24 @@ class Backend(Protocol):
         ...
 
 
+def forced() -> str | None:
+    """The backend the environment variable asks for, or None (unset, or not a backend's
+    name)."""
+    asked = os.environ.get(ENV, "").strip().lower()
+    return asked if asked in NAMES else None
+
+
 def chosen() -> str | None:
     """The name of the backend to use, or None when no backend's library can be imported.
 
     The environment variable forces one (even one that is missing: then there is none); an
     unknown value is said in the log and ignored.
     """
-    forced = os.environ.get(ENV, "").strip().lower()
-    if forced and forced not in NAMES:
-        print(f"{ENV}={forced!r} is not one of {', '.join(NAMES)}; ignored", file=sys.stderr)
-        forced = ""
-    for name in (forced,) if forced else NAMES:
+    asked = os.environ.get(ENV, "").strip().lower()
+    if asked and asked not in NAMES:
+        print(f"{ENV}={asked!r} is not one of {', '.join(NAMES)}; ignored", file=sys.stderr)
+    wanted = forced()
+    for name in (wanted,) if wanted else NAMES:
         try:
             importlib.import_module(name)
         except ImportError as error:

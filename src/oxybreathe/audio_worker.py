@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import queue
 import signal
 import sys
@@ -40,7 +39,7 @@ from oxybreathe.core.preferences import DEFAULTS
 
 # Never hold a chime longer than this after the app has gone.
 LINGER_SECONDS = 6.0
-DEFAULT_VOICE_VOLUME = 70  # percent of the volume that speech and recordings play at
+DEFAULT_VOICE_VOLUME = DEFAULTS.voice_volume  # percent of the volume speech and recordings get
 
 
 def _say(message: dict[str, Any]) -> None:
@@ -52,8 +51,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the app's to handle
     name = audio_backends.chosen()
     if name is None:
-        forced = os.environ.get(audio_backends.ENV, "").strip().lower()
-        _say({"unavailable": "forced" if forced in audio_backends.NAMES else "missing"})
+        _say({"unavailable": "forced" if audio_backends.forced() else "missing"})
         return 0
     backend: audio_backends.Backend | None = None
     prepared = _Prepared()
