@@ -140,3 +140,60 @@ def test_without_a_history_the_session_still_runs_and_closes(clock):
     flow.begin(Ratings(craving=8))
     play_to_end(flow, clock)
     assert flow.close(Ratings(craving=5)).changes() == ["Craving 8 → 5"]
+
+
+class ListeningPlayer:
+    """A player that notes each sound asked for, in order with what was shown (the flow's
+    Player protocol; the real one is tested through ALSA in test_audio.py)."""
+
+    unavailable = False
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    def notice_for(self, front_end):
+        return None
+
+    def wait_ready(self) -> None:
+        pass
+
+    def play(self, sound) -> None:
+        if sound is not None:
+            self.log.append(f"sound {sound.builtin}")
+
+    def close(self, linger=0.0) -> None:
+        pass
+
+
+def test_a_front_end_that_shows_at_once_shows_each_cue_before_its_sound(clock):
+    log: list[str] = []
+    session = parse_session(
+        "name: Chimed\nchimes: {start: none, end: none, phase: tick}\n"
+        "steps:\n  - breathe: [inhale: 4, exhale: 4]\n    cycles: 2\n"
+    )
+    flow = SessionFlow(lay_out(session), player=ListeningPlayer(log), clock=clock)
+
+    def show(events: list[Event]) -> None:
+        log.extend(f"show {e.cue.phase}" for e in events if isinstance(e, CueStarted))
+
+    flow.begin(Ratings())
+    flow.start(show)
+    while not flow.done:
+        deadline = flow.next_deadline()
+        assert deadline is not None
+        clock.now = deadline
+        flow.poll(show)
+    assert log == ["show inhale", "sound tick", "show exhale", "sound tick"] * 2
+
+
+def test_without_a_show_the_sound_goes_out_before_the_events_are_returned(clock):
+    log: list[str] = []
+    session = parse_session(
+        "name: Chimed\nchimes: {start: none, end: none, phase: tick}\n"
+        "steps:\n  - breathe: [inhale: 4, exhale: 4]\n    cycles: 1\n"
+    )
+    flow = SessionFlow(lay_out(session), player=ListeningPlayer(log), clock=clock)
+    flow.begin(Ratings())
+    [cue] = [e for e in flow.start() if isinstance(e, CueStarted)]
+    flow.stop()  # which hands the garbage collector back
+    assert (cue.cue.phase, log) == ("inhale", ["sound tick"])

@@ -245,17 +245,20 @@ def run_plain(
         _warn(f"oxybreathe: cannot write the session: the output {_why(failure)}.")
         streams.discard(out)
         return _closed(flow, _output_status(failure))
+
+    def show(events: list[Event]) -> None:  # before their sounds: a line costs microseconds
+        for event in events:
+            for line in event_lines(event, plan):
+                say(line)
+
     flow.begin(before)
     flow.wait_for_history(NOTES_WAIT_SECONDS)  # its one line, if any, comes before the first cue
     ended_by_user = False
     asked = False  # "Craving now?" has been said and waits for its answer
     try:
         with _stop_on_signals():
-            events = flow.start()
+            flow.start(show)
             while True:
-                for event in events:
-                    for line in event_lines(event, plan):
-                        say(line)
                 if flow.done:
                     break
                 deadline = flow.next_deadline()
@@ -264,7 +267,7 @@ def run_plain(
                     _answer_during(flow, typed(max(0.0, deadline - flow.clock())), say)
                 else:
                     wait(max(0.0, deadline - flow.clock()))
-                events = flow.poll()
+                flow.poll(show)
                 if typed is not None and flow.asking != asked:  # said once per question
                     asked = flow.asking
                     if asked:

@@ -49,6 +49,7 @@ NOTES_WAIT_SECONDS = 0.5
 
 
 FrontEnd = Literal["plain", "app"]
+Show = Callable[[list[Event]], None]  # a front end showing events as they come
 
 
 class Player(Protocol):
@@ -143,14 +144,20 @@ class SessionFlow:
         """True once the session has ended (finished or stopped)."""
         return self.outcome is not None
 
-    def start(self) -> list[Event]:
-        """Start the clock; the first cue's events."""
+    def start(self, show: Show | None = None) -> list[Event]:
+        """Start the clock; the first cue's events (see `poll` for `show`)."""
         collector.hold()  # no full garbage collection in the middle of a cue
-        return self._handle(self.engine.start())
+        return self._handle(self.engine.start(), show)
 
-    def poll(self) -> list[Event]:
-        """What is due now (call it at `next_deadline()`, or any time)."""
-        return self._handle(self.engine.poll())
+    def poll(self, show: Show | None = None) -> list[Event]:
+        """What is due now (call it at `next_deadline()`, or any time).
+
+        `show`: a front end that shows events at once (plain mode's lines) does it here,
+        before their sounds go out: a line costs microseconds, while waking the sound worker
+        can take this process's CPU first. The app paints after its handler returns, so it
+        passes none and the sound goes first.
+        """
+        return self._handle(self.engine.poll(), show)
 
     def next_deadline(self) -> float | None:
         """The clock time at which `poll()` next has something to do: the next cue, bell or end,
@@ -179,16 +186,19 @@ class SessionFlow:
         assert self.outcome is not None
         return self.outcome
 
-    def _handle(self, events: list[Event]) -> list[Event]:
+    def _handle(self, events: list[Event], show: Show | None = None) -> list[Event]:
+        for event in events:
+            if isinstance(event, Finished | Stopped):
+                # An open-ended session ends when the user stops it: that is its ending.
+                finished = isinstance(event, Finished) or self.plan.open_ended
+                self._ended(Outcome(event.ran, completed=finished))
+        if show is not None:
+            show(events)  # a failure to show leaves the ending recorded, unsounded
         for event in events:
             if self.player is not None:
                 self._sound(event)
             if self.bell is not None and self._chime_of(event) is not None and self._silent():
                 self.bell()
-            if isinstance(event, Finished | Stopped):
-                # An open-ended session ends when the user stops it: that is its ending.
-                finished = isinstance(event, Finished) or self.plan.open_ended
-                self._ended(Outcome(event.ran, completed=finished))
         if not self.done:
             self._save_now_and_then()
             self._check_now_and_then()
