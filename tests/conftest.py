@@ -186,6 +186,18 @@ def start_cli(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
     )
 
 
+def run_python(code: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh Python (what a module imports, the collector's state...)."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
 def run_cli(*args: str, timeout: float = 60, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """Run the real `oxybreathe` entry point in a subprocess."""
     return subprocess.run(

@@ -16,7 +16,7 @@ import yaml
 
 from oxybreathe import __version__
 from oxybreathe.core.schema import SCHEMA_FILENAME
-from tests.conftest import SESSIONS, run_cli
+from tests.conftest import SESSIONS, run_cli, run_python
 
 
 def test_version():
@@ -186,13 +186,7 @@ def test_quick_commands_never_import_textual(args):
         f"status = main({list(args)!r})\n"
         "print('TEXTUAL' if any(m.startswith('textual') for m in sys.modules) else 'CLEAN')"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    result = run_python(code)
     # --help exits through SystemExit before the print; check imports with -X importtime instead.
     if args == ("--help",):
         timing = subprocess.run(

@@ -7,11 +7,15 @@ docs/performance.md, "first useful screen"); the app imports them once home is p
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 
 import pytest
+
+from oxybreathe.core import collector
+from tests.conftest import app_with, run_python
 
 # Not needed to show home's list: a session, its closing, the history, our palette commands,
 # YAML (the catalog cache lists without it).
@@ -50,3 +54,41 @@ def test_the_app_imports_textual_and_home(imported):
 @pytest.mark.parametrize("module", NOT_BEFORE_HOME)
 def test_the_app_does_not_import_before_home_is_shown(imported, module):
     assert module not in imported
+
+
+async def test_the_collector_is_held_off_until_the_first_paint_then_start_up_is_frozen(clock):
+    # The bare `oxybreathe` holds collections off while Textual loads (core/collector.py); the
+    # app's first paint brings them back, with what start-up made frozen out of their way.
+    collector.hold_off()
+    try:
+        assert not gc.isenabled()
+        app = app_with(clock, checkin=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        collector.settle()
+        gc.unfreeze()
+    assert gc.isenabled()
+
+
+def test_settle_leaves_a_collector_it_did_not_hold_off_as_it_was():
+    gc.disable()  # as a program embedding oxybreathe might
+    try:
+        collector.settle()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_bare_command_with_no_terminal_lists_and_leaves_the_collector_on(tmp_path):
+    # No terminal: `oxybreathe` lists the sessions instead of opening the app; the collector
+    # it held off for the app is on again by the time main() returns.
+    code = (
+        "import gc\nfrom oxybreathe.cli import main\n"
+        "status = main([])\nprint('collector on:', gc.isenabled(), 'status:', status)"
+    )
+    result = run_python(code)
+    assert "Box breathing" in result.stdout
+    assert result.stdout.splitlines()[-1] == "collector on: True status: 0"

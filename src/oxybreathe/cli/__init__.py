@@ -18,8 +18,11 @@ import sys
 from collections.abc import Sequence
 
 from oxybreathe import streams
-from oxybreathe.cli.common import say
+from oxybreathe.core import collector
 from oxybreathe.exits import ExitStatus
+
+# Nothing more is imported here: the bare `oxybreathe` holds the garbage collector off before
+# it imports the rest (core/collector.py), and each command imports what it needs.
 
 # Each command and the module that runs it.
 COMMANDS = {
@@ -54,20 +57,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return status
     except KeyboardInterrupt:  # Ctrl+C before a session has begun (loading, a slow file)
+        from oxybreathe.cli.common import say
+
         say("", error=True)
         return ExitStatus.INTERRUPTED
     except streams.OutputFailed as failure:
         streams.discard(saved[0])  # so that Python's own last flush cannot fail again
         if failure.gone:  # e.g. `oxybreathe list | head -1`: the reader has what it wanted
             return ExitStatus.OK
+        from oxybreathe.cli.common import say
+
         say(f"oxybreathe: cannot write to standard output: {failure}", error=True)
         return ExitStatus.INVALID
     finally:
         sys.stdout, sys.stderr = saved
+        collector.settle()  # if the app never painted (no terminal, an error)
 
 
 def _command(argv: list[str]) -> int:
     if not argv:  # the bare command opens the app: no parser to build
+        collector.hold_off()  # until home is painted
         return _home()
     from oxybreathe.cli.parser import build_parser
 

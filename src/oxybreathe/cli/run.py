@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from oxybreathe.cli import listing
 from oxybreathe.cli.common import no_output, say, settings, terminal_problem
-from oxybreathe.core import catalog, locations, paths
+from oxybreathe.core import catalog, collector, locations, paths
 from oxybreathe.core.plan import LengthError, Plan, lay_out
 from oxybreathe.core.problems import LoadError
 from oxybreathe.exits import ExitStatus
@@ -83,6 +83,7 @@ def open_app(
 ) -> int:
     """Open the app (on `start`, if given; `now`: as `oxybreathe now` does); the one place
     Textual is imported."""
+    collector.hold_off()  # until the app's first screen is painted (core/collector.py)
     from oxybreathe.ui.app import OxybreatheApp  # Textual loads only here
 
     loaded = settings(flags, warn=False)
@@ -93,6 +94,7 @@ def open_app(
         app.run()
     finally:
         app.wrap_up()  # a session still running (Ctrl+Q) is kept as incomplete
+        collector.settle()  # if the app ended before its first paint
     for line in app.farewell:
         say(line, error=True)
     return app.return_code or ExitStatus.OK

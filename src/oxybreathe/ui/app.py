@@ -26,6 +26,7 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
+from oxybreathe.core import collector
 from oxybreathe.core import memory as memories
 from oxybreathe.core.memory import Memory
 from oxybreathe.core.preferences import DEFAULTS, Preferences
@@ -160,6 +161,7 @@ class OxybreatheApp(App[int]):
             self.notify_problems(
                 ["The settings file has problems; their defaults apply.", *self._problems[:5]]
             )
+        self.call_after_refresh(collector.settle)  # start-up is over once this is painted
         if self._start is not None:
             self.practise(self._start, from_home=False, now=self._now)
         else:
