@@ -21,8 +21,10 @@ from tests.conftest import app_with, run_python
 # YAML (the catalog cache lists without it).
 NOT_BEFORE_HOME = [
     "argparse",  # the bare `oxybreathe` builds no parser
+    "shlex",  # to start the user's editor
     "yaml",
     "oxybreathe.audio",
+    "oxybreathe.core.checkin",  # asked before a session, or changed with k
     "oxybreathe.core.flow",
     "oxybreathe.core.helplines",  # said on the first run only, and behind F1
     "oxybreathe.core.history",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import shlex
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -21,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from oxybreathe.core import catalog, checkin, keys, locations, paths
+from oxybreathe.core import catalog, keys, locations, paths
 from oxybreathe.core.catalog import Entry
 from oxybreathe.core.plan import LengthError, bounds, default_minutes, lay_out, length_choices
 from oxybreathe.core.preferences import DEFAULTS, Preferences
@@ -42,6 +41,8 @@ def _editor() -> list[str] | None:
     for variable in ("VISUAL", "EDITOR"):
         command = os.environ.get(variable, "").strip()
         if command:
+            import shlex  # only to edit: not before the first paint
+
             return shlex.split(command)
     for fallback in ("nano", "vi"):
         if shutil.which(fallback):
@@ -272,6 +273,8 @@ class HomeScreen(Screen[None]):
 
     def action_checkin_questions(self) -> None:
         """Go on to the next choice of check-in questions, and say which it is."""
+        from oxybreathe.core import checkin  # not needed for the first paint
+
         choice = checkin.next_choice(self.prefs.checkin_questions)
         self.post_message(PreferenceChanged("checkin_questions", choice))
         notify_literally(
