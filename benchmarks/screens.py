@@ -26,6 +26,7 @@ from benchmarks.terminal import (
     cpu_seconds,
     peak_kib,
     run_ms,
+    running,
     switches,
 )
 from oxybreathe.core import locations
@@ -171,6 +172,9 @@ def energy(seconds: float, folder: Path) -> dict[str, Use]:
         before, started = reading(), time.monotonic()
         time.sleep(seconds)
         after, elapsed = reading(), time.monotonic() - started
+        for label, terminal in terminals.items():
+            if not running(terminal.pid):
+                raise RuntimeError(f"{label}: it ended during the window:\n{terminal.screen()}")
 
         def use(label: str) -> Use:
             pairs = zip(after[label], before[label], strict=True)

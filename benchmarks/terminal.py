@@ -1,14 +1,19 @@
 """Programs in a real terminal, watched from outside: tmux for the screen, /proc for the rest.
 
 Each program gets a tmux server of its own on a private socket (`oxybreathe-bench-PID-N`,
-never the user's), which is killed afterwards. Nothing here reaches into the program.
+never the user's), killed afterwards, and one control-mode client (`tmux -C`) through which
+it is started, its output is stamped as it arrives and its screen is captured: no process is
+spawned while a program is watched. Nothing here reaches into the program.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import select
 import shlex
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -21,31 +26,53 @@ _servers = itertools.count(1)
 class Terminal:
     """`command` running in a fresh tmux server at WIDTH x HEIGHT, from `with` to its end."""
 
+    _client: subprocess.Popen[bytes]
+
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
         # A new socket each time: a server being killed may still hold the old one.
         self.socket = f"oxybreathe-bench-{os.getpid()}-{next(_servers)}"
         self.command = command
         self.env = env
-        self.pid = 0
+        self.pid = self.server = 0
         self.socket_path = ""
-        self.started = 0.0
-
-    def _tmux(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
+        self.started = 0.0  # when the command was sent, on time.monotonic()
+        self.output_at = 0.0  # when the latest %output was read
+        self._buffer = b""
+        self._read_at = 0.0  # when the buffer's latest lines were read: each read ends a line
+        self._outputs = 0  # %output lines read so far
 
     def __enter__(self) -> Terminal:
         exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in self.env.items())
         line = f"exec env {exports} {shlex.join(self.command)}"
-        self.started = time.monotonic()
-        self._tmux("new-session", "-d", "-s", "b", "-x", str(WIDTH), "-y", str(HEIGHT), line)
-        found = self._tmux("display-message", "-p", "-t", "b", "#{pane_pid} #{socket_path}")
-        pid, _, self.socket_path = found.strip().partition(" ")
-        self.pid = int(pid or 0)
+        if "\n" in line:
+            raise ValueError("a control client's command is one line: run a script instead")
+        # A placeholder first, so that the server's own start-up is not counted as the program's.
+        self._client = subprocess.Popen(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", "-C", "new-session", "-s", "b"]
+            + ["-x", str(WIDTH), "-y", str(HEIGHT), "sleep 3600"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            self._reply(time.monotonic() + 10)  # new-session's
+            (found,) = self.command_lines("display -p '#{pid} #{socket_path}'")
+            server, self.socket_path = found.split(" ", 1)
+            self.server = int(server)
+            self.command_lines("set -g window-size manual")
+            self.command_lines("set -g remain-on-exit on")  # a crash stays on screen
+            self.started = time.monotonic()
+            self.command_lines(f"respawn-pane -k -t b {shlex.quote(line)}")
+            (found,) = self.command_lines(
+                "display -p '#{pane_pid} #{window_width}x#{window_height}'"
+            )
+            pid, size = found.split()
+            self.pid = int(pid)
+            if size != f"{WIDTH}x{HEIGHT}":
+                raise RuntimeError(f"tmux made the window {size}, not {WIDTH}x{HEIGHT}")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(
@@ -54,23 +81,94 @@ class Terminal:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._tmux("kill-server")
+        # SIGTERM, as kill-server does, without a command in flight on the control client.
+        with contextlib.suppress(OSError):  # ProcessLookupError, BrokenPipeError: it ended
+            if self.server:
+                os.kill(self.server, signal.SIGTERM)
+            else:  # it never said who it is
+                self._send("kill-server")
+        try:
+            self._client.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._client.kill()
+            self._client.communicate()
+        ends = time.monotonic() + 10  # the program too (it has its SIGHUP): nothing lingers
+        while running(self.pid) and time.monotonic() < ends:
+            time.sleep(0.005)
         if self.socket_path:  # tmux leaves its socket file behind
             Path(self.socket_path).unlink(missing_ok=True)
 
+    def _send(self, command: str) -> None:
+        assert self._client.stdin is not None
+        self._client.stdin.write(command.encode() + b"\n")
+        self._client.stdin.flush()
+
+    def _line(self, deadline: float) -> bytes:
+        """The next line from the control client; stamps the %output ones on arrival."""
+        assert self._client.stdout is not None
+        fd = self._client.stdout.fileno()
+        while b"\n" not in self._buffer:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise TimeoutError(f"tmux did not answer about {self.command[-1]!r}")
+            data = os.read(fd, 65536)
+            if not data:
+                raise EOFError(f"tmux ended while running {self.command[-1]!r}")
+            self._read_at, self._buffer = time.monotonic(), self._buffer + data
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        if line.startswith(b"%output "):
+            self.output_at, self._outputs = self._read_at, self._outputs + 1
+        return line
+
+    def _reply(self, deadline: float) -> list[str]:
+        """The lines of the next command's reply (notifications before it are taken in)."""
+        while not (begin := self._line(deadline)).startswith(b"%begin "):
+            pass
+        tag, lines = begin.split()[1:3], []
+        while not ((line := self._line(deadline)).startswith((b"%end ", b"%error "))):
+            lines.append(line.decode(errors="replace"))
+        if line.split()[1:3] != tag or line.startswith(b"%error "):
+            raise RuntimeError(f"tmux refused a command: {' '.join(lines)}")
+        return lines
+
+    def command_lines(self, command: str, timeout: float = 10.0) -> list[str]:
+        """Run a tmux command through the control client: its output's lines."""
+        self._send(command)
+        return self._reply(time.monotonic() + timeout)
+
     def screen(self) -> str:
         """What the terminal shows now."""
-        return self._tmux("capture-pane", "-p", "-t", "b")
+        return "\n".join(self.command_lines("capture-pane -p -t b")) + "\n"
 
-    def wait_for(self, texts: list[str], timeout: float = 30.0, poll: float = 0.005) -> float:
-        """The time.monotonic() at which every one of `texts` was first seen on the screen."""
+    def wait_for(self, texts: list[str], timeout: float = 30.0) -> float:
+        """The time.monotonic() at which every one of `texts` was on the screen: when the output
+        after which a capture first showed them all was read."""
         deadline, screen = time.monotonic() + timeout, ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if all(text in screen for text in texts):
-                return time.monotonic()
-            time.sleep(poll)
-        raise TimeoutError(f"{self.command[-1]!r}: never showed {texts!r}; it showed:\n{screen}")
+        self.command_lines("refresh-client -A '%0:on'")
+        try:
+            while True:
+                outputs = self._outputs
+                screen = self.screen()  # after every output read so far, at least
+                if all(text in screen for text in texts):
+                    return self.output_at or time.monotonic()
+                while self._outputs == outputs:
+                    self._line(deadline)
+        except TimeoutError:
+            raise TimeoutError(
+                f"{self.command[-1]!r}: never showed {texts!r}; it showed:\n{screen}"
+            ) from None
+        finally:  # no output to read while nobody waits (the energy window); tmux 3.3a's
+            # server can hang on exit after `refresh-client -f no-output`, not after this
+            with contextlib.suppress(OSError, EOFError):
+                self.command_lines("refresh-client -A '%0:off'")
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is there and not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def family(pid: int) -> list[int]:
