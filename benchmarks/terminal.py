@@ -82,11 +82,11 @@ class Terminal:
         trace: TracebackType | None,
     ) -> None:
         # SIGTERM, as kill-server does, without a command in flight on the control client.
-        with contextlib.suppress(OSError):  # ProcessLookupError, BrokenPipeError: it ended
+        with contextlib.suppress(OSError, EOFError):  # ProcessLookupError, BrokenPipeError: ended
             if self.server:
                 os.kill(self.server, signal.SIGTERM)
             else:  # it never said who it is
-                self._send("kill-server")
+                self.command_lines("kill-server")
         try:
             self._client.communicate(timeout=10)
         except subprocess.TimeoutExpired:
@@ -97,11 +97,6 @@ class Terminal:
             time.sleep(0.005)
         if self.socket_path:  # tmux leaves its socket file behind
             Path(self.socket_path).unlink(missing_ok=True)
-
-    def _send(self, command: str) -> None:
-        assert self._client.stdin is not None
-        self._client.stdin.write(command.encode() + b"\n")
-        self._client.stdin.flush()
 
     def _line(self, deadline: float) -> bytes:
         """The next line from the control client; stamps the %output ones on arrival."""
@@ -133,7 +128,9 @@ class Terminal:
 
     def command_lines(self, command: str, timeout: float = 10.0) -> list[str]:
         """Run a tmux command through the control client: its output's lines."""
-        self._send(command)
+        assert self._client.stdin is not None
+        self._client.stdin.write(command.encode() + b"\n")
+        self._client.stdin.flush()
         return self._reply(time.monotonic() + timeout)
 
     def screen(self) -> str:
@@ -163,10 +160,15 @@ class Terminal:
                 self.command_lines("refresh-client -A '%0:off'")
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command's name (state first)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def running(pid: int) -> bool:
     """Whether `pid` is there and not a zombie."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        return _stat(pid)[0] != "Z"
     except (OSError, IndexError):
         return False
 
@@ -175,62 +177,52 @@ def family(pid: int) -> list[int]:
     """`pid` and every process descended from it."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if entry.name.isdigit():
+                children.setdefault(int(_stat(int(entry.name))[1]), []).append(int(entry.name))
     found, todo = [], [pid]
     while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
+        found.append(todo.pop())
+        todo.extend(children.get(found[-1], []))
     return found
+
+
+def _threads(pid: int, name: str) -> list[str]:
+    """The /proc/*/task/*/`name` files of `pid`'s family, read (threads that ended: left out)."""
+    texts = []
+    for member in family(pid):
+        for path in Path(f"/proc/{member}/task").glob(f"*/{name}"):
+            with contextlib.suppress(OSError):
+                texts.append(path.read_text())
+    return texts
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of `pid` and its descendants (all their threads)."""
     ticks = 0
     for member in family(pid):
-        try:
-            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        with contextlib.suppress(OSError):
+            ticks += sum(int(field) for field in _stat(member)[11:13])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run_ms(pid: int) -> float:
     """Time the threads of `pid` and its descendants have run on a CPU so far (schedstat, in
     ns): unlike wall time, it hardly moves when the machine is busy with other work."""
-    total = 0
-    for member in family(pid):
-        for stat_file in Path(f"/proc/{member}/task").glob("*/schedstat"):
-            try:
-                total += int(stat_file.read_text().split()[0])
-            except (OSError, IndexError, ValueError):
-                continue
-    return total / 1e6
+    return sum(int(text.split()[0]) for text in _threads(pid, "schedstat")) / 1e6
 
 
 def switches(pid: int) -> tuple[int, int]:
     """Context switches of every thread of `pid` and its descendants: voluntary (a thread
     blocked and was woken again: a wake-up) and involuntary (a running thread preempted, which
     grows with the machine's other load)."""
-    voluntary = involuntary = 0
-    for member in family(pid):
-        for status in Path(f"/proc/{member}/task").glob("*/status"):
-            try:
-                text = status.read_text()
-            except OSError:
-                continue  # a thread that ended
-            for line in text.splitlines():
-                if line.startswith("voluntary_ctxt_switches"):
-                    voluntary += int(line.split()[1])
-                elif line.startswith("nonvoluntary_ctxt_switches"):
-                    involuntary += int(line.split()[1])
-    return voluntary, involuntary
+    counts = {"voluntary_ctxt_switches": 0, "nonvoluntary_ctxt_switches": 0}
+    for text in _threads(pid, "status"):
+        for line in text.splitlines():
+            key, _, value = line.partition(":")
+            if key in counts:
+                counts[key] += int(value)
+    return counts["voluntary_ctxt_switches"], counts["nonvoluntary_ctxt_switches"]
 
 
 def peak_kib(pid: int) -> int:
