@@ -70,21 +70,13 @@ both[0::2] = mono
 both[1::2] = mono
 tick = both.tobytes()
 def stream():
-    count, playing, position = (yield b""), None, 0
+    count, playing = (yield b""), b""
     while True:
-        size = count * 4
         if deadlines and time.monotonic() >= deadlines[0]:
             deadlines.pop(0)
-            playing, position = tick, 0
-        if playing is None:
-            out = bytes(size)
-        else:
-            out = playing[position : position + size]
-            position += size
-            out += bytes(size - len(out))
-            if position >= len(playing):
-                playing = None
-        count = yield out
+            playing = tick
+        out, playing = playing[: count * 4], playing[count * 4 :]
+        count = yield out + bytes(count * 4 - len(out))
 device = miniaudio.PlaybackDevice(
     output_format=miniaudio.SampleFormat.SIGNED16, nchannels=2, sample_rate=44_100,
     buffersize_msec=int(sys.argv[3]),
