@@ -17,7 +17,6 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 
 WIDTH, HEIGHT = 100, 30
 _servers = itertools.count(1)
@@ -71,16 +70,11 @@ class Terminal:
             if size != f"{WIDTH}x{HEIGHT}":
                 raise RuntimeError(f"tmux made the window {size}, not {WIDTH}x{HEIGHT}")
         except BaseException:
-            self.__exit__(None, None, None)
+            self.__exit__()
             raise
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exception: object) -> None:
         # SIGTERM, as kill-server does, without a command in flight on the control client.
         with contextlib.suppress(OSError, EOFError):  # ProcessLookupError, BrokenPipeError: ended
             if self.server:
