@@ -20,35 +20,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import chimes, cue_timing, screens, sound_onset, speech, startup
+import oxybreathe
+from benchmarks import ROOT, chimes, cue_timing, screens, sound_onset, speech, startup
 from benchmarks.figures import Figure, exit_status, over_budget, table
 
 
-def compile_package() -> None:
-    """Byte-compile oxybreathe, as `pip install` does, so start-up is measured as users get it
-    (this machine sets PYTHONDONTWRITEBYTECODE, which would make every start compile again)."""
-    import oxybreathe
-
-    compileall.compile_dir(Path(oxybreathe.__file__).parent, quiet=1)
-
-
-def _commit() -> str:
-    found = subprocess.run(
-        ["git", "describe", "--always", "--dirty"],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).parent,
-        check=False,
-    )
-    return found.stdout.strip() or "unknown"
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = argparse.ArgumentParser("python -m benchmarks", description=__doc__)
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--minutes", type=float, default=2.5, help="cue timing length")
     parser.add_argument(
         "--only",
@@ -58,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.minutes < 1:
         parser.error("--minutes must be at least 1 (drift compares the first and last minute)")
-    compile_package()
+    # Byte-compiled, as `pip install` does, so start-up is measured as users get it (this
+    # machine sets PYTHONDONTWRITEBYTECODE, which would make every start compile again).
+    compileall.compile_dir(Path(oxybreathe.__file__).parent, quiet=1)
     groups: dict[str, Callable[[], list[Figure]]] = {
         "cues": lambda: cue_timing.figures(cue_timing.measure(args.minutes), args.minutes),
         "screens": lambda: screens.figures(runs=20, seconds=30),
@@ -68,8 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         "speech": lambda: speech.figures(runs=3),
     }
     load = os.getloadavg()
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     print(
-        f"oxybreathe benchmarks, {time.strftime('%Y-%m-%d %H:%M %Z')}, commit {_commit()}, "
+        f"oxybreathe benchmarks, {time.strftime('%Y-%m-%d %H:%M %Z')}, commit {commit or '?'}, "
         f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
         f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
         flush=True,
@@ -83,8 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{time.monotonic() - started:.0f} s", flush=True)
     print()
     print(table(figures))
-    over = over_budget(figures)
-    if over:
+    if over := over_budget(figures):
         print(f"\nOver budget: {'; '.join(figure.name for figure in over)}")
     return exit_status(figures)
 

@@ -1,19 +1,14 @@
 """Preparing the largest chime the format allows, beside plain Python doing the same work.
 
-    python -m benchmarks.chimes --runs 5
-
-The chime is 60 s of 48 kHz stereo 32-bit PCM (sounds.MAX_SECONDS, the top rate, two channels,
-four bytes a sample: about 23 MB). Figures: `sounds.decode` (read it and convert to 16-bit) and
-`sounds.scaled` (volume 70), each the fastest of `--runs`, beside reading the file's bytes and
-beside a Python loop over every sample (how sounds.py did both before, timed once). A chime
-is dropped when it would start more than SOUND_LATENESS_LIMIT (0.5 s) late, so preparing one
-must take less; a session waits at most READY_TIMEOUT (3 s) for its sounds, so loading one such
-chime for each of the seven chime keys must take less than that.
+The chime is 60 s of 48 kHz stereo 32-bit PCM (about 23 MB). `sounds.decode` and `sounds.scaled`
+(volume 70), each the fastest of `runs`, are timed beside reading the file's bytes and beside a
+Python loop over every sample (how sounds.py did both before, timed once). A chime is dropped
+when it would start more than SOUND_LATENESS_LIMIT late, so preparing one must take less; a
+session waits at most READY_TIMEOUT for its sounds: one such chime per chime key must fit.
 """
 
 from __future__ import annotations
 
-import argparse
 import array
 import tempfile
 import time
@@ -21,7 +16,7 @@ import wave
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.figures import Figure, table
+from benchmarks.figures import Figure
 from oxybreathe.audio import READY_TIMEOUT
 from oxybreathe.core import sounds
 from oxybreathe.core.engine import SOUND_LATENESS_LIMIT
@@ -33,14 +28,13 @@ VOLUME = 70
 def largest_chime(folder: Path) -> Path:
     """Write the largest WAV the limits allow: a loud, changing signal, so nothing is trivial."""
     rate, channels, width = max(sounds.RATES), max(sounds.CHANNELS), max(sounds.WIDTHS)
-    frames = int(sounds.MAX_SECONDS * rate)
     second = bytes((i * 37 + i // 7) & 0xFF for i in range(rate * channels * width))
     path = folder / "largest.wav"
     with wave.open(str(path), "wb") as out:
         out.setnchannels(channels)
         out.setsampwidth(width)
         out.setframerate(rate)
-        for _ in range(frames // rate):
+        for _ in range(int(sounds.MAX_SECONDS)):
             out.writeframes(second)
     return path
 
@@ -76,8 +70,7 @@ def figures(runs: int) -> list[Figure]:
         loop = fastest(lambda: python_loop(path, VOLUME), 1)
     bowl = sounds.path_of(Sound(builtin="bowl"))  # the longest built-in
     builtin = fastest(lambda: sounds.scaled(sounds.decode(bowl), VOLUME), runs)
-    total = decode + scale
-    seven = len(CHIME_KEYS) * total
+    total, keys = decode + scale, len(CHIME_KEYS)
     return [
         Figure(
             f"largest allowed chime ({size / 1e6:.0f} MB): decode + scale",
@@ -88,24 +81,10 @@ def figures(runs: int) -> list[Figure]:
             total < SOUND_LATENESS_LIMIT,
         ),
         Figure(
-            f"a session naming {len(CHIME_KEYS)} such chimes (one per chime key): loading them",
-            f"{seven:.1f} s",
-            f"the {len(CHIME_KEYS)} built-in sounds: {len(CHIME_KEYS) * builtin * 1e3:.0f} ms",
+            f"a session naming {keys} such chimes (one per chime key): loading them",
+            f"{keys * total:.1f} s",
+            f"the {keys} built-in sounds: {keys * builtin * 1e3:.0f} ms",
             f"under the {READY_TIMEOUT:g} s a session waits for its sounds",
-            seven < READY_TIMEOUT,
+            keys * total < READY_TIMEOUT,
         ),
     ]
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args(argv)
-    print(table(figures(args.runs)))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

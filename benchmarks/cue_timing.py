@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import ROOT, alsa_file, homes
 from benchmarks.figures import Figure, at_most, percentile
 from oxybreathe.core.loader import load_session
 from oxybreathe.core.plan import lay_out
@@ -48,11 +49,7 @@ def session_file(path: Path, phase: float, sound: str) -> Path:
 # Chimes go to ALSA's file plugin, then to /dev/null: the sound path's full work, unheard. The
 # pipe is read at a sound card's pace (tests/alsa_pace.py): miniaudio's device stays open, and
 # ALSA's null device alone would take endless silence as fast as it could be made.
-_PACE = Path(__file__).resolve().parents[1] / "tests" / "alsa_pace.py"
-SILENT_ALSA = (
-    'pcm.!default { type file; slave.pcm "null"; '
-    f'file "|{sys.executable} {_PACE} > /dev/null"; format "raw" }}'
-)
+PACE = f"{sys.executable} {ROOT / 'tests' / 'alsa_pace.py'} > /dev/null"
 
 # The same deadlines from a given start on time.monotonic(), in a few lines of Python.
 BARE = f"""\
@@ -199,13 +196,7 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> list[Timing]:
         folder = Path(name)
         quiet = session_file(folder / "quiet.yaml", phase, "none")
         chimed = session_file(folder / "chimed.yaml", phase, "tick")
-        (folder / "asound.conf").write_text(SILENT_ALSA, encoding="utf-8")
-        env = {
-            **os.environ,
-            "ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{folder / 'asound.conf'}",
-            **{f"XDG_{kind}_HOME": str(folder / kind) for kind in ("CONFIG", "DATA", "STATE")},
-            "XDG_CACHE_HOME": str(folder / "cache"),
-        }
+        env = {**os.environ, **homes(folder), **alsa_file(folder / "asound.conf", PACE)}
         offsets = [cue.start for cue in lay_out(load_session(quiet), minutes).cues]
         run = [sys.executable, "-m", "oxybreathe", "run"]
         plain = ["--plain", "--no-checkin", "--minutes"]

@@ -1,8 +1,4 @@
-"""The arithmetic of the figures: percentiles, budgets as ratios, the table and the exit status.
-
-Every figure is measured beside its reference in the same run, and its budget is a ratio of
-that reference (sometimes plus a small allowance), so that a busy machine slows both sides.
-"""
+"""The arithmetic of the figures: percentiles, budgets as ratios, the table and the exit status."""
 
 from __future__ import annotations
 
@@ -64,10 +60,8 @@ def table(figures: Sequence[Figure]) -> str:
 
 
 def over_budget(figures: Sequence[Figure]) -> list[Figure]:
-    """The figures over their budget."""
     return [figure for figure in figures if figure.within is False]
 
 
 def exit_status(figures: Sequence[Figure]) -> int:
-    """1 when any figure is over budget, else 0."""
     return 1 if over_budget(figures) else 0

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import homes, oxybreathe
 from benchmarks.figures import Figure, at_most, paired_ratio
 from benchmarks.terminal import (
     HEIGHT,
@@ -26,6 +27,7 @@ from benchmarks.terminal import (
     cpu_seconds,
     peak_kib,
     run_ms,
+    running,
     switches,
 )
 from oxybreathe.core import locations
@@ -76,15 +78,8 @@ CALM_RATIO = 1.5  # wake-ups in reduced motion, against an idle Textual app
 MEMORY_RATIO = 1.5
 
 
-def oxybreathe() -> list[str]:
-    """The command a user types: the installed script beside this Python, else `-m`."""
-    script = Path(sys.executable).with_name("oxybreathe")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "oxybreathe"]
-
-
 def _env(home: Path) -> dict[str, str]:
-    env = {f"XDG_{kind.upper()}_HOME": str(home / kind) for kind in ("config", "data", "state")}
-    return {**env, "XDG_CACHE_HOME": str(home / "cache"), "TERM": "xterm-256color"}
+    return {**homes(home), "TERM": "xterm-256color"}
 
 
 def _names() -> list[str]:
@@ -95,8 +90,7 @@ def _names() -> list[str]:
 
 @dataclass(frozen=True)
 class Shown:
-    """One launch: ms from launch until the texts were on screen, and the CPU time the program
-    had run by then (ms)."""
+    """One launch: ms until the texts were on screen, and the CPU ms the program had run by then."""
 
     wall: float
     cpu: float
@@ -111,11 +105,9 @@ def _shown(command: list[str], texts: list[str], env: dict[str, str]) -> Shown:
 def first_screen(runs: int, folder: Path) -> tuple[list[tuple[Shown, Shown]], Shown]:
     """(ours, hello-world) for each pair of launches, and the very first launch of ours (the
     catalog cache still empty, as after an install or an upgrade)."""
-    hello = folder / "hello.py"
-    hello.write_text(HELLO, encoding="utf-8")
-    env, names = _env(folder / "home"), _names()
-    ours = (oxybreathe(), names)
-    bare = ([sys.executable, str(hello)], ["Hello, world"])
+    (folder / "hello.py").write_text(HELLO, encoding="utf-8")
+    env, ours = _env(folder / "home"), (oxybreathe(), _names())
+    bare = ([sys.executable, str(folder / "hello.py")], ["Hello, world"])
     cold = _shown(*ours, env)
     _shown(*bare, env)  # warm the disk cache for hello-world too
     pairs = []
@@ -131,8 +123,7 @@ def first_screen(runs: int, folder: Path) -> tuple[list[tuple[Shown, Shown]], Sh
 
 @dataclass(frozen=True)
 class Use:
-    """What one app used over the window: CPU (% of a core), wake-ups and preemptions per
-    second (voluntary and involuntary context switches, all threads), and its peak memory."""
+    """Over the window: CPU (% of a core), wake-ups and preemptions per second, peak memory."""
 
     cpu: float
     wakeups: float
@@ -171,6 +162,9 @@ def energy(seconds: float, folder: Path) -> dict[str, Use]:
         before, started = reading(), time.monotonic()
         time.sleep(seconds)
         after, elapsed = reading(), time.monotonic() - started
+        for label, terminal in terminals.items():
+            if not running(terminal.pid):
+                raise RuntimeError(f"{label}: it ended during the window:\n{terminal.screen()}")
 
         def use(label: str) -> Use:
             pairs = zip(after[label], before[label], strict=True)

@@ -1,26 +1,13 @@
 """Sound onset: from a cue's deadline to its samples reaching the device.
 
-    python -m benchmarks --only sound
-
-Measured from outside, as the other figures are. ALSA's file plugin sends what the device plays
-into a pipe, and a sink at the other end reads it at a sound card's pace (a pipe of one page,
-4 KiB, so at most 23 ms wait in it, as in a card's buffer) and stamps, on time.monotonic(),
-when the first sample of each sound comes out of the silence around it. Ticks are asked for at
-deadlines laid out on time.monotonic():
-
-- oxybreathe: the real `Player` (its worker process, the miniaudio backend), `play()` called at
-  each deadline as the engine calls it;
-- the reference, in the same run: a bare miniaudio script, one `PlaybackDevice` with the same
-  settings, whose callback starts the tick at the first period after each deadline.
-
-The difference is what oxybreathe adds (a line on a pipe, the worker's turn to read it). Speech
-and recordings take the same path once loaded (a voice key is played as a chime is).
-
-Both sides include the capture chain's own buffers (the pipe's page, ALSA's file plugin, the
-device's periods): some 60-80 ms, fixed while a device stays open but different each time one
-is opened. So the two sides alternate, a fresh device each round, and the budget compares their
-medians; within one open, the spread (p95 - p50) is the onset's jitter. An absolute figure
-needs a sound card's own clock and is not claimed here.
+ALSA's file plugin sends what the device plays into a pipe; a sink reads it at a sound card's
+pace (one 4 KiB page waits in the pipe, as in a card's buffer) and stamps on time.monotonic()
+the first sample of each sound. Ticks are asked for at deadlines on time.monotonic(): by the
+real `Player` (its worker process, the miniaudio backend), and, in the same run, by a bare
+miniaudio script whose callback starts the tick at the first period after each deadline. Both
+include the capture chain's buffers, fixed while a device is open but different at each open:
+the sides alternate, a fresh device each round, and the budget compares their medians; within
+one open, p95 - p50 is the jitter. docs/performance.md says more.
 """
 
 from __future__ import annotations
@@ -36,6 +23,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from benchmarks import alsa_file
 from benchmarks.figures import Figure, percentile
 
 ROUNDS = 2  # bare, then oxybreathe, each on a fresh device, this many times
@@ -82,21 +70,13 @@ both[0::2] = mono
 both[1::2] = mono
 tick = both.tobytes()
 def stream():
-    count, playing, position = (yield b""), None, 0
+    count, playing = (yield b""), b""
     while True:
-        size = count * 4
         if deadlines and time.monotonic() >= deadlines[0]:
             deadlines.pop(0)
-            playing, position = tick, 0
-        if playing is None:
-            out = bytes(size)
-        else:
-            out = playing[position : position + size]
-            position += size
-            out += bytes(size - len(out))
-            if position >= len(playing):
-                playing = None
-        count = yield out
+            playing = tick
+        out, playing = playing[: count * 4], playing[count * 4 :]
+        count = yield out + bytes(count * 4 - len(out))
 device = miniaudio.PlaybackDevice(
     output_format=miniaudio.SampleFormat.SIGNED16, nchannels=2, sample_rate=44_100,
     buffersize_msec=int(sys.argv[3]),
@@ -112,31 +92,28 @@ device.close()
 
 
 @contextlib.contextmanager
-def capture(folder: Path, name: str) -> Iterator[Path]:
-    """ALSA's default device, for processes started inside: the stamping sink; yields the file
-    the stamps go to."""
-    stamps = folder / f"{name}.stamps"
-    sink = folder / "sink.py"
+def capture(folder: Path) -> Iterator[Path]:
+    """ALSA's default device, for this process and its children, is the stamping sink, within
+    `with`; yields the file the stamps go to."""
+    folder.mkdir()
+    stamps, sink = folder / "stamps", folder / "sink.py"
     sink.write_text(SINK, encoding="utf-8")
-    config = folder / f"{name}.conf"
-    config.write_text(
-        'pcm.!default { type file; slave.pcm "null"; '
-        f'file "|{sys.executable} {sink} {stamps} > /dev/null"; format "raw" }}\n',
-        encoding="utf-8",
+    saved = os.environ.copy()
+    os.environ.update(
+        alsa_file(folder / "asound.conf", f"{sys.executable} {sink} {stamps} > /dev/null")
     )
-    keys = ("ALSA_CONFIG_PATH", "PULSE_SERVER", "OXYBREATHE_AUDIO_BACKEND")
-    saved = {key: os.environ.get(key) for key in keys}
-    os.environ["ALSA_CONFIG_PATH"] = f"/usr/share/alsa/alsa.conf:{config}"
     os.environ["PULSE_SERVER"] = str(folder / "no-sound-server")
     os.environ["OXYBREATHE_AUDIO_BACKEND"] = "miniaudio"
     try:
         yield stamps
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _deadlines() -> list[float]:
+    start = time.monotonic() + LEAD
+    return [start + k * SPACING for k in range(TICKS)]
 
 
 def onsets(stamps: Path, deadlines: list[float], timeout: float = 10.0) -> list[float]:
@@ -155,27 +132,22 @@ def onsets(stamps: Path, deadlines: list[float], timeout: float = 10.0) -> list[
 
 
 def measure_ours(folder: Path) -> list[float]:
-    folder.mkdir()
     from oxybreathe.audio import Player
-    from oxybreathe.audio_backends import PERIOD_MS
     from oxybreathe.core.loader import load_session
     from oxybreathe.core.model import Sound
     from oxybreathe.core.plan import lay_out
 
-    session = folder / "ticks.yaml"
-    session.write_text(
-        "name: Ticks\nchimes: {start: tick, end: none}\nsteps: [{say: hi, seconds: 60}]\n",
-        encoding="utf-8",
-    )
-    assert PERIOD_MS > 0
-    with capture(folder, "ours") as stamps:
+    with capture(folder) as stamps:
+        session = folder / "ticks.yaml"
+        session.write_text(
+            "name: Ticks\nchimes: {start: tick, end: none}\nsteps: [{say: hi, seconds: 60}]\n",
+            encoding="utf-8",
+        )
         player = Player(lay_out(load_session(session), 1), volume=100)
         player.wait_ready()
         if player.backend != "miniaudio":
             raise RuntimeError(f"the player is {player.state} on {player.backend}")
-        start = time.monotonic() + LEAD
-        deadlines = [start + k * SPACING for k in range(TICKS)]
-        for deadline in deadlines:
+        for deadline in (deadlines := _deadlines()):
             time.sleep(max(0.0, deadline - time.monotonic()))
             player.play(Sound(builtin="tick"))
         player.close(linger=5)
@@ -183,21 +155,15 @@ def measure_ours(folder: Path) -> list[float]:
 
 
 def measure_bare(folder: Path) -> list[float]:
-    folder.mkdir()
     from oxybreathe.audio_backends import PERIOD_MS
     from oxybreathe.core import sounds
     from oxybreathe.core.model import Sound
 
-    tick = sounds.path_of(Sound(builtin="tick"))
-    with capture(folder, "bare") as stamps:
-        start = time.monotonic() + LEAD
-        deadlines = [start + k * SPACING for k in range(TICKS)]
-        subprocess.run(
-            [sys.executable, "-c", BARE, str(tick), json.dumps(deadlines), str(PERIOD_MS)],
-            check=True,
-            timeout=60,
-            env=os.environ.copy(),
-        )
+    tick = str(sounds.path_of(Sound(builtin="tick")))
+    with capture(folder) as stamps:
+        deadlines = _deadlines()
+        command = [sys.executable, "-c", BARE, tick, json.dumps(deadlines), str(PERIOD_MS)]
+        subprocess.run(command, check=True, timeout=60)
     return onsets(stamps, deadlines)
 
 

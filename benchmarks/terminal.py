@@ -1,18 +1,22 @@
 """Programs in a real terminal, watched from outside: tmux for the screen, /proc for the rest.
 
 Each program gets a tmux server of its own on a private socket (`oxybreathe-bench-PID-N`,
-never the user's), which is killed afterwards. Nothing here reaches into the program.
+never the user's), killed afterwards, and one control-mode client (`tmux -C`) through which
+it is started, its output is stamped as it arrives and its screen is captured: no process is
+spawned while a program is watched. Nothing here reaches into the program.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import select
 import shlex
+import signal
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 
 WIDTH, HEIGHT = 100, 30
 _servers = itertools.count(1)
@@ -21,118 +25,198 @@ _servers = itertools.count(1)
 class Terminal:
     """`command` running in a fresh tmux server at WIDTH x HEIGHT, from `with` to its end."""
 
+    _client: subprocess.Popen[bytes]
+
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
         # A new socket each time: a server being killed may still hold the old one.
         self.socket = f"oxybreathe-bench-{os.getpid()}-{next(_servers)}"
         self.command = command
         self.env = env
-        self.pid = 0
+        self.pid = self.server = 0
         self.socket_path = ""
-        self.started = 0.0
-
-    def _tmux(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
+        self.started = 0.0  # when the command was sent, on time.monotonic()
+        self.output_at = 0.0  # when the latest %output was read
+        self._buffer = b""
+        self._read_at = 0.0  # when the buffer's latest lines were read: each read ends a line
+        self._outputs = 0  # %output lines read so far
 
     def __enter__(self) -> Terminal:
         exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in self.env.items())
         line = f"exec env {exports} {shlex.join(self.command)}"
-        self.started = time.monotonic()
-        self._tmux("new-session", "-d", "-s", "b", "-x", str(WIDTH), "-y", str(HEIGHT), line)
-        found = self._tmux("display-message", "-p", "-t", "b", "#{pane_pid} #{socket_path}")
-        pid, _, self.socket_path = found.strip().partition(" ")
-        self.pid = int(pid or 0)
+        if "\n" in line:
+            raise ValueError("a control client's command is one line: run a script instead")
+        # A placeholder first, so that the server's own start-up is not counted as the program's.
+        self._client = subprocess.Popen(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", "-C", "new-session", "-s", "b"]
+            + ["-x", str(WIDTH), "-y", str(HEIGHT), "sleep 3600"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            self._reply(time.monotonic() + 10)  # new-session's
+            (found,) = self.command_lines("display -p '#{pid} #{socket_path}'")
+            server, self.socket_path = found.split(" ", 1)
+            self.server = int(server)
+            self.command_lines("set -g window-size manual")
+            self.command_lines("set -g remain-on-exit on")  # a crash stays on screen
+            self.started = time.monotonic()
+            self.command_lines(f"respawn-pane -k -t b {shlex.quote(line)}")
+            (found,) = self.command_lines(
+                "display -p '#{pane_pid} #{window_width}x#{window_height}'"
+            )
+            pid, size = found.split()
+            self.pid = int(pid)
+            if size != f"{WIDTH}x{HEIGHT}":
+                raise RuntimeError(f"tmux made the window {size}, not {WIDTH}x{HEIGHT}")
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._tmux("kill-server")
+    def __exit__(self, *exception: object) -> None:
+        # SIGTERM, as kill-server does, without a command in flight on the control client.
+        with contextlib.suppress(OSError, EOFError):  # ProcessLookupError, BrokenPipeError: ended
+            if self.server:
+                os.kill(self.server, signal.SIGTERM)
+            else:  # it never said who it is
+                self.command_lines("kill-server")
+        try:
+            self._client.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._client.kill()
+            self._client.communicate()
+        ends = time.monotonic() + 10  # the program too (it has its SIGHUP): nothing lingers
+        while running(self.pid) and time.monotonic() < ends:
+            time.sleep(0.005)
         if self.socket_path:  # tmux leaves its socket file behind
             Path(self.socket_path).unlink(missing_ok=True)
 
+    def _line(self, deadline: float) -> bytes:
+        """The next line from the control client; stamps the %output ones on arrival."""
+        assert self._client.stdout is not None
+        fd = self._client.stdout.fileno()
+        while b"\n" not in self._buffer:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise TimeoutError(f"tmux did not answer about {self.command[-1]!r}")
+            data = os.read(fd, 65536)
+            if not data:
+                raise EOFError(f"tmux ended while running {self.command[-1]!r}")
+            self._read_at, self._buffer = time.monotonic(), self._buffer + data
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        if line.startswith(b"%output "):
+            self.output_at, self._outputs = self._read_at, self._outputs + 1
+        return line
+
+    def _reply(self, deadline: float) -> list[str]:
+        """The lines of the next command's reply (notifications before it are taken in)."""
+        while not (begin := self._line(deadline)).startswith(b"%begin "):
+            pass
+        tag, lines = begin.split()[1:3], []
+        while not ((line := self._line(deadline)).startswith((b"%end ", b"%error "))):
+            lines.append(line.decode(errors="replace"))
+        if line.split()[1:3] != tag or line.startswith(b"%error "):
+            raise RuntimeError(f"tmux refused a command: {' '.join(lines)}")
+        return lines
+
+    def command_lines(self, command: str, timeout: float = 10.0) -> list[str]:
+        """Run a tmux command through the control client: its output's lines."""
+        assert self._client.stdin is not None
+        self._client.stdin.write(command.encode() + b"\n")
+        self._client.stdin.flush()
+        return self._reply(time.monotonic() + timeout)
+
     def screen(self) -> str:
         """What the terminal shows now."""
-        return self._tmux("capture-pane", "-p", "-t", "b")
+        return "\n".join(self.command_lines("capture-pane -p -t b")) + "\n"
 
-    def wait_for(self, texts: list[str], timeout: float = 30.0, poll: float = 0.005) -> float:
-        """The time.monotonic() at which every one of `texts` was first seen on the screen."""
+    def wait_for(self, texts: list[str], timeout: float = 30.0) -> float:
+        """The time.monotonic() at which every one of `texts` was on the screen: when the output
+        after which a capture first showed them all was read."""
         deadline, screen = time.monotonic() + timeout, ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if all(text in screen for text in texts):
-                return time.monotonic()
-            time.sleep(poll)
-        raise TimeoutError(f"{self.command[-1]!r}: never showed {texts!r}; it showed:\n{screen}")
+        self.command_lines("refresh-client -A '%0:on'")
+        try:
+            while True:
+                outputs = self._outputs
+                screen = self.screen()  # after every output read so far, at least
+                if all(text in screen for text in texts):
+                    return self.output_at or time.monotonic()
+                while self._outputs == outputs:
+                    self._line(deadline)
+        except TimeoutError:
+            raise TimeoutError(
+                f"{self.command[-1]!r}: never showed {texts!r}; it showed:\n{screen}"
+            ) from None
+        finally:  # no output to read while nobody waits (the energy window); tmux 3.3a's
+            # server can hang on exit after `refresh-client -f no-output`, not after this
+            with contextlib.suppress(OSError, EOFError):
+                self.command_lines("refresh-client -A '%0:off'")
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command's name (state first)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is there and not a zombie."""
+    try:
+        return _stat(pid)[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def family(pid: int) -> list[int]:
     """`pid` and every process descended from it."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if entry.name.isdigit():
+                children.setdefault(int(_stat(int(entry.name))[1]), []).append(int(entry.name))
     found, todo = [], [pid]
     while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
+        found.append(todo.pop())
+        todo.extend(children.get(found[-1], []))
     return found
+
+
+def _threads(pid: int, name: str) -> list[str]:
+    """The /proc/*/task/*/`name` files of `pid`'s family, read (threads that ended: left out)."""
+    texts = []
+    for member in family(pid):
+        for path in Path(f"/proc/{member}/task").glob(f"*/{name}"):
+            with contextlib.suppress(OSError):
+                texts.append(path.read_text())
+    return texts
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of `pid` and its descendants (all their threads)."""
     ticks = 0
     for member in family(pid):
-        try:
-            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        with contextlib.suppress(OSError):
+            ticks += sum(int(field) for field in _stat(member)[11:13])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run_ms(pid: int) -> float:
     """Time the threads of `pid` and its descendants have run on a CPU so far (schedstat, in
     ns): unlike wall time, it hardly moves when the machine is busy with other work."""
-    total = 0
-    for member in family(pid):
-        for stat_file in Path(f"/proc/{member}/task").glob("*/schedstat"):
-            try:
-                total += int(stat_file.read_text().split()[0])
-            except (OSError, IndexError, ValueError):
-                continue
-    return total / 1e6
+    return sum(int(text.split()[0]) for text in _threads(pid, "schedstat")) / 1e6
 
 
 def switches(pid: int) -> tuple[int, int]:
     """Context switches of every thread of `pid` and its descendants: voluntary (a thread
     blocked and was woken again: a wake-up) and involuntary (a running thread preempted, which
     grows with the machine's other load)."""
-    voluntary = involuntary = 0
-    for member in family(pid):
-        for status in Path(f"/proc/{member}/task").glob("*/status"):
-            try:
-                text = status.read_text()
-            except OSError:
-                continue  # a thread that ended
-            for line in text.splitlines():
-                if line.startswith("voluntary_ctxt_switches"):
-                    voluntary += int(line.split()[1])
-                elif line.startswith("nonvoluntary_ctxt_switches"):
-                    involuntary += int(line.split()[1])
-    return voluntary, involuntary
+    counts = {"voluntary_ctxt_switches": 0, "nonvoluntary_ctxt_switches": 0}
+    for text in _threads(pid, "status"):
+        for line in text.splitlines():
+            key, _, value = line.partition(":")
+            if key in counts:
+                counts[key] += int(value)
+    return counts["voluntary_ctxt_switches"], counts["nonvoluntary_ctxt_switches"]
 
 
 def peak_kib(pid: int) -> int:
