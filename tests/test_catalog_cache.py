@@ -76,22 +76,25 @@ PROBE = textwrap.dedent(
     """
     import json, sys
     from oxybreathe.core import catalog
-    names = [entry.session.name for entry in catalog.entries()]
-    print(json.dumps([names, "yaml" in sys.modules]))
+    entries = catalog.entries()
+    shown = [entry.shown.name for entry in entries]
+    before = ["yaml" in sys.modules, "oxybreathe.core.model" in sys.modules]
+    names = [entry.session.name for entry in entries]  # each session, decoded when asked for
+    print(json.dumps([shown, names, before]))
     """
 )
 
 
-def test_a_warm_cache_lists_the_sessions_without_importing_yaml(mine):
-    def probe() -> tuple[list[str], bool]:
+def test_a_warm_cache_lists_the_sessions_without_importing_yaml_or_the_model(mine):
+    def probe() -> tuple[list[str], list[str], list[bool]]:
         out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True)
-        names, yaml_imported = json.loads(out.stdout)
-        return names, yaml_imported
+        shown, names, imported = json.loads(out.stdout)
+        return shown, names, imported
 
-    cold_names, cold_yaml = probe()  # no cache yet: the files are read, with PyYAML
-    warm_names, warm_yaml = probe()
-    assert cold_yaml and not warm_yaml
-    assert warm_names == cold_names and "Mine" in warm_names
+    cold_shown, cold_names, cold_imported = probe()  # no cache yet: the files are read
+    warm_shown, warm_names, warm_imported = probe()
+    assert cold_imported == [True, True] and warm_imported == [False, False]
+    assert warm_shown == cold_shown == warm_names == cold_names and "Mine" in warm_names
 
 
 def test_a_cache_from_another_version_is_not_read(cache_file, mine, monkeypatch):

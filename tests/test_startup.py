@@ -29,6 +29,9 @@ NOT_BEFORE_HOME = [
     "oxybreathe.core.helplines",  # said on the first run only, and behind F1
     "oxybreathe.core.history",
     "oxybreathe.core.loader",
+    "oxybreathe.core.model",  # home lists from the catalog cache's `Shown` (core/catalog_cache.py)
+    "oxybreathe.core.plan",  # the length line is drawn just after the first paint
+    "oxybreathe.core.schema",
     "oxybreathe.ui.commands",
     "oxybreathe.ui.screens.closing",
     "oxybreathe.ui.screens.session",

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from oxybreathe.cli.common import say
 from oxybreathe.core import catalog, locations, paths
-from oxybreathe.core.plan import bounds
 from oxybreathe.core.safe_text import clean
 from oxybreathe.core.wording import count, duration
 from oxybreathe.exits import ExitStatus
@@ -21,6 +20,8 @@ def run(args: argparse.Namespace | None) -> int:
         for session_id in catalog.ids():  # for scripts and shell completion: no file is read
             say(clean(session_id))
         return ExitStatus.OK
+    from oxybreathe.core.plan import bounds
+
     rows, broken = [], []
     for entry in catalog.entries():
         if entry.session is None:

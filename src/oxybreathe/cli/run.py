@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING
 from oxybreathe.cli import listing
 from oxybreathe.cli.common import no_output, say, settings, terminal_problem
 from oxybreathe.core import catalog, collector, locations, paths
-from oxybreathe.core.plan import LengthError, Plan, lay_out
 from oxybreathe.core.problems import LoadError
 from oxybreathe.exits import ExitStatus
 
 if TYPE_CHECKING:
     import argparse  # for annotations only: the bare command never builds a parser
 
+    from oxybreathe.core.plan import Plan  # the bare command reads no session before home
+
 
 def run(args: argparse.Namespace) -> int:
+    from oxybreathe.core.plan import LengthError, lay_out
+
     if not catalog.looks_like_path(args.session):
         unusable = catalog.user_folder_problem()
         if unusable is not None:

@@ -6,33 +6,56 @@ import contextlib
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oxybreathe.core import catalog_cache, locations, paths
-from oxybreathe.core.model import FILE_MAX_BYTES
+from oxybreathe.core.catalog_cache import Shown
+from oxybreathe.core.limits import FILE_MAX_BYTES
 from oxybreathe.core.problems import LoadError, Problem
 from oxybreathe.core.safe_text import clean, shorten
-from oxybreathe.core.schema import SCHEMA_FILENAME, schema_json
 
-# The loader (and PyYAML with it) is imported only when a file must be read: listing from a
-# warm cache (core/catalog_cache.py) reads no YAML at all.
+# The loader (and PyYAML with it) is imported only when a file must be read, and the model only
+# when a session is: listing from a warm cache (core/catalog_cache.py) needs neither.
 if TYPE_CHECKING:
     from oxybreathe.core.model import Session
 
 SUFFIXES = (".yaml", ".yml")
 
 
+class _Later:
+    """A session got when first asked for (from the catalog cache, else its file), then kept."""
+
+    __slots__ = ("_get", "_session")
+
+    def __init__(self, get: Callable[[], Session | None]) -> None:
+        self._get: Callable[[], Session | None] | None = get
+        self._session: Session | None = None
+
+    def session(self) -> Session | None:
+        if self._get is not None:
+            self._session, self._get = self._get(), None
+        return self._session
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A session file found in a library: loaded, or broken with its problems."""
+    """A session file found in a library: loaded (`shown` says what the list shows of it), or
+    broken with its problems."""
 
     id: str
     path: Path
     builtin: bool
-    session: Session | None = None
+    shown: Shown | None = None
     problems: tuple[Problem, ...] = ()
+    later: _Later | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def session(self) -> Session | None:
+        """The session (None for a broken file), read from the cache when first asked for."""
+        return None if self.later is None else self.later.session()
 
     @property
     def source(self) -> str:
@@ -71,26 +94,41 @@ def load_file(path: Path, *, builtin: bool = False) -> Session:
 def _load(path: Path, builtin: bool) -> Entry:
     session_id = paths.shown(path.stem)
     cache = catalog_cache.default()
-    cached = cache.get(path, builtin)
-    if cached is not None:
-        return Entry(session_id, path, builtin, cached)
+    shown = cache.shown(path, builtin)
+    if shown is not None:  # the session itself is decoded only when asked for
+        return Entry(session_id, path, builtin, shown, later=_Later(lambda: _again(path, builtin)))
     try:
         session = load_file(path, builtin=builtin)
     except LoadError as error:
         return Entry(session_id, path, builtin, problems=tuple(error.problems))
     cache.put(path, builtin, session)
-    return Entry(session_id, path, builtin, session)
+    return Entry(session_id, path, builtin, Shown.of(session), later=_Later(lambda: session))
+
+
+def _again(path: Path, builtin: bool) -> Session | None:
+    """The session listed from the cache: from the cache, else from its file (which mends the
+    cache), or None if the file is broken now (the next listing shows its problems)."""
+    cache = catalog_cache.default()
+    cached = cache.get(path, builtin)
+    if cached is not None:
+        return cached
+    try:
+        session = load_file(path, builtin=builtin)
+    except LoadError:
+        return None
+    cache.put(path, builtin, session)
+    return session
 
 
 NOW_SESSION = "sober"  # what `oxybreathe now` and u on home start: short, for an urge
 
 
 def _acute(entry: Entry) -> bool:
-    return entry.session is not None and entry.session.acute is not None
+    return entry.shown is not None and entry.shown.acute is not None
 
 
 def _shown_name(entry: Entry) -> str:
-    return clean(entry.session.name if entry.session is not None else entry.id).casefold()
+    return clean(entry.shown.name if entry.shown is not None else entry.id).casefold()
 
 
 def entries(user_dir: Path | None = None) -> list[Entry]:
@@ -239,6 +277,8 @@ def create_user_session(
             f"`{session_id}` is a built-in session; a file of yours with that id would "
             "replace it in the list"
         )
+    from oxybreathe.core.schema import SCHEMA_FILENAME  # the schema module reads the model
+
     folder = user_dir or locations.user_sessions_dir()
     target = folder / f"{session_id}.yaml"
     shown = paths.shown(target)
@@ -274,6 +314,8 @@ def create_user_session(
 
 def _write_schema(path: Path) -> None:
     """The editor's schema, beside the user's files; never over anything but a regular file."""
+    from oxybreathe.core.schema import schema_json
+
     with contextlib.suppress(paths.PathProblem, OSError):
         info = paths.status(path)
         if info is None or paths.kind_of(info.st_mode) is None:  # a FIFO would block

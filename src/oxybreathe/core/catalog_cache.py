@@ -1,7 +1,9 @@
 """A cache of the parsed session files, so that listing them reads no YAML.
 
-One file in the user's cache folder holds the Session parsed from each session file, keyed by
-the file's path, whether it is built-in, its size, mtime, ctime and inode. The whole cache is
+One file in the user's cache folder holds the Session parsed from each session file, and what
+the session list shows of it (`Shown`: read without importing the model, so home's first
+paint needs neither the model nor the plan), keyed by the file's path, whether it is built-in,
+its size, mtime, ctime and inode. The whole cache is
 keyed by the oxybreathe version and the core's code that made it, and checksummed. Anything
 wrong with it (missing, damaged, truncated, from another version, too large, a folder or a
 device in its place, unreadable) is a miss: the files are read again, and a new cache is written
@@ -21,17 +23,46 @@ import json
 import os
 import stat
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oxybreathe import __version__
-from oxybreathe.core import locations, model
-from oxybreathe.core.model import Session
+from oxybreathe.core import locations
+
+if TYPE_CHECKING:
+    from oxybreathe.core.model import Session
 
 FILENAME = "catalog.json"
-FORMAT = "oxybreathe-catalog-1"
+FORMAT = "oxybreathe-catalog-2"
 MAX_BYTES = 16 * 1024 * 1024  # the most read at start-up; a larger cache is a miss
 ENTRY_MAX_BYTES = 256 * 1024  # a bigger session is read from its file each time instead
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What the session list shows of a session: its name, when it is for, its description."""
+
+    name: str
+    acute: str | None
+    description: str
+
+    @classmethod
+    def of(cls, session: Session) -> Shown:
+        return cls(session.name, session.acute, session.description)
+
+    def encoded(self) -> dict[str, str | None]:
+        return {"name": self.name, "acute": self.acute, "description": self.description}
+
+    @classmethod
+    def decoded(cls, value: object) -> Shown | None:
+        """The Shown `encoded` wrote, or None if `value` is not one."""
+        if not isinstance(value, dict):
+            return None
+        name, acute, description = (value.get(k) for k in ("name", "acute", "description"))
+        if not (isinstance(name, str) and isinstance(description, str)):
+            return None
+        return cls(name, acute, description) if acute is None or isinstance(acute, str) else None
 
 
 class _Unencodable(TypeError):
@@ -68,6 +99,8 @@ def _stands(name: str, cached: object) -> bool:
 
 def encode(value: Any) -> Any:
     """A model value as JSON: lists stand for tuples, `~type` names a model dataclass."""
+    from oxybreathe.core import model
+
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, tuple):
@@ -82,6 +115,8 @@ def encode(value: Any) -> Any:
 
 def decode(value: Any) -> Any:
     """The model value `encode` wrote. Raises TypeError, KeyError or ValueError if it was not."""
+    from oxybreathe.core import model  # only when a session is asked for, not to list
+
     if isinstance(value, list):
         return tuple(decode(item) for item in value)
     if not isinstance(value, dict):
@@ -129,10 +164,24 @@ class CatalogCache:
     def _header(self, body: bytes) -> bytes:
         return f"{FORMAT} {self.stamp} {zlib.crc32(body):08x}".encode()
 
-    def get(self, path: Path, builtin: bool) -> Session | None:
-        """The Session cached for `path`, if the file has not changed since; else None."""
+    def _fresh(self, path: Path, builtin: bool) -> dict[str, Any] | None:
         cached = self.entries.get(str(path))
         if not isinstance(cached, dict) or cached.get("key") != _key(path, builtin):
+            return None
+        return cached
+
+    def shown(self, path: Path, builtin: bool) -> Shown | None:
+        """What the list shows of the session cached for `path`, if the file has not changed
+        since; else None. Reads no session, and imports no model."""
+        cached = self._fresh(path, builtin)
+        return None if cached is None else Shown.decoded(cached.get("shown"))
+
+    def get(self, path: Path, builtin: bool) -> Session | None:
+        """The Session cached for `path`, if the file has not changed since; else None."""
+        from oxybreathe.core.model import Session
+
+        cached = self._fresh(path, builtin)
+        if cached is None:
             return None
         try:
             session = decode(cached["session"])
@@ -151,7 +200,11 @@ class CatalogCache:
             return
         # Drop what no longer stands (files removed or changed), so the cache cannot grow.
         self.entries = {name: old for name, old in self.entries.items() if _stands(name, old)}
-        self.entries[str(path)] = {"key": key, "session": encoded}
+        self.entries[str(path)] = {
+            "key": key,
+            "shown": Shown.of(session).encoded(),
+            "session": encoded,
+        }
         self._write()
 
     def _write(self) -> None:

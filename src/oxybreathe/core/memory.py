@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from oxybreathe.core import locations
-from oxybreathe.core.model import SESSION_MAX_SECONDS
+from oxybreathe.core.limits import SESSION_MAX_SECONDS
 from oxybreathe.core.preferences import BY_KEY, REMEMBERED_KEYS, Choice, Flag, Name, Whole
 
 FILENAME = "remembered.json"

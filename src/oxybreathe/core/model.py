@@ -6,25 +6,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+# Limits of format version 1 (documented in docs/session-format.md), in a module of their own
+# so that what reads them before any session (the app's memory) need not import the model.
+from oxybreathe.core.limits import CYCLES_MAX as CYCLES_MAX
+from oxybreathe.core.limits import DEFAULT_FILL_SECONDS as DEFAULT_FILL_SECONDS
+from oxybreathe.core.limits import EVERY_MIN_SECONDS as EVERY_MIN_SECONDS
+from oxybreathe.core.limits import FILE_MAX_BYTES as FILE_MAX_BYTES
+from oxybreathe.core.limits import NAME_MAX_CHARS as NAME_MAX_CHARS
+from oxybreathe.core.limits import PHASE_MAX_SECONDS as PHASE_MAX_SECONDS
+from oxybreathe.core.limits import PHASE_MIN_SECONDS as PHASE_MIN_SECONDS
+from oxybreathe.core.limits import SAY_MIN_SECONDS as SAY_MIN_SECONDS
+from oxybreathe.core.limits import SESSION_MAX_SECONDS as SESSION_MAX_SECONDS
+from oxybreathe.core.limits import TEXT_MAX_CHARS as TEXT_MAX_CHARS
+
 PhaseName = Literal["inhale", "hold", "exhale"]
 PHASE_NAMES: tuple[PhaseName, ...] = ("inhale", "hold", "exhale")
 
 ClosingTopic = Literal["stress", "hpa", "cravings"]
 CLOSING_TOPICS: tuple[ClosingTopic, ...] = ("stress", "hpa", "cravings")
-
-# Limits of format version 1 (documented in docs/session-format.md).
-NAME_MAX_CHARS = 80
-TEXT_MAX_CHARS = 2000
-PHASE_MIN_SECONDS = 0.5
-PHASE_MAX_SECONDS = 120.0
-SESSION_MAX_SECONDS = 3 * 60 * 60
-CYCLES_MAX = 10_000  # `cycles` of a breathe step, from 1
-EVERY_MIN_SECONDS = 5  # the shortest `chimes.every` between interval bells
-FILE_MAX_BYTES = 1024 * 1024
-# A filling step gets this much when neither --minutes nor the file's `minutes` gives a length.
-DEFAULT_FILL_SECONDS = 120.0
-# A filling `say` step never gets less than this, so a prompt is always readable.
-SAY_MIN_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)

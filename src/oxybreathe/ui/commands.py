@@ -53,9 +53,9 @@ class OxybreatheCommands(Provider):
         screen = self.screen
         if isinstance(screen, HomeScreen):  # no session is running
             for entry in screen.entries:
-                if entry.session is not None:
+                if entry.shown is not None:
                     yield Command(
-                        f"Start {clean(entry.session.name)}",
+                        f"Start {clean(entry.shown.name)}",
                         partial(screen.start_by_id, entry.id),
                         escape(f"start the session `{clean(entry.id)}`"),  # help is markup
                     )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from oxybreathe.core.plan import Plan
+if TYPE_CHECKING:  # not imported before home's first paint
+    from oxybreathe.core.plan import Plan
 
 
 @dataclass

@@ -22,7 +22,6 @@ from textual.widgets.option_list import Option
 
 from oxybreathe.core import catalog, keys, locations, paths
 from oxybreathe.core.catalog import Entry
-from oxybreathe.core.plan import LengthError, bounds, default_minutes, lay_out, length_choices
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.core.problems import LoadError
 from oxybreathe.core.safe_text import clean
@@ -31,6 +30,9 @@ from oxybreathe.ui.messages import PreferenceChanged, StartSession
 from oxybreathe.ui.notices import notify_literally
 from oxybreathe.ui.widgets.details import Details
 
+# The session model and the plan are imported once the list is painted: the first paint shows
+# the list and the highlighted session's name and description from the catalog cache, and its
+# length line a frame later (`reload`).
 if TYPE_CHECKING:
     from oxybreathe.core.model import Session
 
@@ -122,7 +124,7 @@ class HomeScreen(Screen[None]):
     def _list_once(self) -> None:
         if self.is_active and not self._listed:  # still on top (not under a session)
             self._listed = True
-            self.reload(self.first_choice)
+            self.reload(self.first_choice, length_later=True)
 
     def on_resize(self) -> None:
         compact = self.size.height < 20 or self.size.width < 70
@@ -131,8 +133,12 @@ class HomeScreen(Screen[None]):
 
     # The list ----------------------------------------------------------------------------
 
-    def reload(self, select: str | None = None) -> None:
-        """Read the sessions again and select `select` (or keep the current one)."""
+    def reload(self, select: str | None = None, *, length_later: bool = False) -> None:
+        """Read the sessions again and select `select` (or keep the current one).
+
+        `length_later`: the first listing, before the first paint, leaves the length line to
+        just after it (it needs the session's plan: the model and plan modules, ~13 ms).
+        """
 
         current = select or (self.selected.id if self.selected else None)
         self.entries = catalog.entries(self.user_dir)
@@ -154,15 +160,15 @@ class HomeScreen(Screen[None]):
         if ids:
             options.highlighted = ids.index(current) if current in ids else 0
         options.focus()
-        self._show_selected()
+        self._show_selected(length_later=length_later)
 
     @staticmethod
     def _prompt(entry: Entry) -> Text:
-        if entry.session is None:
+        if entry.shown is None:
             return Text.assemble((clean(entry.id), "bold"), "  (broken)")
-        text = Text(clean(entry.session.name), style="bold")
-        if entry.session.acute:  # for the moment of need: say when
-            text.append(f"  {clean(entry.session.acute)}", style="italic")
+        text = Text(clean(entry.shown.name), style="bold")
+        if entry.shown.acute:  # for the moment of need: say when
+            text.append(f"  {clean(entry.shown.acute)}", style="italic")
         if not entry.builtin:
             text.append("  yours", style="italic")
         return text
@@ -181,15 +187,14 @@ class HomeScreen(Screen[None]):
     def _selected(self) -> None:
         self.action_start()
 
-    def _show_selected(self) -> None:
-
+    def _show_selected(self, *, length_later: bool = False) -> None:
         entry = self.selected
         details = self.query_one(Details)
         self._show_preferences()
         if entry is None:
             details.show(name="", description="", length="", problems="")
             return
-        if entry.session is None:
+        if entry.shown is None:
             details.show(
                 name=clean(entry.id),
                 description="This file has problems. Press e to edit it.",
@@ -197,8 +202,22 @@ class HomeScreen(Screen[None]):
                 problems="\n".join(clean(str(p)) for p in entry.problems[:8]),
             )
             return
-        session = entry.session
-        details.show(name=clean(session.name), description=clean(session.description), problems="")
+        shown = entry.shown
+        details.show(name=clean(shown.name), description=clean(shown.description), problems="")
+        if length_later:
+            details.show(length="")
+            self.call_after_refresh(self._show_choices)
+        else:
+            self._show_choices()
+
+    def _show_choices(self) -> None:
+        """The highlighted session's lengths: the one remembered (or its default) chosen."""
+        from oxybreathe.core.plan import bounds, default_minutes, length_choices
+
+        entry = self.selected
+        session = entry.session if entry is not None else None
+        if entry is None or session is None:
+            return
         if self._choices_for == (entry.id, session):
             self._show_length()  # the same session: keep the length the user chose
             return
@@ -214,6 +233,7 @@ class HomeScreen(Screen[None]):
         self._show_length()
 
     def _show_length(self) -> None:
+        from oxybreathe.core.plan import bounds, lay_out
 
         entry = self.selected
         if entry is None or entry.session is None:
@@ -293,6 +313,8 @@ class HomeScreen(Screen[None]):
                 self, "This session has problems; press e to fix them.", severity="error"
             )
             return
+        from oxybreathe.core.plan import LengthError, bounds, lay_out
+
         try:  # the list may come from the catalog cache: run what the file says now
             session = catalog.load_file(entry.path, builtin=entry.builtin)
         except LoadError:
