@@ -1,9 +1,7 @@
 """Cue timing of plain mode, measured from outside, beside a bare deadline loop in the same run.
 
-Four runners play the same cues at once, each line stamped on time.monotonic() as it can be
-read: `oxybreathe run --plain` without chimes and with a chime every phase, a bare deadline loop
-and a naive `print(); time.sleep(d)` loop, which drifts. The three that keep deadlines play a
-quarter of a phase apart, so that they never wake on one instant.
+Four runners play the same cues at once, each cue line stamped as it can be read: plain mode
+without chimes and with a chime every phase, a bare deadline loop, and a naive sleep loop.
 """
 
 from __future__ import annotations
@@ -66,7 +64,7 @@ LATEST_MS = 20.0  # no cue later than this
 
 @dataclass(frozen=True)
 class Timing:
-    """How late each cue of one runner came, in ms, and when each was planned (s)."""
+    """How late each cue of one runner came (ms), and when each was planned (s)."""
 
     name: str
     errors: tuple[float, ...]
@@ -84,12 +82,8 @@ class Timing:
 
 
 def timing_from(name: str, arrivals: list[float], offsets: list[float]) -> Timing:
-    """Each cue's lateness against its planned offset from the schedule's start.
-
-    No cue can come before its deadline, so the cue that came soonest after its offset marks
-    the unseen start. (Aligning on the first cue instead turns a first cue held up by a busy
-    machine into every later cue looking early.)
-    """
+    """Each cue's lateness: no cue comes early, so the soonest after its offset marks the start
+    (aligning on the first cue would make every cue after a late first one look early)."""
     count = min(len(arrivals), len(offsets))
     if count == 0:
         raise ValueError(f"{name}: no cues arrived")
@@ -99,8 +93,8 @@ def timing_from(name: str, arrivals: list[float], offsets: list[float]) -> Timin
 
 
 class Stamper:
-    """Stamps the cue lines of several subprocesses on one thread, the moment each can be read
-    (with a thread per pipe, lines arriving together could queue for the interpreter lock)."""
+    """Stamps the cue lines of several subprocesses on one thread (with a thread per pipe, lines
+    arriving together could queue for the interpreter lock), the moment each can be read."""
 
     def __init__(self) -> None:
         self.selector = selectors.DefaultSelector()
@@ -145,6 +139,7 @@ class Stamper:
 
 
 def _until_first(lines: list[float], seconds: float) -> None:
+    """Wait until `lines` has a stamp, or `seconds` have passed."""
     waited = time.monotonic() + seconds
     while not lines and time.monotonic() < waited:
         time.sleep(0.001)
@@ -163,7 +158,8 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> list[Timing]:
         plain = ["--plain", "--no-checkin", "--minutes"]
         delays = []  # from starting plain mode to its first cue: the median of three starts
         for _ in range(3):
-            stamper, first = Stamper(), []
+            first: list[float] = []
+            stamper = Stamper()
             started = time.monotonic()
             stamper.start([*run, str(quiet), *plain, "0.05", "--no-chimes"], first, env)
             _until_first(first, 20)
