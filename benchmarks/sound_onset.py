@@ -144,7 +144,6 @@ def onsets(stamps: Path, deadlines: list[float], timeout: float = 10.0) -> list[
 class Played:
     """A sound to measure, its plan, how long it is heard and its leading silence (s)."""
 
-    name: str
     sound: Sound
     plan: Plan
     seconds: float
@@ -169,7 +168,7 @@ def _played(folder: Path, name: str) -> Played:
     frame = 2 * decoded.channels  # 16-bit samples
     silent = len(decoded.frames) - len(decoded.frames.lstrip(b"\0"))
     heard = len(decoded.frames.rstrip(b"\0"))  # up to its last sample that is not silence
-    return Played(name, sound, plan, heard / frame / decoded.rate, silent // frame / decoded.rate)
+    return Played(sound, plan, heard / frame / decoded.rate, silent // frame / decoded.rate)
 
 
 def measure_ours(folder: Path, played: Played) -> list[float]:
