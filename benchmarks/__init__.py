@@ -1,7 +1,4 @@
-"""Benchmarks for oxybreathe: figures measured beside their references (see docs/performance.md).
-
-What the groups share: the command a user types, folders of its own, a silent sound device.
-"""
+"""Benchmarks for oxybreathe: figures measured beside their references (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -26,8 +23,7 @@ def homes(folder: Path) -> dict[str, str]:
 
 
 def alsa_file(config: Path, reader: str) -> dict[str, str]:
-    """The environment in which ALSA's default device is its file plugin, writing to the shell
-    command `reader` what is played: the sound path's full work, heard by no one."""
+    """An environment whose ALSA default device writes what is played to the command `reader`."""
     config.write_text(
         f'pcm.!default {{ type file; slave.pcm "null"; file "|{reader}"; format "raw" }}\n',
         encoding="utf-8",

@@ -1,11 +1,8 @@
 """Measure every figure beside its reference, print one table, and exit 1 if any is over budget.
 
-    python -m benchmarks                  # everything, in under 5 minutes
-    python -m benchmarks --minutes 10     # a longer cue timing run
-    python -m benchmarks --only screens   # one group: cues, screens, startup, sound, chimes
-                                          # or speech
-
-docs/performance.md shows the latest table and what each figure means.
+python -m benchmarks                  # everything, in under 5 minutes
+python -m benchmarks --minutes 10     # a longer cue timing run
+python -m benchmarks --only screens   # one group (docs/performance.md says what each means)
 """
 
 from __future__ import annotations
@@ -26,20 +23,6 @@ from benchmarks.figures import Figure, exit_status, over_budget, table
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser("python -m benchmarks", description=__doc__)
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("--minutes", type=float, default=2.5, help="cue timing length")
-    parser.add_argument(
-        "--only",
-        choices=("cues", "screens", "startup", "sound", "chimes", "speech"),
-        help="one group of figures",
-    )
-    args = parser.parse_args(argv)
-    if args.minutes < 1:
-        parser.error("--minutes must be at least 1 (drift compares the first and last minute)")
-    # Byte-compiled, as `pip install` does, so start-up is measured as users get it (this
-    # machine sets PYTHONDONTWRITEBYTECODE, which would make every start compile again).
-    compileall.compile_dir(Path(oxybreathe.__file__).parent, quiet=1)
     groups: dict[str, Callable[[], list[Figure]]] = {
         "cues": lambda: cue_timing.figures(cue_timing.measure(args.minutes), args.minutes),
         "screens": lambda: screens.figures(runs=20, seconds=30),
@@ -48,14 +31,23 @@ def main(argv: list[str] | None = None) -> int:
         "chimes": lambda: chimes.figures(runs=5),
         "speech": lambda: speech.figures(runs=3),
     }
-    load = os.getloadavg()
+    parser = argparse.ArgumentParser("python -m benchmarks", description=__doc__)
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("--minutes", type=float, default=2.5, help="cue timing length")
+    parser.add_argument("--only", choices=list(groups), help="one group of figures")
+    args = parser.parse_args(argv)
+    if args.minutes < 1:
+        parser.error("--minutes must be at least 1 (drift compares the first and last minute)")
+    # Byte-compiled, as `pip install` does, so start-up is measured as users get it (this
+    # machine sets PYTHONDONTWRITEBYTECODE, which would make every start compile again).
+    compileall.compile_dir(Path(oxybreathe.__file__).parent, quiet=1)
     commit = subprocess.run(
         ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
     print(
         f"oxybreathe benchmarks, {time.strftime('%Y-%m-%d %H:%M %Z')}, commit {commit or '?'}, "
         f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+        f"load {' '.join(f'{load:.2f}' for load in os.getloadavg())}",
         flush=True,
     )
     figures: list[Figure] = []

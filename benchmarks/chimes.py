@@ -1,10 +1,7 @@
 """Preparing the largest chime the format allows, beside plain Python doing the same work.
 
-The chime is 60 s of 48 kHz stereo 32-bit PCM (about 23 MB). `sounds.decode` and `sounds.scaled`
-(volume 70), each the fastest of `runs`, are timed beside reading the file's bytes and beside a
-Python loop over every sample (how sounds.py did both before, timed once). A chime is dropped
-when it would start more than SOUND_LATENESS_LIMIT late, so preparing one must take less; a
-session waits at most READY_TIMEOUT for its sounds: one such chime per chime key must fit.
+`sounds.decode` and `sounds.scaled` (volume 70), each the fastest of `runs`, beside reading the
+file's bytes and a Python loop over every sample (how sounds.py did both before, timed once).
 """
 
 from __future__ import annotations
@@ -40,6 +37,7 @@ def largest_chime(folder: Path) -> Path:
 
 
 def fastest(work: Callable[[], object], runs: int) -> float:
+    """The fastest of `runs` calls of `work`, in seconds."""
     best = float("inf")
     for _ in range(runs):
         start = time.perf_counter()

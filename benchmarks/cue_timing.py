@@ -1,10 +1,7 @@
 """Cue timing of plain mode, measured from outside, beside a bare deadline loop in the same run.
 
-Four runners play the same cues at once, each a subprocess whose every line is stamped on
-`time.monotonic()` the moment it can be read: `oxybreathe run --plain` without chimes, the same
-with a chime at every phase, a bare deadline loop (what this machine allows any Python program)
-and a naive loop of `print(); time.sleep(d)`, the cautionary reference, which drifts. The three
-that keep deadlines play a quarter of a phase apart, so that they never wake on one instant.
+Four runners play the same cues at once, each cue line stamped as it can be read: plain mode
+without chimes and with a chime every phase, a bare deadline loop, and a naive sleep loop.
 """
 
 from __future__ import annotations
@@ -21,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from subprocess import DEVNULL, PIPE
 
 from benchmarks import ROOT, alsa_file, homes
 from benchmarks.figures import Figure, at_most, percentile
@@ -38,13 +36,6 @@ steps:
       - {phase: inhale, seconds: PHASE, cue: TOKEN}
       - {phase: exhale, seconds: PHASE, cue: TOKEN}
 """.replace("TOKEN", TOKEN)
-
-
-def session_file(path: Path, phase: float, sound: str) -> Path:
-    """Write the benchmark's session: phases of `phase` seconds, `sound` at each (or none)."""
-    path.write_text(SESSION.replace("PHASE", f"{phase:g}").replace("SOUND", sound), "utf-8")
-    return path
-
 
 # Chimes go to ALSA's file plugin, then to /dev/null: the sound path's full work, unheard. The
 # pipe is read at a sound card's pace (tests/alsa_pace.py): miniaudio's device stays open, and
@@ -73,23 +64,11 @@ LATEST_MS = 20.0  # no cue later than this
 
 @dataclass(frozen=True)
 class Timing:
-    """How late each cue of one runner came, in ms, and when each was planned (s)."""
+    """How late each cue of one runner came (ms), and when each was planned (s)."""
 
     name: str
     errors: tuple[float, ...]
     offsets: tuple[float, ...]
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.errors)
-
-    @property
-    def p99(self) -> float:
-        return percentile(self.errors, 99)
-
-    @property
-    def worst(self) -> float:
-        return max(self.errors)
 
     def minute_median(self, last: bool) -> float:
         """The median error over the first (or the last) minute of cues."""
@@ -103,13 +82,8 @@ class Timing:
 
 
 def timing_from(name: str, arrivals: list[float], offsets: list[float]) -> Timing:
-    """Each cue's lateness against its planned offset from the schedule's start.
-
-    The start happens inside the runner, unseen. No cue can come before its deadline, so the
-    cue that came soonest after its offset marks the start, and every error is how much later
-    than that a cue came. (Aligning on the first cue instead turns a first cue held up by a busy
-    machine into every later cue looking early.)
-    """
+    """Each cue's lateness: no cue comes early, so the soonest after its offset marks the start
+    (aligning on the first cue would make every cue after a late first one look early)."""
     count = min(len(arrivals), len(offsets))
     if count == 0:
         raise ValueError(f"{name}: no cues arrived")
@@ -119,11 +93,8 @@ def timing_from(name: str, arrivals: list[float], offsets: list[float]) -> Timin
 
 
 class Stamper:
-    """Stamps the cue lines of several subprocesses on one thread, the moment each can be read.
-
-    One thread on all the pipes: with a thread per pipe, lines arriving together could queue for
-    the interpreter lock, and that wait would count as the runners' error.
-    """
+    """Stamps the cue lines of several subprocesses on one thread (with a thread per pipe, lines
+    arriving together could queue for the interpreter lock), the moment each can be read."""
 
     def __init__(self) -> None:
         self.selector = selectors.DefaultSelector()
@@ -133,13 +104,7 @@ class Stamper:
 
     def start(self, command: list[str], out: list[float], env: dict[str, str]) -> None:
         """Start `command`; append the time each of its cue lines arrives to `out`."""
-        process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
+        process = subprocess.Popen(command, stdin=DEVNULL, stdout=PIPE, stderr=DEVNULL, env=env)
         assert process.stdout is not None
         os.set_blocking(process.stdout.fileno(), False)
         with self.lock:
@@ -164,66 +129,61 @@ class Stamper:
                 *lines, pending[0] = (pending[0] + data).split(b"\n")
                 out.extend(stamp for line in lines if TOKEN.encode() in line)
 
-    def stop(self) -> None:
+    def wait(self, terminate: bool = False) -> None:
         for process in self.processes:
-            process.terminate()
-        self.wait()
-
-    def wait(self) -> None:
+            if terminate:
+                process.terminate()
         for process in self.processes:
             process.wait()
         self.thread.join(timeout=5)
 
 
-def _first_cue_delay(command: list[str], env: dict[str, str], runs: int = 3) -> float:
-    """Seconds from starting `command` to its first cue (the median of a few starts)."""
-    delays = []
-    for _ in range(runs):
-        stamper = Stamper()
-        lines: list[float] = []
-        started = time.monotonic()
-        stamper.start(command, lines, env)
-        while not lines and time.monotonic() < started + 20:
-            time.sleep(0.001)
-        stamper.stop()
-        delays.append(lines[0] - started if lines else 0.0)
-    return statistics.median(delays)
+def _until_first(lines: list[float], seconds: float) -> None:
+    """Wait until `lines` has a stamp, or `seconds` have passed."""
+    waited = time.monotonic() + seconds
+    while not lines and time.monotonic() < waited:
+        time.sleep(0.001)
 
 
 def measure(minutes: float, phase: float = PHASE_SECONDS) -> list[Timing]:
     """Play `minutes` of cues in all four runners at once; their timings, oxybreathe first."""
     with tempfile.TemporaryDirectory(prefix="oxybreathe-bench-") as name:
         folder = Path(name)
-        quiet = session_file(folder / "quiet.yaml", phase, "none")
-        chimed = session_file(folder / "chimed.yaml", phase, "tick")
+        quiet, chimed = folder / "quiet.yaml", folder / "chimed.yaml"
+        for path, sound in ((quiet, "none"), (chimed, "tick")):
+            path.write_text(SESSION.replace("PHASE", f"{phase:g}").replace("SOUND", sound), "utf-8")
         env = {**os.environ, **homes(folder), **alsa_file(folder / "asound.conf", PACE)}
         offsets = [cue.start for cue in lay_out(load_session(quiet), minutes).cues]
         run = [sys.executable, "-m", "oxybreathe", "run"]
         plain = ["--plain", "--no-checkin", "--minutes"]
-        quiet_command = [*run, str(quiet), *plain, f"{minutes:g}", "--no-chimes"]
-        delay = _first_cue_delay([*run, str(quiet), *plain, "0.05", "--no-chimes"], env)
+        delays = []  # from starting plain mode to its first cue: the median of three starts
+        for _ in range(3):
+            first: list[float] = []
+            stamper = Stamper()
+            started = time.monotonic()
+            stamper.start([*run, str(quiet), *plain, "0.05", "--no-chimes"], first, env)
+            _until_first(first, 20)
+            stamper.wait(terminate=True)
+            delays.append(first[0] - started if first else 0.0)
+        delay = statistics.median(delays)
         lines: dict[str, list[float]] = {key: [] for key in ("plain", "chimed", "bare", "naive")}
         stamper = Stamper()
         stamper.start([*run, str(chimed), *plain, f"{minutes:g}"], lines["chimed"], env)
-        waited = time.monotonic() + 30
-        while not lines["chimed"] and time.monotonic() < waited:
-            time.sleep(0.001)
+        _until_first(lines["chimed"], 30)
         if not lines["chimed"]:
-            stamper.stop()
+            stamper.wait(terminate=True)
             raise RuntimeError("`oxybreathe run --plain` printed no cue in 30 s")
         # The chimed runner's cues fall on zero; the bare loop's a quarter of a phase after
         # them, plain mode's half a phase after, from a whole phase late enough to start.
         zero = lines["chimed"][0]
         later = zero + math.ceil((delay + 0.5) / phase) * phase
-        bare_start = later + phase / 4
-        stamper.start(
-            [sys.executable, "-c", BARE, str(bare_start), json.dumps(offsets)], lines["bare"], env
-        )
+        bare = [sys.executable, "-c", BARE, str(later + phase / 4), json.dumps(offsets)]
+        stamper.start(bare, lines["bare"], env)
         time.sleep(max(0.0, later + phase / 2 - delay - time.monotonic()))
-        stamper.start(quiet_command, lines["plain"], env)
-        stamper.start(
-            [sys.executable, "-c", NAIVE, json.dumps([phase] * len(offsets))], lines["naive"], env
-        )
+        quiet_run = [*run, str(quiet), *plain, f"{minutes:g}", "--no-chimes"]
+        stamper.start(quiet_run, lines["plain"], env)
+        naive = [sys.executable, "-c", NAIVE, json.dumps([phase] * len(offsets))]
+        stamper.start(naive, lines["naive"], env)
         stamper.wait()
     return [
         timing_from("oxybreathe --plain", lines["plain"], offsets),
@@ -237,37 +197,36 @@ def figures(timings: list[Timing], minutes: float) -> list[Figure]:
     """The cue-timing rows: error beside the bare loop's, the latest cue, and drift."""
     *ours, bare, naive = timings
     rows = []
+    bare_median, bare_p99 = statistics.median(bare.errors), percentile(bare.errors, 99)
     for timing in ours:
         label = timing.name.removeprefix("oxybreathe ")
-        rows.append(
+        median, p99 = statistics.median(timing.errors), percentile(timing.errors, 99)
+        first, last = timing.minute_median(last=False), timing.minute_median(last=True)
+        naive_first, naive_last = naive.minute_median(False), naive.minute_median(True)
+        rows += [
             Figure(
                 f"cue error, {label}, {len(timing.errors)} cues in {minutes:g} min: "
                 "median / 99th percentile",
-                f"**{timing.median:.2f} / {timing.p99:.2f} ms**",
-                f"bare deadline loop: {bare.median:.2f} / {bare.p99:.2f} ms",
+                f"**{median:.2f} / {p99:.2f} ms**",
+                f"bare deadline loop: {bare_median:.2f} / {bare_p99:.2f} ms",
                 f"each ≤ {FACTOR:g}x the bare loop's + {PLUS_MS:g} ms",
-                at_most(timing.median, bare.median, FACTOR, PLUS_MS)
-                and at_most(timing.p99, bare.p99, FACTOR, PLUS_MS),
-            )
-        )
-        rows.append(
+                at_most(median, bare_median, FACTOR, PLUS_MS)
+                and at_most(p99, bare_p99, FACTOR, PLUS_MS),
+            ),
             Figure(
                 f"latest cue, {label}",
-                f"**{timing.worst:.2f} ms**",
-                f"bare deadline loop: {bare.worst:.2f} ms; naive sleep loop: {naive.worst:.0f} ms",
+                f"**{max(timing.errors):.2f} ms**",
+                f"bare deadline loop: {max(bare.errors):.2f} ms; "
+                f"naive sleep loop: {max(naive.errors):.0f} ms",
                 f"≤ {LATEST_MS:g} ms",
-                timing.worst <= LATEST_MS,
-            )
-        )
-        first, last = timing.minute_median(last=False), timing.minute_median(last=True)
-        rows.append(
+                max(timing.errors) <= LATEST_MS,
+            ),
             Figure(
                 f"drift, {label}: median error in the first vs the last minute",
                 f"**{first:.2f} vs {last:.2f} ms**",
-                f"naive sleep loop: {naive.minute_median(False):.0f} vs "
-                f"{naive.minute_median(True):.0f} ms",
+                f"naive sleep loop: {naive_first:.0f} vs {naive_last:.0f} ms",
                 f"last ≤ {FACTOR:g}x first + {PLUS_MS:g} ms",
                 at_most(last, first, FACTOR, PLUS_MS),
-            )
-        )
+            ),
+        ]
     return rows

@@ -20,8 +20,7 @@ class Figure:
 
 
 def percentile(values: Sequence[float], share: float) -> float:
-    """The `share` percentile (0-100) of `values`, interpolated between the two nearest ranks
-    (as `statistics.quantiles(..., method="inclusive")` and NumPy's default do)."""
+    """The `share` percentile (0-100) of `values`, as `statistics.quantiles(method="inclusive")`."""
     if not values:
         raise ValueError("no values")
     ordered = sorted(values)
@@ -42,8 +41,7 @@ def ratio(ours: float, reference: float) -> float:
 
 
 def paired_ratio(pairs: Sequence[tuple[float, float]]) -> float:
-    """The median ratio of (ours, reference) pairs measured one right after the other: a
-    machine that grows busier during the run moves both halves of a pair alike."""
+    """The median ratio of (ours, reference) pairs, each measured one right after the other."""
     return statistics.median(ratio(ours, reference) for ours, reference in pairs)
 
 

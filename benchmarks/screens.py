@@ -1,11 +1,10 @@
 """The app in a real terminal (tmux at 100x30), beside bare Textual apps measured the same way.
 
-- First useful screen: from launch until every built-in session's name is on the screen,
-  against a Textual hello-world until its text is; alternating, pair by pair.
-- Energy over a session: CPU and wake-ups per second (context switches of all threads),
-  animated against a bare Textual app animating a bar at 30 fps, and in reduced motion against
-  an idle Textual app; all four side by side in the same window of time.
-- Peak memory of the animated session, against the idle Textual app's.
+- First useful screen: launch to every built-in session's name on screen, against a Textual
+  hello-world to its text; alternating, pair by pair.
+- Energy: CPU and wake-ups per second (context switches of all threads), animated against a
+  bare Textual app animating a bar at 30 fps, in reduced motion against an idle Textual app;
+  all four side by side in the same window. Peak memory: the animated session's, the idle app's.
 """
 
 from __future__ import annotations
@@ -18,50 +17,32 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import homes, oxybreathe
+from benchmarks import homes, oxybreathe, terminal
 from benchmarks.figures import Figure, at_most, paired_ratio
-from benchmarks.terminal import (
-    HEIGHT,
-    WIDTH,
-    Terminal,
-    cpu_seconds,
-    peak_kib,
-    run_ms,
-    running,
-    switches,
-)
 from oxybreathe.core import locations
 from oxybreathe.core.loader import load_session
 
-HELLO = """\
+# The bare Textual apps: `hello` shows "Hello, world"; `bar` animates a bar at 30 fps.
+BARE_APP = """\
+import sys
 from textual.app import App
 from textual.widgets import Static
 
-class Hello(App):
+class Bare(App):
     def compose(self):
-        yield Static("Hello, world")
-
-Hello().run()
-"""
-
-BAR = """\
-from textual.app import App
-from textual.widgets import Static
-
-class Bar(App):
-    def compose(self):
-        self.bar = Static("")
-        yield self.bar
+        self.text = Static("Hello, world" if sys.argv[1] == "hello" else "")
+        yield self.text
 
     def on_mount(self):
-        self.frame = 0
-        self.set_interval(1 / 30, self.tick)
+        if sys.argv[1] == "bar":
+            self.frame = 0
+            self.set_interval(1 / 30, self.tick)
 
     def tick(self):
         self.frame += 1
-        self.bar.update("#" * (self.frame % 80))
+        self.text.update("#" * (self.frame % 80))
 
-Bar().run()
+Bare().run()
 """
 
 # Only breathing, so the pacer moves all the time; its name on screen says the session is on.
@@ -82,12 +63,6 @@ def _env(home: Path) -> dict[str, str]:
     return {**homes(home), "TERM": "xterm-256color"}
 
 
-def _names() -> list[str]:
-    """What the session list shows: each built-in session's name."""
-    folder = locations.builtin_sessions_dir()
-    return [load_session(path).name[:30] for path in sorted(folder.glob("*.yaml"))]
-
-
 @dataclass(frozen=True)
 class Shown:
     """One launch: ms until the texts were on screen, and the CPU ms the program had run by then."""
@@ -97,17 +72,18 @@ class Shown:
 
 
 def _shown(command: list[str], texts: list[str], env: dict[str, str]) -> Shown:
-    with Terminal(command, env) as terminal:
-        seen = terminal.wait_for(texts)
-        return Shown((seen - terminal.started) * 1000, run_ms(terminal.pid))
+    with terminal.Terminal(command, env) as window:
+        seen = window.wait_for(texts)
+        return Shown((seen - window.started) * 1000, terminal.run_ms(window.pid))
 
 
 def first_screen(runs: int, folder: Path) -> tuple[list[tuple[Shown, Shown]], Shown]:
     """(ours, hello-world) for each pair of launches, and the very first launch of ours (the
     catalog cache still empty, as after an install or an upgrade)."""
-    (folder / "hello.py").write_text(HELLO, encoding="utf-8")
-    env, ours = _env(folder / "home"), (oxybreathe(), _names())
-    bare = ([sys.executable, str(folder / "hello.py")], ["Hello, world"])
+    sessions = sorted(locations.builtin_sessions_dir().glob("*.yaml"))
+    ours = (oxybreathe(), [load_session(path).name[:30] for path in sessions])  # the list shown
+    bare = ([sys.executable, str(folder / "bare.py"), "hello"], ["Hello, world"])
+    env = _env(folder / "home")
     cold = _shown(*ours, env)
     _shown(*bare, env)  # warm the disk cache for hello-world too
     pairs = []
@@ -130,71 +106,64 @@ class Use:
     preempted: float
     peak_kib: int
 
+    def wakes(self) -> str:
+        return f"{self.wakeups:.0f} /s (+{self.preempted:.0f} /s preempted; CPU {self.cpu:.2f} %)"
+
 
 def energy(seconds: float, folder: Path) -> dict[str, Use]:
     """What the four apps used over the same `seconds`, side by side."""
-    (folder / "bar.py").write_text(BAR, encoding="utf-8")
-    (folder / "hello.py").write_text(HELLO, encoding="utf-8")
     session = folder / "energy.yaml"
     session.write_text(ENERGY_SESSION, encoding="utf-8")
     run = [*oxybreathe(), "run", str(session), "--minutes", "10", "--no-chimes", "--no-checkin"]
+    bare = [sys.executable, str(folder / "bare.py")]
     apps = {
         "animated": (run, "Energy benchmark"),
         "calm": ([*run, "--reduce-motion"], "Energy benchmark"),
-        "bar": ([sys.executable, str(folder / "bar.py")], "#"),
-        "idle": ([sys.executable, str(folder / "hello.py")], "Hello, world"),
+        "bar": ([*bare, "bar"], "#"),
+        "idle": ([*bare, "hello"], "Hello, world"),
     }
     with contextlib.ExitStack() as stack:
-        terminals = {
-            label: stack.enter_context(Terminal(command, _env(folder / label)))
+        windows = {
+            label: stack.enter_context(terminal.Terminal(command, _env(folder / label)))
             for label, (command, _marker) in apps.items()
         }
         for label, (_command, marker) in apps.items():
-            terminals[label].wait_for([marker])
+            windows[label].wait_for([marker])
         time.sleep(2)  # past start-up
 
         def reading() -> dict[str, tuple[float, int, int]]:
             return {
-                label: (cpu_seconds(terminal.pid), *switches(terminal.pid))
-                for label, terminal in terminals.items()
+                label: (terminal.cpu_seconds(window.pid), *terminal.switches(window.pid))
+                for label, window in windows.items()
             }
 
         before, started = reading(), time.monotonic()
         time.sleep(seconds)
         after, elapsed = reading(), time.monotonic() - started
-        for label, terminal in terminals.items():
-            if not running(terminal.pid):
-                raise RuntimeError(f"{label}: it ended during the window:\n{terminal.screen()}")
-
-        def use(label: str) -> Use:
+        used = {}
+        for label, window in windows.items():
+            if not terminal.running(window.pid):
+                raise RuntimeError(f"{label}: it ended during the window:\n{window.screen()}")
             pairs = zip(after[label], before[label], strict=True)
             cpu, woken, preempted = (end - start for end, start in pairs)
-            return Use(
-                100 * cpu / elapsed,
-                woken / elapsed,
-                preempted / elapsed,
-                peak_kib(terminals[label].pid),
-            )
-
-        return {label: use(label) for label in apps}
+            per_second = (100 * cpu / elapsed, woken / elapsed, preempted / elapsed)
+            used[label] = Use(*per_second, terminal.peak_kib(window.pid))
+        return used
 
 
 def figures(runs: int, seconds: float) -> list[Figure]:
     """The first useful screen, energy and the app's peak memory."""
     with tempfile.TemporaryDirectory(prefix="oxybreathe-bench-") as name:
+        (Path(name) / "bare.py").write_text(BARE_APP, encoding="utf-8")
         pairs, cold = first_screen(runs, Path(name))
         used = energy(seconds, Path(name))
     ours = statistics.median(mine.wall for mine, _ in pairs)
     hello = statistics.median(theirs.wall for _, theirs in pairs)
-    screen = paired_ratio([(mine.wall, theirs.wall) for mine, theirs in pairs])
     ours_cpu = statistics.median(mine.cpu for mine, _ in pairs)
     hello_cpu = statistics.median(theirs.cpu for _, theirs in pairs)
+    screen = paired_ratio([(mine.wall, theirs.wall) for mine, theirs in pairs])
     animated, calm, bar, idle = (used[label] for label in ("animated", "calm", "bar", "idle"))
-    size = f"{WIDTH}x{HEIGHT}"
-
-    def wakes(use: Use) -> str:
-        return f"{use.wakeups:.0f} /s (+{use.preempted:.0f} /s preempted; CPU {use.cpu:.2f} %)"
-
+    size, bar_app = f"{terminal.WIDTH}x{terminal.HEIGHT}", "bare Textual app animating at 30 fps"
     return [
         Figure(
             f"first useful screen: launch to the session list visible ({size}, {runs} pairs)",
@@ -214,21 +183,21 @@ def figures(runs: int, seconds: float) -> list[Figure]:
         Figure(
             f"CPU during a session, animated ({size}, {seconds:g} s)",
             f"**{animated.cpu:.2f} %** of a core",
-            f"bare Textual app animating at 30 fps: {bar.cpu:.2f} %",
+            f"{bar_app}: {bar.cpu:.2f} %",
             f"≤ {ENERGY_RATIO:g}x",
             at_most(animated.cpu, bar.cpu, ENERGY_RATIO),
         ),
         Figure(
             "wake-ups during a session, animated (all threads)",
-            f"**{wakes(animated)}**",
-            f"bare Textual app animating at 30 fps: {wakes(bar)}",
+            f"**{animated.wakes()}**",
+            f"{bar_app}: {bar.wakes()}",
             f"≤ {ENERGY_RATIO:g}x",
             at_most(animated.wakeups, bar.wakeups, ENERGY_RATIO),
         ),
         Figure(
             "wake-ups during a session, reduced motion (all threads)",
-            f"**{wakes(calm)}**",
-            f"idle Textual app: {wakes(idle)}",
+            f"**{calm.wakes()}**",
+            f"idle Textual app: {idle.wakes()}",
             f"≤ {CALM_RATIO:g}x",
             at_most(calm.wakeups, idle.wakeups, CALM_RATIO),
         ),

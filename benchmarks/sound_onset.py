@@ -1,14 +1,10 @@
 """Sound onset: from a cue's deadline to its samples reaching the device.
 
-ALSA's file plugin sends what the device plays into a pipe; a sink reads it at a sound card's
-pace (one 4 KiB page waits in the pipe, as in a card's buffer) and stamps on time.monotonic()
-the first sample of each sound. A chime (the tick) and a spoken prompt (espeak-ng's "in") are
-asked for at deadlines on time.monotonic(): by the real `Player` (its worker process, the
-miniaudio backend), and, in the same run, by a bare miniaudio script whose callback starts the
-same samples at the first period after each deadline. Both include the capture chain's
-buffers, fixed while a device is open but different at each open: the sides alternate, a fresh
-device each round, and the budget compares their medians, and their jitter (p95 - p50 within
-an open). A sound's own leading silence is taken off. docs/performance.md says more.
+ALSA's file plugin sends what the device plays to a sink that reads it at a sound card's pace
+and stamps each sound's first sample. A chime (the tick) and a spoken word (espeak-ng's "in")
+are played at deadlines by the real `Player` and, alternating, each round on a fresh device, by
+a bare miniaudio script whose callback starts the same samples. The budget compares medians and
+jitter (p95 - p50 within an open); docs/performance.md says why.
 """
 
 from __future__ import annotations
@@ -25,14 +21,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from benchmarks import alsa_file
 from benchmarks.figures import Figure, percentile
+from oxybreathe.audio import Player
+from oxybreathe.audio_backends import PERIOD_MS
+from oxybreathe.core import sounds, speech
+from oxybreathe.core.loader import load_session
 from oxybreathe.core.model import Sound
-
-if TYPE_CHECKING:
-    from oxybreathe.core.plan import Plan
+from oxybreathe.core.plan import Plan, lay_out
+from oxybreathe.core.preferences import DEFAULTS
 
 ROUNDS = 2  # bare, then oxybreathe, each on a fresh device, this many times
 TICKS = 12  # sounds per round
@@ -101,8 +99,7 @@ device.close()
 
 @contextlib.contextmanager
 def capture(folder: Path) -> Iterator[Path]:
-    """ALSA's default device, for this process and its children, is the stamping sink, within
-    `with`; yields the file the stamps go to."""
+    """Within `with`, ALSA's default device is the stamping sink; yields the stamps' file."""
     folder.mkdir()
     stamps, sink = folder / "stamps", folder / "sink.py"
     sink.write_text(SINK, encoding="utf-8")
@@ -126,8 +123,7 @@ def _deadlines(seconds: float) -> list[float]:
 
 
 def onsets(stamps: Path, deadlines: list[float], timeout: float = 10.0) -> list[float]:
-    """Each sound's onset after its deadline, in seconds: the first sound the sink stamped
-    after it (a spoken word may stamp again after a silence within it)."""
+    """Each sound's onset after its deadline (s): the first stamp before the next deadline."""
     waited = time.monotonic() + timeout
     found: list[float] = []
     while time.monotonic() < waited:
@@ -146,10 +142,8 @@ def onsets(stamps: Path, deadlines: list[float], timeout: float = 10.0) -> list[
 
 @dataclass(frozen=True)
 class Played:
-    """A sound to measure: as the player asks for it, its plan, how long it is heard and its
-    own silence before its first sample (s)."""
+    """A sound to measure, its plan, how long it is heard and its leading silence (s)."""
 
-    name: str
     sound: Sound
     plan: Plan
     seconds: float
@@ -158,10 +152,6 @@ class Played:
 
 def _played(folder: Path, name: str) -> Played:
     """The tick chime, or the spoken word rendered by the system's voice."""
-    from oxybreathe.core import sounds, speech
-    from oxybreathe.core.loader import load_session
-    from oxybreathe.core.plan import lay_out
-
     session = folder / f"{name}.yaml"
     steps = f"steps: [{{say: {SPOKEN}, seconds: 60}}]"
     session.write_text(f"name: Onset\nchimes: {{start: tick, end: none}}\n{steps}\n", "utf-8")
@@ -178,13 +168,10 @@ def _played(folder: Path, name: str) -> Played:
     frame = 2 * decoded.channels  # 16-bit samples
     silent = len(decoded.frames) - len(decoded.frames.lstrip(b"\0"))
     heard = len(decoded.frames.rstrip(b"\0"))  # up to its last sample that is not silence
-    return Played(name, sound, plan, heard / frame / decoded.rate, silent // frame / decoded.rate)
+    return Played(sound, plan, heard / frame / decoded.rate, silent // frame / decoded.rate)
 
 
 def measure_ours(folder: Path, played: Played) -> list[float]:
-    from oxybreathe.audio import Player
-    from oxybreathe.core.preferences import DEFAULTS
-
     with capture(folder) as stamps:  # as a session asks: its chimes and its voice, at full volume
         player = Player.for_plan(played.plan, dataclasses.replace(DEFAULTS, volume=100))
         player.wait_ready()
@@ -198,9 +185,6 @@ def measure_ours(folder: Path, played: Played) -> list[float]:
 
 
 def measure_bare(folder: Path, played: Played) -> list[float]:
-    from oxybreathe.audio_backends import PERIOD_MS
-    from oxybreathe.core import sounds
-
     path = str(sounds.path_of(played.sound))
     with capture(folder) as stamps:
         deadlines = _deadlines(played.seconds)
@@ -227,20 +211,20 @@ def _figure(name: str) -> Figure:
                 ours.append(measure_ours(Path(folder) / f"ours-{round_}", played))
     except (RuntimeError, OSError, subprocess.SubprocessError, ImportError) as error:
         return Figure(label, f"not measured: {error}", "a bare miniaudio call", budget, False)
-
-    def median_ms(rounds: list[list[float]]) -> float:
-        return statistics.median(value for values in rounds for value in values) * 1e3
-
-    def jitter_ms(rounds: list[list[float]]) -> float:
-        return max(percentile(v, 95) - statistics.median(v) for v in rounds) * 1e3
-
+    median, jitter = _median_jitter_ms(ours)
+    bare_median, bare_jitter = _median_jitter_ms(bare)
     return Figure(
         label,
-        f"**median {median_ms(ours):.1f} ms**, jitter {jitter_ms(ours):.1f} ms "
+        f"**median {median:.1f} ms**, jitter {jitter:.1f} ms "
         f"({ROUNDS} x {TICKS} sounds; the capture chain's buffers included)",
-        f"a bare miniaudio callback: median {median_ms(bare):.1f} ms, "
-        f"jitter {jitter_ms(bare):.1f} ms",
+        f"a bare miniaudio callback: median {bare_median:.1f} ms, jitter {bare_jitter:.1f} ms",
         budget,
-        median_ms(ours) <= median_ms(bare) + OVER_BARE_MS
-        and jitter_ms(ours) <= jitter_ms(bare) + OVER_BARE_MS,
+        median <= bare_median + OVER_BARE_MS and jitter <= bare_jitter + OVER_BARE_MS,
     )
+
+
+def _median_jitter_ms(rounds: list[list[float]]) -> tuple[float, float]:
+    """The median onset of all rounds, and the largest p95 - p50 within a round, in ms."""
+    median = statistics.median(value for values in rounds for value in values)
+    jitter = max(percentile(values, 95) - statistics.median(values) for values in rounds)
+    return median * 1e3, jitter * 1e3

@@ -1,8 +1,7 @@
 """Rendering the voice: the longest built-in session's speech, before the session starts.
 
-Measured beside its reference in the same run: the same prompts rendered by calling the speech
-engine directly, one after the other, with nothing of ours around it. A second run, from the
-cache, is measured beside the first: it should start at once.
+Beside the same prompts rendered by calling the speech engine directly, one after the other;
+a second run, from the cache, beside the first.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from benchmarks.figures import Figure, at_most, ratio
 from oxybreathe.core import catalog, locations, speech
-from oxybreathe.core.plan import Plan, lay_out
+from oxybreathe.core.plan import lay_out
 
 # Rendering may cost this much over the bare engine calls (a cache lookup and a header read
 # per prompt), and the cached second run this share of the first.
@@ -23,24 +22,29 @@ FACTOR, PLUS_SECONDS = 1.2, 0.2
 WARM_SHARE = 0.05
 
 
-def longest() -> Plan:
-    """The built-in session with the most words to say, at its default length."""
-    files = sorted(locations.builtin_sessions_dir().glob("*.yaml"))
-    plans = [lay_out(catalog.load_file(path, builtin=True)) for path in files]
-    return max(plans, key=lambda p: sum(len(line.text.split()) for line in speech.lines(p)))
-
-
 def figures(runs: int = 3) -> list[Figure]:
     voice = speech.find_voice()
     name = "voice: rendering the longest built-in session's speech"
     if voice is None:
         return [Figure(name, "no speech engine here", "-", "-", None)]
-    plan = longest()
+    files = sorted(locations.builtin_sessions_dir().glob("*.yaml"))
+    plans = [lay_out(catalog.load_file(path, builtin=True)) for path in files]
+    plan = max(plans, key=lambda p: sum(len(line.text.split()) for line in speech.lines(p)))
     texts = list(dict.fromkeys(line.text for line in speech.lines(plan)))
+    assert shutil.which(voice.program) or Path(voice.program).exists()
     ours, bare, warm = [], [], []
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as folder:
-            bare.append(_bare(voice, texts, Path(folder)))
+        with tempfile.TemporaryDirectory() as folder:  # the engine alone, a subprocess a prompt
+            began = time.monotonic()
+            for number, text in enumerate(texts):
+                subprocess.run(
+                    voice.command(Path(folder) / f"{number}.wav"),
+                    input=text.encode(),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    check=True,
+                )
+            bare.append(time.monotonic() - began)
         with tempfile.TemporaryDirectory() as folder:
             began = time.monotonic()
             cold = speech.prepare(plan, voice, cache=Path(folder))
@@ -67,18 +71,3 @@ def figures(runs: int = 3) -> list[Figure]:
             at_most(again, best, WARM_SHARE),
         ),
     ]
-
-
-def _bare(voice: speech.Voice, texts: list[str], folder: Path) -> float:
-    """The engine alone: each prompt rendered by a plain subprocess call."""
-    assert shutil.which(voice.program) or Path(voice.program).exists()
-    began = time.monotonic()
-    for number, text in enumerate(texts):
-        subprocess.run(
-            voice.command(folder / f"{number}.wav"),
-            input=text.encode(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=True,
-        )
-    return time.monotonic() - began

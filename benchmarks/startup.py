@@ -1,11 +1,8 @@
 """CLI start-up and peak memory, each beside its reference in the same run.
 
-- Start-up: `oxybreathe --help`, `list` and `validate sessions/`, run by run in turn with
-  `python -c "import textual.app"`, which those commands must never pay for.
-- `oxybreathe now --plain`: from the spawn to its first cue on stdout, alternating with
-  `oxybreathe --version` run to its end (issue 16: the first cue within a second).
-- Peak memory (the peak RSS of a process that runs and exits): a plain-mode session beside bare
-  Python, and hostile files refused beside a normal file validated.
+Start-up: `oxybreathe --help`, `list` and `validate sessions/` in turn with `import textual.app`;
+`oxybreathe now --plain` to its first cue in turn with `oxybreathe --version`. Peak RSS: a
+plain-mode session beside bare Python, hostile files refused beside a normal file validated.
 """
 
 from __future__ import annotations
@@ -17,6 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from subprocess import DEVNULL, PIPE
 
 from benchmarks import ROOT, homes, oxybreathe
 from benchmarks.figures import Figure, at_most
@@ -27,12 +25,12 @@ HOSTILE_RATIO = 2.0  # refusing a hostile file costs about what validating a nor
 MIB = 1024  # ru_maxrss is in KiB on Linux
 
 # Runs argv and prints the child's peak RSS in KiB.
-PEAK = (
-    "import resource, subprocess, sys\n"
-    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, "
-    "stdin=subprocess.DEVNULL)\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
+PEAK = """\
+import resource, sys
+from subprocess import DEVNULL, run
+run(sys.argv[1:], stdout=DEVNULL, stderr=DEVNULL, stdin=DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
 
 SHORT = "name: Short\nsteps:\n  - breathe: [inhale: 1, exhale: 1]\n    cycles: 1\n"  # 2 s
 
@@ -40,10 +38,8 @@ SHORT = "name: Short\nsteps:\n  - breathe: [inhale: 1, exhale: 1]\n    cycles: 1
 def _ms(argv: list[str], env: dict[str, str], lines: int = 0) -> float:
     """Wall ms from spawning `argv` to its end, or to its first `lines` lines on stdout."""
     started = time.perf_counter()
-    out = subprocess.PIPE if lines else subprocess.DEVNULL
-    with subprocess.Popen(
-        argv, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env
-    ) as process:
+    out = PIPE if lines else DEVNULL
+    with subprocess.Popen(argv, stdout=out, stderr=DEVNULL, stdin=DEVNULL, env=env) as process:
         if not lines and process.wait(timeout=60):
             raise subprocess.CalledProcessError(process.returncode, argv)
         for _ in range(lines):
@@ -77,6 +73,7 @@ def _peak(argv: list[str], env: dict[str, str], runs: int = 1) -> tuple[int, flo
 
 
 def hostile_files(folder: Path) -> dict[str, Path]:
+    """Billion laughs, deep nesting and a huge file, written to `folder`."""
     laughs = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     for n in range(1, 12):  # each level holds ten of the one before: 10^12 items in the end
         name, before = chr(97 + n), chr(96 + n)
@@ -131,24 +128,22 @@ def figures(runs: int) -> list[Figure]:
         )
         for command in ("--help", "list", "validate")
     ]
-    rows.append(
+    rows += [
         Figure(
             "`oxybreathe now --plain`: its first cue",
             f"**{now_ms:.0f} ms** ({now_ms / version_ms:.2f}x)",
             f"`oxybreathe --version`: {version_ms:.0f} ms",
             f"≤ {NOW_RATIO:g}x",
             at_most(now_ms, version_ms, NOW_RATIO),
-        )
-    )
-    rows.append(
+        ),
         Figure(
             "peak memory, a plain-mode session",
             f"**{plain / MIB:.0f} MiB**",
             f"bare Python: {bare / MIB:.0f} MiB",
             "≤ +16 MiB",
             plain - bare <= 16 * MIB,
-        )
-    )
+        ),
+    ]
     rows += [
         Figure(
             f"hostile file refused: {label}",

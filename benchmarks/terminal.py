@@ -1,9 +1,7 @@
 """Programs in a real terminal, watched from outside: tmux for the screen, /proc for the rest.
 
-Each program gets a tmux server of its own on a private socket (`oxybreathe-bench-PID-N`,
-never the user's), killed afterwards, and one control-mode client (`tmux -C`) through which
-it is started, its output is stamped as it arrives and its screen is captured: no process is
-spawned while a program is watched. Nothing here reaches into the program.
+Each program gets a tmux server of its own on a private socket, killed afterwards, and one
+control-mode client (`tmux -C`) that starts it, stamps its output and captures its screen.
 """
 
 from __future__ import annotations
@@ -32,13 +30,11 @@ class Terminal:
         self.socket = f"oxybreathe-bench-{os.getpid()}-{next(_servers)}"
         self.command = command
         self.env = env
-        self.pid = self.server = 0
-        self.socket_path = ""
+        self.pid = self.server = self._outputs = 0  # _outputs: %output lines read so far
+        self.socket_path, self._buffer = "", b""
         self.started = 0.0  # when the command was sent, on time.monotonic()
         self.output_at = 0.0  # when the latest %output was read
-        self._buffer = b""
         self._read_at = 0.0  # when the buffer's latest lines were read: each read ends a line
-        self._outputs = 0  # %output lines read so far
 
     def __enter__(self) -> Terminal:
         exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in self.env.items())
@@ -110,7 +106,7 @@ class Terminal:
         return line
 
     def _reply(self, deadline: float) -> list[str]:
-        """The lines of the next command's reply (notifications before it are taken in)."""
+        """The lines of the next command's reply (notifications before it are read too)."""
         while not (begin := self._line(deadline)).startswith(b"%begin "):
             pass
         tag, lines = begin.split()[1:3], []
@@ -132,8 +128,8 @@ class Terminal:
         return "\n".join(self.command_lines("capture-pane -p -t b")) + "\n"
 
     def wait_for(self, texts: list[str], timeout: float = 30.0) -> float:
-        """The time.monotonic() at which every one of `texts` was on the screen: when the output
-        after which a capture first showed them all was read."""
+        """When every one of `texts` was on screen: the reading of the output after which a
+        capture first showed them all."""
         deadline, screen = time.monotonic() + timeout, ""
         self.command_lines("refresh-client -A '%0:on'")
         try:
@@ -201,15 +197,13 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run_ms(pid: int) -> float:
-    """Time the threads of `pid` and its descendants have run on a CPU so far (schedstat, in
-    ns): unlike wall time, it hardly moves when the machine is busy with other work."""
+    """Time the threads of `pid` and its descendants have run on a CPU so far (schedstat)."""
     return sum(int(text.split()[0]) for text in _threads(pid, "schedstat")) / 1e6
 
 
 def switches(pid: int) -> tuple[int, int]:
-    """Context switches of every thread of `pid` and its descendants: voluntary (a thread
-    blocked and was woken again: a wake-up) and involuntary (a running thread preempted, which
-    grows with the machine's other load)."""
+    """Context switches of every thread of `pid` and its descendants: voluntary (wake-ups) and
+    involuntary (preemptions, which grow with the machine's other load)."""
     counts = {"voluntary_ctxt_switches": 0, "nonvoluntary_ctxt_switches": 0}
     for text in _threads(pid, "status"):
         for line in text.splitlines():
