@@ -123,6 +123,17 @@ class Terminal:
         self._client.stdin.flush()
         return self._reply(time.monotonic() + timeout)
 
+    def last_screen(self) -> str:
+        """What the terminal shows, for a message about a program that ended: through a tmux
+        command of its own, since the control client may have ended with it."""
+        found = subprocess.run(
+            ["tmux", "-L", self.socket, "capture-pane", "-p", "-t", "b"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return found.stdout or f"(no screen: tmux said {found.stderr.strip() or 'nothing'})"
+
     def screen(self) -> str:
         """What the terminal shows now."""
         return "\n".join(self.command_lines("capture-pane -p -t b")) + "\n"
