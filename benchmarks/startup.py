@@ -40,7 +40,8 @@ def _ms(argv: list[str], env: dict[str, str], lines: int = 0) -> float:
     started = time.perf_counter()
     out = PIPE if lines else DEVNULL
     with subprocess.Popen(argv, stdout=out, stderr=DEVNULL, stdin=DEVNULL, env=env) as process:
-        if not lines and process.wait(timeout=60):
+        # No timeout: with one, Popen.wait polls with sleeps of up to 50 ms, not waitpid().
+        if not lines and process.wait():
             raise subprocess.CalledProcessError(process.returncode, argv)
         for _ in range(lines):
             assert process.stdout is not None
