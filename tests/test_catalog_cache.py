@@ -250,3 +250,42 @@ async def test_a_stale_cache_never_runs_a_wrong_session(mine):
         screen = app.screen
         assert isinstance(screen, SessionScreen)
         assert screen.plan.session == real
+
+
+async def test_a_file_changed_after_home_listed_it_shows_what_it_says_now(clock, mine, write):
+    # Home lists from the cache and reads a session only when it is highlighted: by then the
+    # file may have changed. Changed but sound: its own name, description and length, never
+    # the old ones. Broken since: no length (never the one of the session highlighted before),
+    # and a way to read it again.
+    from oxybreathe.core import catalog
+    from oxybreathe.ui.screens.home import HomeScreen
+    from tests.conftest import app_with, select, text_of, top
+
+    other = mine.with_name("other.yaml")
+    other.write_text(MINE.replace("Mine", "Other"), encoding="utf-8")
+    catalog.entries()  # the cache is warm, as after any earlier run
+    app = app_with(clock, checkin=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = top(app, HomeScreen)
+        assert isinstance(home, HomeScreen)
+        mine.write_text(
+            "name: Mine, changed\ndescription: Now with a description.\nminutes: 3\n"
+            "steps:\n  - breathe: [inhale: 5, exhale: 5]\n",
+            encoding="utf-8",
+        )
+        await select(pilot, "mine")
+        assert text_of(home, "name") == "Mine, changed"
+        assert text_of(home, "description") == "Now with a description."
+        assert text_of(home, "length").startswith("Length: ◀ 3 min ▶")
+        await select(pilot, "sober")
+        assert text_of(home, "length").startswith("Length:")
+        other.write_text("name: Other\nsteps: [[[\n", encoding="utf-8")
+        await select(pilot, "other")
+        assert text_of(home, "length") == ""
+        assert text_of(home, "problems") == "This file has changed: press r to read it again."
+        await pilot.press("right")  # no length to change, and no error
+        await pilot.press("r")
+        await pilot.pause()
+        await select(pilot, "other")
+        assert text_of(home, "description") == "This file has problems. Press e to edit it."

@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitStatus.INVALID
     finally:
         sys.stdout, sys.stderr = saved
-        collector.settle()  # if the app never painted (no terminal, an error)
+        collector.settle(freeze=False)  # if the app never painted (no terminal, an error)
 
 
 def _command(argv: list[str]) -> int:

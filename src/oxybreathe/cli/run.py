@@ -97,7 +97,7 @@ def open_app(
         app.run()
     finally:
         app.wrap_up()  # a session still running (Ctrl+Q) is kept as incomplete
-        collector.settle()  # if the app ended before its first paint
+        collector.settle(freeze=False)  # if the app ended before its first paint
     for line in app.farewell:
         say(line, error=True)
     return app.return_code or ExitStatus.OK

@@ -29,13 +29,15 @@ def hold_off() -> None:
         _held_off = True
 
 
-def settle() -> None:
-    """Start-up is over (or ended early): freeze what it made, collect as usual again.
-    Does nothing unless `hold_off()` disabled the collector, and only once."""
+def settle(*, freeze: bool = True) -> None:
+    """Start-up is over: freeze what it made (unless `freeze` is False: it ended before the
+    app's first paint), and collect as usual again. Does nothing unless `hold_off()` disabled
+    the collector, and only once."""
     global _held_off
     if _held_off:
         _held_off = False
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         gc.enable()
 
 

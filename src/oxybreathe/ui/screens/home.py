@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from oxybreathe.core import catalog, keys, locations, paths
 from oxybreathe.core.catalog import Entry
+from oxybreathe.core.catalog_cache import Shown
 from oxybreathe.core.preferences import DEFAULTS, Preferences
 from oxybreathe.core.problems import LoadError
 from oxybreathe.core.safe_text import clean
@@ -215,9 +216,19 @@ class HomeScreen(Screen[None]):
         from oxybreathe.core.plan import bounds, default_minutes, length_choices
 
         entry = self.selected
-        session = entry.session if entry is not None else None
-        if entry is None or session is None:
+        if entry is None:
             return
+        session = entry.session  # read now: from the cache, or from the file if it changed
+        details = self.query_one(Details)
+        if session is None:  # broken since it was listed
+            self.choices, self._choices_for = [], None
+            again = self._key("reload", "r")
+            details.show(
+                length="", problems=f"This file has changed: press {again} to read it again."
+            )
+            return
+        if entry.shown != Shown.of(session):  # changed since it was listed: what it says now
+            details.show(name=clean(session.name), description=clean(session.description))
         if self._choices_for == (entry.id, session):
             self._show_length()  # the same session: keep the length the user chose
             return
