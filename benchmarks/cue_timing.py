@@ -51,9 +51,11 @@ for offset in offsets:
     print("{TOKEN}", flush=True)
 """
 
+# The naive loop starts at a given moment, then sums its sleeps.
 NAIVE = f"""\
 import json, sys, time
-for seconds in json.loads(sys.argv[1]):
+time.sleep(max(0.0, float(sys.argv[1]) - time.monotonic()))
+for seconds in json.loads(sys.argv[2]):
     print("{TOKEN}", flush=True)
     time.sleep(seconds)
 """
@@ -174,7 +176,10 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> list[Timing]:
             stamper.wait(terminate=True)
             raise RuntimeError("`oxybreathe run --plain` printed no cue in 30 s")
         # The chimed runner's cues fall on zero; the bare loop's a quarter of a phase after
-        # them, plain mode's half a phase after, from a whole phase late enough to start.
+        # them, plain mode's half a phase after, from a whole phase late enough to start. The
+        # naive loop starts at five eighths and falls behind from there (60-110 ms over the
+        # default 2.5 minutes), so that it never wakes with another runner: started with plain
+        # mode, it drifted across the bare loop's and plain mode's instants, and their tails.
         zero = lines["chimed"][0]
         later = zero + math.ceil((delay + 0.5) / phase) * phase
         bare = [sys.executable, "-c", BARE, str(later + phase / 4), json.dumps(offsets)]
@@ -182,7 +187,8 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> list[Timing]:
         time.sleep(max(0.0, later + phase / 2 - delay - time.monotonic()))
         quiet_run = [*run, str(quiet), *plain, f"{minutes:g}", "--no-chimes"]
         stamper.start(quiet_run, lines["plain"], env)
-        naive = [sys.executable, "-c", NAIVE, json.dumps([phase] * len(offsets))]
+        naive_start = str(later + phase * 5 / 8)
+        naive = [sys.executable, "-c", NAIVE, naive_start, json.dumps([phase] * len(offsets))]
         stamper.start(naive, lines["naive"], env)
         stamper.wait()
     return [
