@@ -3,12 +3,12 @@
 One file in the user's cache folder holds the Session parsed from each session file, and what
 the session list shows of it (`Shown`: read without importing the model, so home's first
 paint needs neither the model nor the plan), keyed by the file's path, whether it is built-in,
-its size, mtime, ctime and inode. The whole cache is
-keyed by the oxybreathe version and the core's code that made it, and checksummed. Anything
-wrong with it (missing, damaged, truncated, from another version, too large, a folder or a
-device in its place, unreadable) is a miss: the files are read again, and a new cache is written
-when it can be. Writes are whole and atomic (a temp file, then `os.replace`); a folder that
-cannot be written means no cache, silently, since nothing is lost.
+its size, mtime, ctime and inode. The whole cache is keyed by the oxybreathe version and the
+core's code that made it, and checksummed. Anything wrong with it (missing, damaged, truncated,
+from another version, too large, a folder or a device in its place, unreadable) is a miss: the
+files are read again, and a new cache is written when it can be. Writes are whole and atomic
+(a temp file, then `os.replace`); a folder that cannot be written means no cache, silently,
+since nothing is lost.
 
 A cached Session is for showing the list only. A session is loaded again from its file, fully
 validated, when it runs, so a stale cache can never run a wrong session. Broken files are never
