@@ -255,6 +255,19 @@ def test_an_engine_that_hangs_is_asked_once_and_the_session_goes_on(tmp_path, mo
     assert prepared.plan.voice_sounds == set()
 
 
+def test_an_engine_that_fails_is_asked_again_for_each_prompt_whatever_it_says(tmp_path):
+    # Only a timeout stops the asking; an engine's own words never do, even these.
+    calls = tmp_path / "calls"
+    engine = tmp_path / "failing-engine"
+    engine.write_text(f"#!/bin/sh\necho called >> {calls}\necho 'took more than' >&2\nexit 1\n")
+    engine.chmod(0o755)
+    plan = lay_out(load_session(SESSIONS / "body-scan.yaml", builtin=True))
+    prompts = len({line.text for line in speech.lines(plan)})
+    prepared = speech.prepare(plan, Voice("espeak-ng", str(engine)), cache=tmp_path / "c")
+    assert calls.read_text().count("called") == prompts > 1
+    assert prepared.notice is not None and f"could not speak {prompts} of" in prepared.notice
+
+
 def test_piper_asked_for_but_missing_is_said(tmp_path, voice):
     model = tmp_path / "calm.onnx"
     model.write_bytes(b"model")

@@ -255,16 +255,16 @@ def render(
     done: dict[str, tuple[Path, float]] = {}
     failed: dict[str, str] = {}
     deadline = time.monotonic() + RENDER_BUDGET_SECONDS
-    stuck: str | None = None  # why the engine is not asked again
+    stuck: _Stuck | None = None  # why the engine is not asked again
     for number, text in enumerate(wanted, start=1):
         path = folder / f"{voice.key(text)}.wav"
         try:
             done[text] = (path, _length(path))
         except sounds.Unplayable:
             if stuck is None and time.monotonic() > deadline:
-                stuck = f"rendering took more than {RENDER_BUDGET_SECONDS:g} s"
+                stuck = _Stuck(f"rendering took more than {RENDER_BUDGET_SECONDS:g} s")
             why = stuck or _speak(voice, text, path, min(RENDER_TIMEOUT_SECONDS, _left(deadline)))
-            if why is not None and "took more than" in why:
+            if isinstance(why, _Stuck):
                 stuck = why
             if why is None:
                 try:
@@ -276,6 +276,10 @@ def render(
         if progress is not None:
             progress(number, len(wanted))
     return done, failed
+
+
+class _Stuck(str):
+    """Why a rendering failed, when the engine is not to be asked again (it timed out)."""
 
 
 def _left(deadline: float) -> float:
@@ -319,7 +323,7 @@ def _speak(voice: Voice, text: str, path: Path, timeout: float) -> str | None:
         os.replace(part, path)
         return None
     except subprocess.TimeoutExpired:
-        return f"{voice.engine} took more than {timeout:g} s for one prompt"
+        return _Stuck(f"{voice.engine} took more than {timeout:g} s for one prompt")
     except OSError as error:
         return f"{voice.engine} could not run: {error.strerror or error}"
     finally:
