@@ -10,7 +10,7 @@ from oxybreathe.core import notes
 from oxybreathe.core.checkin import Ratings
 from oxybreathe.core.closing import Outcome
 from oxybreathe.core.engine import CueStarted, Event, Finished
-from oxybreathe.core.flow import SAVE_EVERY_SECONDS, SessionFlow
+from oxybreathe.core.flow import SAVE_EVERY_SECONDS, SessionFlow, Show
 from oxybreathe.core.history import Recorder, open_store
 from oxybreathe.core.loader import load_session, parse_session
 from oxybreathe.core.plan import lay_out
@@ -26,13 +26,13 @@ def rows(folder):
         opened.store.close()
 
 
-def play_to_end(flow: SessionFlow, clock: FakeClock) -> list[Event]:
-    events = flow.start()
+def play_to_end(flow: SessionFlow, clock: FakeClock, show: Show | None = None) -> list[Event]:
+    events = flow.start(show)
     while not flow.done:
         deadline = flow.next_deadline()
         assert deadline is not None
         clock.now = deadline
-        events += flow.poll()
+        events += flow.poll(show)
     return events
 
 
@@ -165,35 +165,31 @@ class ListeningPlayer:
         pass
 
 
-def test_a_front_end_that_shows_at_once_shows_each_cue_before_its_sound(clock):
-    log: list[str] = []
+def chimed_flow(log: list[str], clock: FakeClock, cycles: int) -> SessionFlow:
+    """A flow whose every phase rings the tick, into a player that notes it in `log`."""
     session = parse_session(
         "name: Chimed\nchimes: {start: none, end: none, phase: tick}\n"
-        "steps:\n  - breathe: [inhale: 4, exhale: 4]\n    cycles: 2\n"
+        f"steps:\n  - breathe: [inhale: 4, exhale: 4]\n    cycles: {cycles}\n"
     )
     flow = SessionFlow(lay_out(session), player=ListeningPlayer(log), clock=clock)
+    flow.begin(Ratings())
+    return flow
+
+
+def test_a_front_end_that_shows_at_once_shows_each_cue_before_its_sound(clock):
+    log: list[str] = []
+    flow = chimed_flow(log, clock, cycles=2)
 
     def show(events: list[Event]) -> None:
         log.extend(f"show {e.cue.phase}" for e in events if isinstance(e, CueStarted))
 
-    flow.begin(Ratings())
-    flow.start(show)
-    while not flow.done:
-        deadline = flow.next_deadline()
-        assert deadline is not None
-        clock.now = deadline
-        flow.poll(show)
+    play_to_end(flow, clock, show)
     assert log == ["show inhale", "sound tick", "show exhale", "sound tick"] * 2
 
 
 def test_without_a_show_the_sound_goes_out_before_the_events_are_returned(clock):
     log: list[str] = []
-    session = parse_session(
-        "name: Chimed\nchimes: {start: none, end: none, phase: tick}\n"
-        "steps:\n  - breathe: [inhale: 4, exhale: 4]\n    cycles: 1\n"
-    )
-    flow = SessionFlow(lay_out(session), player=ListeningPlayer(log), clock=clock)
-    flow.begin(Ratings())
+    flow = chimed_flow(log, clock, cycles=1)
     [cue] = [e for e in flow.start() if isinstance(e, CueStarted)]
     flow.stop()  # which hands the garbage collector back
     assert (cue.cue.phase, log) == ("inhale", ["sound tick"])
