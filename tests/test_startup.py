@@ -99,3 +99,16 @@ def test_the_bare_command_with_no_terminal_lists_and_leaves_the_collector_on(tmp
     result = run_python(code)
     assert "Box breathing" in result.stdout
     assert result.stdout.splitlines()[-1] == "on: True frozen: 0 status: 0"
+
+
+def test_with_no_terminal_the_sessions_are_listed_with_the_collector_on():
+    # The bare command holds the collector off for the app; with no terminal there is no app,
+    # and the listing that stands in for it reads the files with the collector on.
+    code = (
+        "import gc\nfrom oxybreathe.core import collector\nfrom oxybreathe.cli import run\n"
+        "collector.hold_off()\nstatus = run.home()\n"
+        "print('on:', gc.isenabled(), 'status:', status)"
+    )
+    result = run_python(code)
+    assert "Box breathing" in result.stdout
+    assert result.stdout.splitlines()[-1] == "on: True status: 0"

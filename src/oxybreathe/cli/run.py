@@ -77,6 +77,7 @@ def home(flags: Mapping[str, object] | None = None) -> int:
             f"oxybreathe: the app needs a terminal, but {problem}; listing the sessions instead.",
             error=True,
         )
+        collector.settle(freeze=False)  # no app to start: the files are read with it on
         return listing.run(None)
     return open_app(flags)
 
