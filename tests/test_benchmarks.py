@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.cue_timing import TOKEN, Stamper, Timing, figures, timing_from
+from benchmarks.cue_timing import TOKEN, Stamper, Timing, figures, pooled, timing_from
 from benchmarks.figures import (
     Figure,
     at_most,
@@ -91,6 +91,16 @@ def test_drift_compares_the_first_minute_with_the_last():
     drifting = _timing("naive", [i * 0.1 for i in range(300)])  # 0.1 ms later every cue
     assert drifting.minute_median(last=False) == pytest.approx(5.95)  # cues 0-119
     assert drifting.minute_median(last=True) == pytest.approx(23.9)  # cues 179-299
+
+
+def test_pooled_runners_count_every_cue_of_each_and_keep_their_minutes():
+    early = _timing("one", [0.1] * 240)  # two minutes of cues
+    late = _timing("two", [0.1] * 100 + [2.0] * 140)  # late from 50 s on
+    both = pooled("both", [early, late])
+    assert len(both.errors) == len(both.offsets) == 480
+    assert percentile(both.errors, 99) == 2.0
+    assert both.minute_median(last=False) == 0.1
+    assert both.minute_median(last=True) == pytest.approx((0.1 + 2.0) / 2)
 
 
 def _verdicts(plain: list[float], bare: list[float]) -> dict[str, bool | None]:
