@@ -143,7 +143,7 @@ def energy(seconds: float, folder: Path) -> dict[str, Use]:
         used = {}
         for label, window in windows.items():
             if not terminal.running(window.pid):
-                raise RuntimeError(f"{label}: it ended during the window:\n{window.last_screen()}")
+                raise RuntimeError(f"{label}: it ended during the window:\n{window.screen()}")
             pairs = zip(after[label], before[label], strict=True)
             cpu, woken, preempted = (end - start for end, start in pairs)
             per_second = (100 * cpu / elapsed, woken / elapsed, preempted / elapsed)
