@@ -1,8 +1,9 @@
 """Cue timing of plain mode, measured from outside, beside a bare deadline loop in the same run.
 
-Seven runners play the same cues at once, each cue line stamped as it can be read: two each of
-plain mode without chimes, plain mode with a chime every phase, and a bare deadline loop, each on
-an instant of its own, and a naive sleep loop.
+Nine runners play the same cues at once, each cue line stamped as it can be read, each on an
+instant of its own: two each of plain mode without chimes and its reference, a bare deadline
+loop; two each of plain mode with a chime every phase and its reference, the bare loop with a
+bare miniaudio device playing the tick; and a naive sleep loop.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from subprocess import DEVNULL, PIPE
 
 from benchmarks import ROOT, alsa_file, homes
 from benchmarks.figures import Figure, at_most, percentile
+from benchmarks.sound_onset import DEVICE
+from oxybreathe.audio_backends import PERIOD_MS
+from oxybreathe.core import sounds
 from oxybreathe.core.loader import load_session
+from oxybreathe.core.model import Sound
 from oxybreathe.core.plan import lay_out
 
 PHASE_SECONDS = 0.5  # the shortest phase a session may have: the most cues per minute
@@ -52,6 +57,23 @@ for offset in offsets:
     print("{TOKEN}", flush=True)
 """
 
+# The bare loop with a bare miniaudio device open (benchmarks/sound_onset.py): each cue's line,
+# then its tick, as plain mode with a chime does. The reference for that runner.
+BARE_CHIMED = (
+    DEVICE
+    + f"""\
+start, offsets = float(sys.argv[2]), json.loads(sys.argv[3])
+asked = []
+device = open_device(lambda: bool(asked) and asked.pop(), {PERIOD_MS})
+for offset in offsets:
+    time.sleep(max(0.0, start + offset - time.monotonic()))
+    print("{TOKEN}", flush=True)
+    asked.append(True)
+time.sleep(0.3)
+device.close()
+"""
+)
+
 # The naive loop starts at a given moment, then sums its sleeps.
 NAIVE = f"""\
 import json, sys, time
@@ -65,13 +87,15 @@ FACTOR, PLUS_MS = 1.2, 0.5  # median and 99th percentile: ≤ 1.2x the bare loop
 LATEST_MS = 20.0  # no cue later than this
 # Two runners of each kind, their cues pooled: a 99th percentile of 600 cues rests on the six
 # latest, not on three, so one burst of the machine's other work does not decide it.
-KINDS, COPIES = ("chimed", "plain", "bare"), 2
+KINDS, COPIES = ("chimed", "plain", "bare", "bare chimed"), 2
 NAMES = {
     "plain": "oxybreathe --plain",
     "chimed": "oxybreathe --plain, a chime every phase",
     "bare": "bare deadline loop",
+    "bare chimed": "bare deadline loop with a bare miniaudio device",
     "naive": "naive sleep loop",
 }
+REFERENCES = {"plain": "bare", "chimed": "bare chimed"}  # each of ours beside its own
 
 
 @dataclass(frozen=True)
@@ -171,9 +195,9 @@ def _delay(command: list[str], env: dict[str, str]) -> float:
     return statistics.median(delays)
 
 
-def measure(minutes: float, phase: float = PHASE_SECONDS) -> list[Timing]:
-    """Play `minutes` of cues in every runner at once; their timings, each kind's copies pooled,
-    oxybreathe's first, then the bare loop's and the naive loop's."""
+def measure(minutes: float, phase: float = PHASE_SECONDS) -> dict[str, Timing]:
+    """Play `minutes` of cues in every runner at once; the timings of each kind (NAMES), its
+    copies pooled."""
     with tempfile.TemporaryDirectory(prefix="oxybreathe-bench-") as name:
         folder = Path(name)
         quiet, chimed = folder / "quiet.yaml", folder / "chimed.yaml"
@@ -182,6 +206,7 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> list[Timing]:
         env = {**os.environ, **homes(folder), **alsa_file(folder / "asound.conf", PACE)}
         offsets = [cue.start for cue in lay_out(load_session(quiet), minutes).cues]
         run = [sys.executable, "-m", "oxybreathe", "run"]
+        tick = str(sounds.path_of(Sound(builtin="tick")))
 
         def ours(kind: str, length: float) -> list[str]:
             """The command of oxybreathe's runner of `kind`, playing `length` minutes."""
@@ -205,9 +230,9 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> list[Timing]:
         starts = []
         for slot, (kind, copy) in enumerate(runners, start=1):
             at = later + slot / (len(runners) + 1) * phase
-            if kind == "bare":
-                command = [sys.executable, "-c", BARE, str(at), json.dumps(offsets)]
-                starts.append((0.0, command, lines[kind][copy]))
+            if kind in (scripts := {"bare": [BARE], "bare chimed": [BARE_CHIMED, tick]}):
+                command = [sys.executable, "-c", *scripts[kind], str(at), json.dumps(offsets)]
+                starts.append((0.0, command, lines[kind][copy]))  # it waits for `at` itself
             else:
                 starts.append((at - delays[kind], ours(kind, minutes), lines[kind][copy]))
         # The naive loop starts halfway between two runners and falls behind from there
@@ -219,10 +244,10 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> list[Timing]:
             time.sleep(max(0.0, start_at - time.monotonic()))
             stamper.start(command, out, env)
         stamper.wait()
-    return [
-        pooled(name, [timing_from(name, stamps, offsets) for stamps in lines[kind]])
+    return {
+        kind: pooled(name, [timing_from(name, stamps, offsets) for stamps in lines[kind]])
         for kind, name in NAMES.items()
-    ]
+    }
 
 
 def pooled(name: str, timings: list[Timing]) -> Timing:
@@ -231,22 +256,28 @@ def pooled(name: str, timings: list[Timing]) -> Timing:
     return Timing(name, errors, tuple(offset for timing in timings for offset in timing.offsets))
 
 
-def figures(timings: list[Timing], minutes: float) -> list[Figure]:
-    """The cue-timing rows: error beside the bare loop's, the latest cue, and drift."""
-    *ours, bare, naive = timings
-    rows = []
-    bare_median, bare_p99 = statistics.median(bare.errors), percentile(bare.errors, 99)
-    for timing in ours:
+def figures(timings: dict[str, Timing], minutes: float) -> list[Figure]:
+    """The cue-timing rows of each of oxybreathe's kinds: error beside its reference's, the
+    latest cue, and drift beside the naive loop's."""
+    naive, rows = timings["naive"], []
+    naive_first, naive_last = naive.minute_median(False), naive.minute_median(True)
+    for kind, against in REFERENCES.items():
+        if kind not in timings:
+            continue
+        timing, reference = timings[kind], timings[against]
         label = timing.name.removeprefix("oxybreathe ")
         median, p99 = statistics.median(timing.errors), percentile(timing.errors, 99)
+        bare_median, bare_p99 = (
+            statistics.median(reference.errors),
+            percentile(reference.errors, 99),
+        )
         first, last = timing.minute_median(last=False), timing.minute_median(last=True)
-        naive_first, naive_last = naive.minute_median(False), naive.minute_median(True)
         rows += [
             Figure(
                 f"cue error, {label}, {len(timing.errors)} cues ({COPIES} runners) in "
                 f"{minutes:g} min: median / 99th percentile",
                 f"**{median:.2f} / {p99:.2f} ms**",
-                f"bare deadline loop: {bare_median:.2f} / {bare_p99:.2f} ms",
+                f"{reference.name}: {bare_median:.2f} / {bare_p99:.2f} ms",
                 f"each ≤ {FACTOR:g}x the bare loop's + {PLUS_MS:g} ms",
                 at_most(median, bare_median, FACTOR, PLUS_MS)
                 and at_most(p99, bare_p99, FACTOR, PLUS_MS),
@@ -254,7 +285,7 @@ def figures(timings: list[Timing], minutes: float) -> list[Figure]:
             Figure(
                 f"latest cue, {label}",
                 f"**{max(timing.errors):.2f} ms**",
-                f"bare deadline loop: {max(bare.errors):.2f} ms; "
+                f"{reference.name}: {max(reference.errors):.2f} ms; "
                 f"naive sleep loop: {max(naive.errors):.0f} ms",
                 f"≤ {LATEST_MS:g} ms",
                 max(timing.errors) <= LATEST_MS,

@@ -63,38 +63,53 @@ while chunk := os.read(0, 1764):
         time.sleep(ahead)
 """
 
-# The reference: the same device, the tick started by the callback itself at each deadline.
-BARE = """\
+# A bare miniaudio device, as oxybreathe's worker opens it, whose own callback starts the tick
+# (argv[1], 16-bit mono) each time `due()` says so.
+DEVICE = """\
 import json, sys, time, wave
 from array import array
 import miniaudio
-deadlines = json.loads(sys.argv[2])
 with wave.open(sys.argv[1], "rb") as file:
     mono = array("h", file.readframes(file.getnframes()))
 both = array("h", bytes(4 * len(mono)))
 both[0::2] = mono
 both[1::2] = mono
 tick = both.tobytes()
-def stream():
+def stream(due):
     count, playing = (yield b""), b""
     while True:
-        if deadlines and time.monotonic() >= deadlines[0]:
-            deadlines.pop(0)
+        if due():
             playing = tick
         out, playing = playing[: count * 4], playing[count * 4 :]
         count = yield out + bytes(count * 4 - len(out))
-device = miniaudio.PlaybackDevice(
-    output_format=miniaudio.SampleFormat.SIGNED16, nchannels=2, sample_rate=44_100,
-    buffersize_msec=int(sys.argv[3]),
-)
-generator = stream()
-next(generator)
-device.start(generator)
+def open_device(due, period_ms):
+    device = miniaudio.PlaybackDevice(
+        output_format=miniaudio.SampleFormat.SIGNED16, nchannels=2, sample_rate=44_100,
+        buffersize_msec=period_ms,
+    )
+    generator = stream(due)
+    next(generator)
+    device.start(generator)
+    return device
+"""
+
+# The reference: the tick started by the callback itself at each deadline (argv[2]).
+BARE = (
+    DEVICE
+    + """\
+deadlines = json.loads(sys.argv[2])
+def due():
+    if deadlines and time.monotonic() >= deadlines[0]:
+        deadlines.pop(0)
+        return True
+    return False
+device = open_device(due, int(sys.argv[3]))
 while deadlines:
     time.sleep(0.05)
 time.sleep(0.3)
 device.close()
 """
+)
 
 
 @contextlib.contextmanager
