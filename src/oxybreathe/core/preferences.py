@@ -18,56 +18,51 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 VOLUME_MIN, VOLUME_MAX = 0, 100
 
+# The kinds and the settings are named tuples: a frozen dataclass costs about seven times as much
+# to create, and this module is imported before the app's first paint.
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+
+class Flag(NamedTuple):
     """A setting that is true or false."""
 
 
-@dataclass(frozen=True, slots=True)
-class Whole:
+class Whole(NamedTuple):
     """A setting that is a whole number from `low` to `high`."""
 
     low: int
     high: int
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
+class Name(NamedTuple):
     """A setting that is a short name (a theme); the app checks that it exists."""
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(NamedTuple):
     """A setting that is one of a few words."""
 
     options: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Keys:
+class Keys(NamedTuple):
     """The `keys:` section: binding id -> keys (core/keys.py), kept as sorted (id, keys) pairs."""
 
 
-@dataclass(frozen=True, slots=True)
-class CountryCode:
+class CountryCode(NamedTuple):
     """A setting that is a two-letter country code (core.helplines knows which)."""
 
 
-@dataclass(frozen=True, slots=True)
-class File:
+class File(NamedTuple):
     """A setting that is the path of an existing file (relative to the settings file)."""
 
 
 Kind = Flag | Whole | Name | Choice | Keys | CountryCode | File
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
+class Setting(NamedTuple):
     """One setting: its key (in the settings file and in memory), its default and its kind.
 
     `in_file` is False for a setting only the app changes; `remembered` is False for one the
