@@ -12,6 +12,7 @@ import json
 import math
 import os
 import selectors
+import shlex
 import statistics
 import subprocess
 import sys
@@ -58,7 +59,8 @@ for offset in offsets:
 """
 
 # The bare loop with a bare miniaudio device open (benchmarks/sound_onset.py): each cue's line,
-# then its tick, as plain mode with a chime does. The reference for that runner.
+# then its tick, in one process (plain mode's sound is played by a worker process of its own).
+# The reference for plain mode with a chime.
 BARE_CHIMED = (
     DEVICE
     + f"""\
@@ -87,7 +89,7 @@ FACTOR, PLUS_MS = 1.2, 0.5  # median and 99th percentile: ≤ 1.2x the bare loop
 LATEST_MS = 20.0  # no cue later than this
 # Two runners of each kind, their cues pooled: a 99th percentile of 600 cues rests on the six
 # latest, not on three, so one burst of the machine's other work does not decide it.
-KINDS, COPIES = ("chimed", "plain", "bare", "bare chimed"), 2
+OURS, BARES, COPIES = ("chimed", "plain"), ("bare", "bare chimed"), 2
 NAMES = {
     "plain": "oxybreathe --plain",
     "chimed": "oxybreathe --plain, a chime every phase",
@@ -108,7 +110,7 @@ class Timing:
 
     def minute_median(self, last: bool) -> float:
         """The median error over the first (or the last) minute of cues."""
-        end = self.offsets[-1]
+        end = max(self.offsets)
         chosen = [
             error
             for error, offset in zip(self.errors, self.offsets, strict=True)
@@ -120,12 +122,12 @@ class Timing:
 def timing_from(name: str, arrivals: list[float], offsets: list[float]) -> Timing:
     """Each cue's lateness: no cue comes early, so the soonest after its offset marks the start
     (aligning on the first cue would make every cue after a late first one look early)."""
-    count = min(len(arrivals), len(offsets))
-    if count == 0:
-        raise ValueError(f"{name}: no cues arrived")
-    start = min(arrivals[i] - offsets[i] for i in range(count))
-    errors = tuple((arrivals[i] - start - offsets[i]) * 1000 for i in range(count))
-    return Timing(name, errors, tuple(offsets[:count]))
+    if len(arrivals) != len(offsets) or not offsets:  # a cue missed would pair every later one
+        raise ValueError(f"{name}: {len(arrivals)} cues arrived of {len(offsets)}")
+    pairs = list(zip(arrivals, offsets, strict=True))
+    start = min(arrival - offset for arrival, offset in pairs)
+    errors = tuple((arrival - start - offset) * 1000 for arrival, offset in pairs)
+    return Timing(name, errors, tuple(offsets))
 
 
 class Stamper:
@@ -191,8 +193,18 @@ def _delay(command: list[str], env: dict[str, str]) -> float:
         stamper.start(command, first, env)
         _until_first(first, 20)
         stamper.wait(terminate=True)
-        delays.append(first[0] - started if first else 0.0)
+        if not first:
+            raise RuntimeError(f"no cue in 20 s from {shlex.join(command)}")
+        delays.append(first[0] - started)
     return statistics.median(delays)
+
+
+def in_widest_gap(instants: list[float], phase: float, share: float) -> float:
+    """An instant `share` of the way into the widest gap between `instants` (within a phase)."""
+    ordered = sorted(instants)
+    gaps = [(b - a, a) for a, b in zip(ordered, [*ordered[1:], ordered[0] + phase], strict=True)]
+    width, after = max(gaps)
+    return (after + share * width) % phase
 
 
 def measure(minutes: float, phase: float = PHASE_SECONDS) -> dict[str, Timing]:
@@ -214,35 +226,37 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> dict[str, Timing]:
             return [*run, str(path), "--plain", "--no-checkin", "--minutes", f"{length:g}", *more]
 
         delays = {kind: _delay(ours(kind, 0.05), env) for kind in ("plain", "chimed")}
-        lines: dict[str, list[list[float]]] = {kind: [[] for _ in range(COPIES)] for kind in KINDS}
+        lines: dict[str, list[list[float]]] = {
+            k: [[] for _ in range(COPIES)] for k in (*OURS, *BARES)
+        }
         lines["naive"] = [[]]
-        stamper = Stamper()
-        stamper.start(ours("chimed", minutes), lines["chimed"][0], env)
-        _until_first(lines["chimed"][0], 30)
-        if not lines["chimed"][0]:
-            stamper.wait(terminate=True)
-            raise RuntimeError("`oxybreathe run --plain` printed no cue in 30 s")
-        # The first chimed runner's cues fall on zero, every other runner's on an instant of
-        # its own, spread over the phase, from a whole phase late enough for all to start.
-        zero = lines["chimed"][0][0]
-        later = zero + math.ceil((max(delays.values()) + 0.5) / phase) * phase
-        runners = [(kind, copy) for copy in range(COPIES) for kind in KINDS][1:]
-        starts = []
-        for slot, (kind, copy) in enumerate(runners, start=1):
-            at = later + slot / (len(runners) + 1) * phase
-            if kind in (scripts := {"bare": [BARE], "bare chimed": [BARE_CHIMED, tick]}):
-                command = [sys.executable, "-c", *scripts[kind], str(at), json.dumps(offsets)]
-                starts.append((0.0, command, lines[kind][copy]))  # it waits for `at` itself
-            else:
-                starts.append((at - delays[kind], ours(kind, minutes), lines[kind][copy]))
-        # The naive loop starts halfway between two runners and falls behind from there
-        # (60-110 ms over the default 2.5 minutes).
-        naive_at = str(later + phase / (len(runners) + 1) / 2)
-        naive = [sys.executable, "-c", NAIVE, naive_at, json.dumps([phase] * len(offsets))]
-        starts.append((0.0, naive, lines["naive"][0]))
-        for start_at, command, out in sorted(starts, key=lambda start: start[0]):
-            time.sleep(max(0.0, start_at - time.monotonic()))
-            stamper.start(command, out, env)
+        stamper, zero = Stamper(), 0.0
+        instants: list[float] = []  # where each runner's cues fall within a phase, after zero
+        # oxybreathe's runners first, one at a time, each aimed at its share of the phase by its
+        # start-up's length, measured above; where it landed is read from its first cue.
+        for number, (kind, copy) in enumerate([(k, c) for c in range(COPIES) for k in OURS]):
+            if instants:
+                aim = zero + number * phase / (COPIES * len(OURS))
+                aim += math.ceil((time.monotonic() + delays[kind] + 0.1 - aim) / phase) * phase
+                time.sleep(max(0.0, aim - delays[kind] - time.monotonic()))
+            stamper.start(ours(kind, minutes), lines[kind][copy], env)
+            _until_first(lines[kind][copy], 30)
+            if not lines[kind][copy]:
+                stamper.wait(terminate=True)
+                raise RuntimeError(f"no cue in 30 s from {shlex.join(ours(kind, minutes))}")
+            zero = zero or lines[kind][copy][0]
+            instants.append((lines[kind][copy][0] - zero) % phase)
+        # The scripts keep the instant they are given: the naive loop first, near the start of
+        # the widest gap, which it has to itself (it falls behind from there, 60-110 ms over
+        # the default 2.5 minutes), then each bare loop in the middle of the widest gap left.
+        later = zero + math.ceil((time.monotonic() + 1.0 - zero) / phase) * phase
+        scripts = {"naive": [NAIVE], "bare": [BARE], "bare chimed": [BARE_CHIMED, tick]}
+        naive_path = [in_widest_gap(instants, phase, share) for share in (0.9, 0.1)]
+        for kind, copy in [("naive", 0), *[(k, c) for c in range(COPIES) for k in BARES]]:
+            instants += naive_path if kind == "naive" else [in_widest_gap(instants, phase, 0.5)]
+            schedule = [phase] * len(offsets) if kind == "naive" else offsets
+            command = [*scripts[kind], str(later + instants[-1]), json.dumps(schedule)]
+            stamper.start([sys.executable, "-c", *command], lines[kind][copy], env)
         stamper.wait()
     return {
         kind: pooled(name, [timing_from(name, stamps, offsets) for stamps in lines[kind]])

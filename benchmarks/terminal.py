@@ -165,10 +165,14 @@ class Terminal:
         with contextlib.suppress(OSError):
             self._client.stdin.write(b"detach-client\n")
             self._client.stdin.flush()
-        with contextlib.suppress(TimeoutError, EOFError):
-            ends = time.monotonic() + 10
+        ends = time.monotonic() + 10
+        try:
             while True:
                 self._line(ends)
+        except EOFError:
+            return  # gone
+        except TimeoutError:
+            raise RuntimeError("tmux's control client did not detach in 10 s") from None
 
 
 def _stat(pid: int) -> list[str]:
