@@ -88,7 +88,7 @@ for seconds in json.loads(sys.argv[2]):
 FACTOR, PLUS_MS = 1.2, 0.5  # median and 99th percentile: ≤ 1.2x the bare loop's + 0.5 ms
 LATEST_MS = 20.0  # no cue later than this
 # Two runners of each kind, their cues pooled: a 99th percentile of 600 cues rests on the six
-# latest, not on three, so one burst of the machine's other work does not decide it.
+# latest, not on three, so one burst of the machine's other work decides it less often.
 OURS, BARES, COPIES = ("chimed", "plain"), ("bare", "bare chimed"), 2
 NAMES = {
     "plain": "oxybreathe --plain",

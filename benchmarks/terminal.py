@@ -159,8 +159,9 @@ class Terminal:
     def _detach(self) -> None:
         """Let the control client go: no output to read while nobody waits (the energy window).
         Turning the pane's output off instead (`refresh-client -A '%N:off'`) made tmux 3.3a's
-        server segfault in 2 of 12 launches of the app (none in 24 since), once in the middle
-        of an energy window; `-f no-output` made it hang on exit about one time in three."""
+        server segfault: in 2 of 12 launches of the app, and once in the middle of an energy
+        window (none in 24 launches since); `-f no-output` made it hang on exit about one time
+        in three."""
         assert self._client.stdin is not None
         with contextlib.suppress(OSError):
             self._client.stdin.write(b"detach-client\n")
