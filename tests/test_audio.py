@@ -376,6 +376,40 @@ def test_the_worker_drops_a_chime_asked_for_too_late_and_plays_a_timely_one(capt
         assert played(Sound(builtin="tick"), volume, backend) not in captured
 
 
+def _wakeups(pid: int) -> int:
+    """The voluntary context switches of every thread of `pid` so far: its wake-ups."""
+    total = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        for line in status.read_text().splitlines():
+            if line.startswith("voluntary_ctxt_switches:"):
+                total += int(line.split()[1])
+    return total
+
+
+def test_between_sounds_the_device_rests_and_the_next_sound_wakes_it(capture):
+    """A running device wakes the worker every period; once quiet, it is stopped, and the next
+    chime starts it again, played whole."""
+    worker = Worker()
+    paths = {name: str(sounds.path_of(Sound(builtin=name))) for name in ("tick", "bell")}
+    worker.send({"load": paths, "volume": 100})
+    assert worker.answer() == {"ready": True, "backend": "miniaudio"}
+    worker.send({"play": "tick", "at": time.monotonic()})
+    tick = played(Sound(builtin="tick"), 100)
+    assert tick in wait_for(capture, tick)
+    time.sleep(1.0)  # the tick has ended, and the rest after it (REST_AFTER_SECONDS) has passed
+    before = _wakeups(worker.process.pid)
+    time.sleep(1.0)
+    resting = _wakeups(worker.process.pid) - before
+    worker.send({"play": "bell", "at": time.monotonic()})
+    before = _wakeups(worker.process.pid)
+    time.sleep(1.0)  # the bell rings on: the device runs, its thread woken every period
+    running = _wakeups(worker.process.pid) - before
+    assert worker.quit() == 0
+    bell = played(Sound(builtin="bell"), 100)
+    assert found_in_order(wait_for(capture, tick, bell), [tick, bell])
+    assert resting <= 3 < 10 <= running, (resting, running)
+
+
 def test_a_chime_and_a_voice_that_overlap_are_both_heard(capture, tmp_path):
     voice = write_wav(tmp_path / "voice.wav", frequency=300.0, frames=88_200)  # 2 s
     player = box_player(volume=90, voice_sounds=frozenset({Sound(path=voice)}), voice_volume=60)

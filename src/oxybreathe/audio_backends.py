@@ -7,7 +7,9 @@ Only the worker process (`audio_worker.py`) imports this module. Two backends:
   period, and a generator callback mixes every sound that is playing. A lone sound passes
   through untouched, so it reaches the device byte for byte; two or more are summed and clipped
   to 16 bits, so a chime and speech that overlap are both heard and neither cuts the other.
-  Sounds at another rate or channel count are converted once, when they load.
+  Sounds at another rate or channel count are converted once, when they load. While it runs,
+  the device's thread wakes every period, so between sounds it rests: stopped once it has been
+  quiet for REST_AFTER_SECONDS, started again by the next sound (docs/performance.md).
 - **simpleaudio** (the `simpleaudio` extra; builds against ALSA, so it needs a C compiler):
   each sound opens the device anew, in its own format.
 
@@ -39,6 +41,9 @@ FRAME_BYTES = 2 * CHANNELS
 PERIOD_MS = 10  # the device asks for this much sound at a time: the onset's granularity
 # After the last sound has been handed over, the device still holds a few periods of it.
 DRAIN_SECONDS = 0.2
+# A device quiet this long after its last sound's end is stopped until the next one: a running
+# device wakes its process every period (about 100 times a second), sound or silence.
+REST_AFTER_SECONDS = 0.25
 
 _LOW, _HIGH = -(1 << 15), (1 << 15) - 1
 
@@ -62,6 +67,11 @@ class Backend(Protocol):
 
     def playing(self) -> bool:
         """True while any sound is still being played."""
+        ...
+
+    def rest(self) -> float | None:
+        """Stop the device if it has been quiet long enough: the seconds until it should be
+        asked again, or None when nothing is running (the next `play` starts it)."""
         ...
 
     def close(self) -> None:
@@ -142,10 +152,10 @@ class Miniaudio:
             device.close()
             raise NoDevice("miniaudio found no sound device (only its null backend)")
         self._device: Any = device
-        stream = self._stream()
-        next(stream)
-        try:
-            device.start(stream)
+        self._running = False
+        self._quiet_at = time.monotonic()  # when the last sound handed over ends
+        try:  # started once now, so a device that cannot play is known before the session
+            self._start()
         except miniaudio.MiniaudioError as error:
             device.close()
             raise NoDevice(f"miniaudio: {error}") from None
@@ -157,13 +167,42 @@ class Miniaudio:
     def play(self, sound: Decoded) -> None:
         self._busy = True
         self._incoming.append(_Voice(sound.frames))
+        ends = time.monotonic() + len(sound.frames) / (FRAME_BYTES * RATE)
+        self._quiet_at = max(self._quiet_at, ends)
+        if not self._running:
+            try:
+                self._start()
+            except self._miniaudio.MiniaudioError:
+                self._incoming.clear()  # not to be played late, by the next start
+                self._busy = False
+                raise
 
     def playing(self) -> bool:
         return self._busy or bool(self._incoming)
 
+    def rest(self) -> float | None:
+        if not self._running:
+            return None
+        left = self._quiet_at + REST_AFTER_SECONDS - time.monotonic()
+        if left > 0:
+            return left
+        if self.playing():  # the device is behind the clock: ask again a little later
+            return REST_AFTER_SECONDS / 5
+        self._device.stop()
+        self._running = False
+        return None
+
     def close(self) -> None:
-        time.sleep(DRAIN_SECONDS)
+        if self._running:
+            time.sleep(DRAIN_SECONDS)
         self._device.close()
+
+    def _start(self) -> None:
+        """Start the device with a fresh callback (a stopped device cannot take its old one)."""
+        stream = self._stream()
+        next(stream)
+        self._device.start(stream)
+        self._running = True
 
     def _stream(self) -> Generator[bytes, int, None]:
         """The device's callback: asked for a number of frames, it gives that many."""
@@ -258,6 +297,9 @@ class Simpleaudio:
 
     def playing(self) -> bool:
         return any(p.is_playing() for p in self._playing)
+
+    def rest(self) -> float | None:
+        return None  # each sound opened the device, and closes it when it ends
 
     def close(self) -> None:
         pass

@@ -55,7 +55,12 @@ def main() -> int:
         return 0
     backend: audio_backends.Backend | None = None
     prepared = _Prepared()
-    for message in _messages(prepared):
+
+    def rest() -> float | None:
+        """Let an idle device rest; how long to wait for a message before asking again."""
+        return None if backend is None else backend.rest()
+
+    for message in _messages(prepared, rest):
         if "volume" in message:
             prepared.set_volume(_percent(message["volume"], prepared.volume))
         if "voice_volume" in message:
@@ -160,8 +165,9 @@ class _Prepared:
         return self._scaled[key]
 
 
-def _messages(prepared: _Prepared) -> Iterator[dict[str, Any]]:
-    """The messages on stdin, in order; while none waits, the sounds are prepared."""
+def _messages(prepared: _Prepared, rest: Callable[[], float | None]) -> Iterator[dict[str, Any]]:
+    """The messages on stdin, in order; while none waits, the sounds are prepared, then the
+    device rests (`rest`: how long to wait before asking it again, None for no limit)."""
     lines: queue.Queue[str | None] = queue.Queue()
 
     def read() -> None:
@@ -176,7 +182,10 @@ def _messages(prepared: _Prepared) -> Iterator[dict[str, Any]]:
         except queue.Empty:
             if prepared.prepare_one():
                 continue
-            line = lines.get()
+            try:
+                line = lines.get(timeout=rest())
+            except queue.Empty:
+                continue
         if line is None:
             return
         try:
