@@ -324,6 +324,23 @@ def test_a_reader_that_goes_away_stops_the_session_at_once_and_keeps_it_as_stopp
     assert row.split(",")[3:5] == ["1", "0"]  # the time breathed, and stopped, not finished
 
 
+def test_the_reader_watch_sleeps_until_the_reader_goes_then_raises_at_once(tmp_path):
+    from oxybreathe import streams
+
+    reading, writing = os.pipe()
+    with open(writing, "w") as out:
+        wait = streams.reader_watch(out)
+        assert wait is not None
+        wait(0.05)  # the reader is there: it sleeps
+        os.close(reading)  # the reader goes away, as `| head` does
+        began = time.monotonic()
+        with pytest.raises(streams.OutputFailed) as failed:
+            wait(30)
+        assert failed.value.gone and time.monotonic() - began < 5
+    with open(tmp_path / "log", "w") as file:
+        assert streams.reader_watch(file) is None  # a file's reader cannot go away
+
+
 def test_head_gets_its_lines_and_the_session_ends_honestly(write):
     path = steps_session(write, count=60)
     result = subprocess.run(

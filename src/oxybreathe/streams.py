@@ -21,6 +21,7 @@ from typing import TextIO
 from oxybreathe.core import paths
 
 NAMES = ("standard input", "standard output", "standard error")
+SLEPT_SECONDS = 0.005  # a reader watch's last stretch before a deadline, slept exactly
 
 
 class OutputFailed(Exception):
@@ -187,8 +188,11 @@ def reader_watch(stream: object) -> Callable[[float], None] | None:
     """A sleep that ends at once, raising OutputFailed (gone), if the reader of `stream` goes
     away: for a pipe or socket; None for anything else (a terminal gets SIGHUP instead).
 
-    It waits whole milliseconds on poll() and sleeps the last fraction of one, so a cue's
-    deadline is kept as closely as by a plain sleep.
+    It may return a little early, so its caller waits again for the rest: poll() may end up to
+    a thousandth of its timeout late (the kernel's timer slack: half a millisecond in a 0.5 s
+    phase), so it ends that much and a millisecond before the end, and the last few
+    milliseconds are a plain sleep, which is exact. The early wake-up helps too: the caller's
+    code runs once before the deadline, and again, fast, at it.
     """
     try:
         fd = stream.fileno()  # type: ignore[attr-defined]
@@ -201,10 +205,9 @@ def reader_watch(stream: object) -> Callable[[float], None] | None:
     poller.register(fd, 0)  # only POLLERR and POLLHUP: the reader has closed its end
 
     def wait(seconds: float) -> None:
-        whole_ms = int(seconds * 1000)
-        if whole_ms <= 0:
+        if seconds < SLEPT_SECONDS:
             time.sleep(max(0.0, seconds))
-        elif poller.poll(whole_ms):
+        elif poller.poll(int(seconds * 1000 - seconds) - 1):  # ms, less its slack and one
             raise OutputFailed("its reader has gone", gone=True)
 
     return wait
