@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     parser = argparse.ArgumentParser("python -m benchmarks", description=__doc__)
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("--minutes", type=float, default=2.5, help="cue timing length")
+    parser.add_argument("--minutes", type=float, default=2.0, help="cue timing length")
     parser.add_argument("--only", choices=list(groups), help="one group of figures")
     args = parser.parse_args(argv)
     if args.minutes < 1:

@@ -1,12 +1,11 @@
 """Preparing the largest chime the format allows, beside plain Python doing the same work.
 
 `sounds.decode` and `sounds.scaled` (volume 70), each the fastest of `runs`, beside reading the
-file's bytes and a Python loop over every sample (how sounds.py did both before, timed once).
+file's bytes.
 """
 
 from __future__ import annotations
 
-import array
 import tempfile
 import time
 import wave
@@ -46,17 +45,6 @@ def fastest(work: Callable[[], object], runs: int) -> float:
     return best
 
 
-def python_loop(path: Path, volume: int) -> bytes:
-    """The per-sample way: join each sample's top two bytes, then scale each sample in Python."""
-    with wave.open(str(path), "rb") as source:
-        width = source.getsampwidth()
-        raw = source.readframes(source.getnframes())
-    samples = array.array("h")
-    samples.frombytes(b"".join(raw[i + width - 2 : i + width] for i in range(0, len(raw), width)))
-    gain = (volume / 100) ** 2
-    return array.array("h", (int(s * gain) for s in samples)).tobytes()
-
-
 def figures(runs: int) -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
         path = largest_chime(Path(folder))
@@ -65,7 +53,6 @@ def figures(runs: int) -> list[Figure]:
         decode = fastest(lambda: sounds.decode(path), runs)
         decoded = sounds.decode(path)
         scale = fastest(lambda: sounds.scaled(decoded, VOLUME), runs)
-        loop = fastest(lambda: python_loop(path, VOLUME), 1)
     bowl = sounds.path_of(Sound(builtin="bowl"))  # the longest built-in
     builtin = fastest(lambda: sounds.scaled(sounds.decode(bowl), VOLUME), runs)
     total, keys = decode + scale, len(CHIME_KEYS)
@@ -73,8 +60,7 @@ def figures(runs: int) -> list[Figure]:
         Figure(
             f"largest allowed chime ({size / 1e6:.0f} MB): decode + scale",
             f"{decode * 1e3:.0f} + {scale * 1e3:.0f} = **{total * 1e3:.0f} ms**",
-            f"reading its bytes: {read * 1e3:.0f} ms ({total / read:.0f}x); "
-            f"a Python loop per sample: {loop * 1e3:.0f} ms ({loop / total:.0f}x ours)",
+            f"reading its bytes: {read * 1e3:.0f} ms ({total / read:.0f}x)",
             f"under the {SOUND_LATENESS_LIMIT:g} s a chime may be late",
             total < SOUND_LATENESS_LIMIT,
         ),

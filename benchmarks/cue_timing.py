@@ -1,9 +1,8 @@
 """Cue timing of plain mode, measured from outside, beside a bare deadline loop in the same run.
 
-Nine runners play the same cues at once, each cue line stamped as it can be read, each on an
-instant of its own: two each of plain mode without chimes and its reference, a bare deadline
-loop; two each of plain mode with a chime every phase and its reference, the bare loop with a
-bare miniaudio device playing the tick; and a naive sleep loop.
+Seven runners play the same cues at once, each cue line stamped as it can be read, each on an
+instant of its own: three of plain mode, three of its reference, a bare deadline loop, and a
+naive sleep loop. (Chimes are timed where they are heard, by benchmarks/sound_onset.py.)
 """
 
 from __future__ import annotations
@@ -23,13 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from subprocess import DEVNULL, PIPE
 
-from benchmarks import ROOT, alsa_file, homes
+from benchmarks import homes
 from benchmarks.figures import Figure, at_most, percentile
-from benchmarks.sound_onset import DEVICE
-from oxybreathe.audio_backends import PERIOD_MS
-from oxybreathe.core import sounds
 from oxybreathe.core.loader import load_session
-from oxybreathe.core.model import Sound
 from oxybreathe.core.plan import lay_out
 
 PHASE_SECONDS = 0.5  # the shortest phase a session may have: the most cues per minute
@@ -37,17 +32,12 @@ TOKEN = "bench-cue"  # every cue line holds it, whatever plain mode prints aroun
 
 SESSION = """\
 name: Benchmark
-chimes: {start: none, end: none, phase: SOUND}
+chimes: {start: none, end: none, phase: none}
 steps:
   - breathe:
       - {phase: inhale, seconds: PHASE, cue: TOKEN}
       - {phase: exhale, seconds: PHASE, cue: TOKEN}
 """.replace("TOKEN", TOKEN)
-
-# Chimes go to ALSA's file plugin, then to /dev/null: the sound path's full work, unheard. The
-# pipe is read at a sound card's pace (tests/alsa_pace.py): miniaudio's device stays open, and
-# ALSA's null device alone would take endless silence as fast as it could be made.
-PACE = f"{sys.executable} {ROOT / 'tests' / 'alsa_pace.py'} > /dev/null"
 
 # The same deadlines from a given start on time.monotonic(), in a few lines of Python.
 BARE = f"""\
@@ -57,24 +47,6 @@ for offset in offsets:
     time.sleep(max(0.0, start + offset - time.monotonic()))
     print("{TOKEN}", flush=True)
 """
-
-# The bare loop with a bare miniaudio device open (benchmarks/sound_onset.py): each cue's line,
-# then its tick, in one process (plain mode's sound is played by a worker process of its own).
-# The reference for plain mode with a chime.
-BARE_CHIMED = (
-    DEVICE
-    + f"""\
-start, offsets = float(sys.argv[2]), json.loads(sys.argv[3])
-asked = []
-device = open_device(lambda: bool(asked) and asked.pop(), {PERIOD_MS})
-for offset in offsets:
-    time.sleep(max(0.0, start + offset - time.monotonic()))
-    print("{TOKEN}", flush=True)
-    asked.append(True)
-time.sleep(0.3)
-device.close()
-"""
-)
 
 # The naive loop starts at a given moment, then sums its sleeps.
 NAIVE = f"""\
@@ -87,17 +59,10 @@ for seconds in json.loads(sys.argv[2]):
 
 FACTOR, PLUS_MS = 1.2, 0.5  # median and 99th percentile: ≤ 1.2x the bare loop's + 0.5 ms
 LATEST_MS = 20.0  # no cue later than this
-# Two runners of each kind, their cues pooled: a 99th percentile of 600 cues rests on the six
-# latest, not on three, so one burst of the machine's other work decides it less often.
-OURS, BARES, COPIES = ("chimed", "plain"), ("bare", "bare chimed"), 2
-NAMES = {
-    "plain": "oxybreathe --plain",
-    "chimed": "oxybreathe --plain, a chime every phase",
-    "bare": "bare deadline loop",
-    "bare chimed": "bare deadline loop with a bare miniaudio device",
-    "naive": "naive sleep loop",
-}
-REFERENCES = {"plain": "bare", "chimed": "bare chimed"}  # each of ours beside its own
+# Three runners of each kind, their cues pooled: a 99th percentile of 720 cues rests on the seven
+# latest, not on two or three, so one burst of the machine's other work decides it less often.
+COPIES = 3
+NAMES = {"plain": "oxybreathe --plain", "bare": "bare deadline loop", "naive": "naive sleep loop"}
 
 
 @dataclass(frozen=True)
@@ -212,51 +177,49 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> dict[str, Timing]:
     copies pooled."""
     with tempfile.TemporaryDirectory(prefix="oxybreathe-bench-") as name:
         folder = Path(name)
-        quiet, chimed = folder / "quiet.yaml", folder / "chimed.yaml"
-        for path, sound in ((quiet, "none"), (chimed, "tick")):
-            path.write_text(SESSION.replace("PHASE", f"{phase:g}").replace("SOUND", sound), "utf-8")
-        env = {**os.environ, **homes(folder), **alsa_file(folder / "asound.conf", PACE)}
-        offsets = [cue.start for cue in lay_out(load_session(quiet), minutes).cues]
-        run = [sys.executable, "-m", "oxybreathe", "run"]
-        tick = str(sounds.path_of(Sound(builtin="tick")))
+        session = folder / "cues.yaml"
+        session.write_text(SESSION.replace("PHASE", f"{phase:g}"), "utf-8")
+        env = {**os.environ, **homes(folder)}
+        offsets = [cue.start for cue in lay_out(load_session(session), minutes).cues]
 
-        def ours(kind: str, length: float) -> list[str]:
-            """The command of oxybreathe's runner of `kind`, playing `length` minutes."""
-            path, more = (quiet, ["--no-chimes"]) if kind == "plain" else (chimed, [])
-            return [*run, str(path), "--plain", "--no-checkin", "--minutes", f"{length:g}", *more]
+        def ours(length: float) -> list[str]:
+            """oxybreathe's runner, playing `length` minutes."""
+            run = [sys.executable, "-m", "oxybreathe", "run", str(session), "--plain"]
+            return [*run, "--no-checkin", "--no-chimes", "--minutes", f"{length:g}"]
 
-        delays = {kind: _delay(ours(kind, 0.05), env) for kind in ("plain", "chimed")}
+        delay = _delay(ours(0.05), env)
         lines: dict[str, list[list[float]]] = {
-            k: [[] for _ in range(COPIES)] for k in (*OURS, *BARES)
+            kind: [[] for _ in range(COPIES)] for kind in ("plain", "bare")
         }
         lines["naive"] = [[]]
         stamper, zero = Stamper(), 0.0
         instants: list[float] = []  # where each runner's cues fall within a phase, after zero
         # oxybreathe's runners first, one at a time, each aimed at its share of the phase by its
         # start-up's length, measured above; where it landed is read from its first cue.
-        for number, (kind, copy) in enumerate([(k, c) for c in range(COPIES) for k in OURS]):
+        for copy, out in enumerate(lines["plain"]):
             if instants:
-                aim = zero + number * phase / (COPIES * len(OURS))
-                aim += math.ceil((time.monotonic() + delays[kind] + 0.1 - aim) / phase) * phase
-                time.sleep(max(0.0, aim - delays[kind] - time.monotonic()))
-            stamper.start(ours(kind, minutes), lines[kind][copy], env)
-            _until_first(lines[kind][copy], 30)
-            if not lines[kind][copy]:
+                aim = zero + copy * phase / COPIES
+                aim += math.ceil((time.monotonic() + delay + 0.1 - aim) / phase) * phase
+                time.sleep(max(0.0, aim - delay - time.monotonic()))
+            stamper.start(ours(minutes), out, env)
+            _until_first(out, 30)
+            if not out:
                 stamper.wait(terminate=True)
-                raise RuntimeError(f"no cue in 30 s from {shlex.join(ours(kind, minutes))}")
-            zero = zero or lines[kind][copy][0]
-            instants.append((lines[kind][copy][0] - zero) % phase)
+                raise RuntimeError(f"no cue in 30 s from {shlex.join(ours(minutes))}")
+            zero = zero or out[0]
+            instants.append((out[0] - zero) % phase)
         # The scripts keep the instant they are given: the naive loop first, near the start of
-        # the widest gap, which it has to itself (it falls behind from there, 60-110 ms over
-        # the default 2.5 minutes), then each bare loop in the middle of the widest gap left.
+        # the widest gap, which it has to itself (it falls behind from there, 50-90 ms over
+        # the default 2 minutes), then each bare loop in the middle of the widest gap left.
         later = zero + math.ceil((time.monotonic() + 1.0 - zero) / phase) * phase
-        scripts = {"naive": [NAIVE], "bare": [BARE], "bare chimed": [BARE_CHIMED, tick]}
-        naive_path = [in_widest_gap(instants, phase, share) for share in (0.9, 0.1)]
-        for kind, copy in [("naive", 0), *[(k, c) for c in range(COPIES) for k in BARES]]:
-            instants += naive_path if kind == "naive" else [in_widest_gap(instants, phase, 0.5)]
-            schedule = [phase] * len(offsets) if kind == "naive" else offsets
-            command = [*scripts[kind], str(later + instants[-1]), json.dumps(schedule)]
-            stamper.start([sys.executable, "-c", *command], lines[kind][copy], env)
+        naive_path = [in_widest_gap(instants, phase, share) for share in (0.9, 0.5, 0.1)]
+        for script, schedule, out in [
+            (NAIVE, [phase] * len(offsets), lines["naive"][0]),
+            *[(BARE, offsets, bare) for bare in lines["bare"]],
+        ]:
+            instants += naive_path if script == NAIVE else [in_widest_gap(instants, phase, 0.5)]
+            command = ["-c", script, str(later + instants[-1]), json.dumps(schedule)]
+            stamper.start([sys.executable, *command], out, env)
         stamper.wait()
     return {
         kind: pooled(name, [timing_from(name, stamps, offsets) for stamps in lines[kind]])
@@ -271,45 +234,34 @@ def pooled(name: str, timings: list[Timing]) -> Timing:
 
 
 def figures(timings: dict[str, Timing], minutes: float) -> list[Figure]:
-    """The cue-timing rows of each of oxybreathe's kinds: error beside its reference's, the
-    latest cue, and drift beside the naive loop's."""
-    naive, rows = timings["naive"], []
-    naive_first, naive_last = naive.minute_median(False), naive.minute_median(True)
-    for kind, against in REFERENCES.items():
-        if kind not in timings:
-            continue
-        timing, reference = timings[kind], timings[against]
-        label = timing.name.removeprefix("oxybreathe ")
-        median, p99 = statistics.median(timing.errors), percentile(timing.errors, 99)
-        bare_median, bare_p99 = (
-            statistics.median(reference.errors),
-            percentile(reference.errors, 99),
-        )
-        first, last = timing.minute_median(last=False), timing.minute_median(last=True)
-        rows += [
-            Figure(
-                f"cue error, {label}, {len(timing.errors)} cues ({COPIES} runners) in "
-                f"{minutes:g} min: median / 99th percentile",
-                f"**{median:.2f} / {p99:.2f} ms**",
-                f"{reference.name}: {bare_median:.2f} / {bare_p99:.2f} ms",
-                f"each ≤ {FACTOR:g}x the bare loop's + {PLUS_MS:g} ms",
-                at_most(median, bare_median, FACTOR, PLUS_MS)
-                and at_most(p99, bare_p99, FACTOR, PLUS_MS),
-            ),
-            Figure(
-                f"latest cue, {label}",
-                f"**{max(timing.errors):.2f} ms**",
-                f"{reference.name}: {max(reference.errors):.2f} ms; "
-                f"naive sleep loop: {max(naive.errors):.0f} ms",
-                f"≤ {LATEST_MS:g} ms",
-                max(timing.errors) <= LATEST_MS,
-            ),
-            Figure(
-                f"drift, {label}: median error in the first vs the last minute",
-                f"**{first:.2f} vs {last:.2f} ms**",
-                f"naive sleep loop: {naive_first:.0f} vs {naive_last:.0f} ms",
-                f"last ≤ {FACTOR:g}x first + {PLUS_MS:g} ms",
-                at_most(last, first, FACTOR, PLUS_MS),
-            ),
-        ]
-    return rows
+    """Cue error beside the bare loop's, the latest cue, and drift beside the naive loop's."""
+    timing, reference, naive = timings["plain"], timings["bare"], timings["naive"]
+    median, p99 = statistics.median(timing.errors), percentile(timing.errors, 99)
+    bare_median, bare_p99 = statistics.median(reference.errors), percentile(reference.errors, 99)
+    first, last = timing.minute_median(last=False), timing.minute_median(last=True)
+    return [
+        Figure(
+            f"cue error, {timing.name}, {len(timing.errors)} cues ({COPIES} runners) in "
+            f"{minutes:g} min: median / 99th percentile",
+            f"**{median:.2f} / {p99:.2f} ms**",
+            f"{reference.name}: {bare_median:.2f} / {bare_p99:.2f} ms",
+            f"each ≤ {FACTOR:g}x the bare loop's + {PLUS_MS:g} ms",
+            at_most(median, bare_median, FACTOR, PLUS_MS)
+            and at_most(p99, bare_p99, FACTOR, PLUS_MS),
+        ),
+        Figure(
+            f"latest cue, {timing.name}",
+            f"**{max(timing.errors):.2f} ms**",
+            f"{reference.name}: {max(reference.errors):.2f} ms; "
+            f"{naive.name}: {max(naive.errors):.0f} ms",
+            f"≤ {LATEST_MS:g} ms",
+            max(timing.errors) <= LATEST_MS,
+        ),
+        Figure(
+            f"drift, {timing.name}: median error in the first vs the last minute",
+            f"**{first:.2f} vs {last:.2f} ms**",
+            f"{naive.name}: {naive.minute_median(False):.0f} vs {naive.minute_median(True):.0f} ms",
+            f"last ≤ {FACTOR:g}x first + {PLUS_MS:g} ms",
+            at_most(last, first, FACTOR, PLUS_MS),
+        ),
+    ]

@@ -2,6 +2,7 @@
 
 Each program gets a tmux server of its own on a private socket, killed afterwards, and one
 control-mode client (`tmux -C`) that starts it, stamps its output and captures its screen.
+tmux 3.3a's traps, which shaped this, are in docs/development.md.
 """
 
 from __future__ import annotations
@@ -54,14 +55,10 @@ class Terminal:
             (found,) = self.command_lines("display -p '#{pid} #{socket_path}'")
             server, self.socket_path = found.split(" ", 1)
             self.server = int(server)
-            # Not `window-size manual`: a new window after it segfaults tmux 3.3a's server.
-            self.command_lines(f"set -g default-size {WIDTH}x{HEIGHT}")
+            self.command_lines(f"set -g default-size {WIDTH}x{HEIGHT}")  # not window-size
             self.command_lines("set -g remain-on-exit on")  # a crash stays on screen
-            # A window of its own, not the placeholder's pane respawned: tmux's server can
-            # segfault on a respawned pane's output while a control client is behind on it
-            # (tmux issue 5499).
             self.started = time.monotonic()
-            shown = "#{pane_id} #{pane_pid} #{window_width}x#{window_height}"
+            shown = "#{pane_id} #{pane_pid} #{window_width}x#{window_height}"  # a new window's
             (found,) = self.command_lines(f"new-window -P -F '{shown}' -t b: {shlex.quote(line)}")
             self.pane, pid, size = found.split()
             self.pid = int(pid)
@@ -158,10 +155,7 @@ class Terminal:
 
     def _detach(self) -> None:
         """Let the control client go: no output to read while nobody waits (the energy window).
-        Turning the pane's output off instead (`refresh-client -A '%N:off'`) made tmux 3.3a's
-        server segfault: in 2 of 12 launches of the app, and once in the middle of an energy
-        window (none in 24 launches since); `-f no-output` made it hang on exit about one time
-        in three."""
+        Not the pane's output turned off, nor `-f no-output`: both broke tmux 3.3a."""
         assert self._client.stdin is not None
         with contextlib.suppress(OSError):
             self._client.stdin.write(b"detach-client\n")

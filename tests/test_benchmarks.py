@@ -129,22 +129,11 @@ def _verdicts(plain: list[float], bare: list[float]) -> dict[str, bool | None]:
     return {row.name.split(",")[0]: row.within for row in rows}
 
 
-def test_the_chimed_runner_is_measured_beside_the_bare_loop_with_a_device():
-    quiet, tail = REAL_ERRORS * 10, REAL_ERRORS * 10
-    tail[::25] = [3.0] * len(tail[::25])  # a 3 ms tail: the bare loop with a device has it too
-    timings = {
-        "plain": _timing("oxybreathe --plain", quiet),
-        "chimed": _timing("oxybreathe --plain, a chime every phase", tail),
-        "bare": _timing("bare deadline loop", quiet),
-        "bare chimed": _timing("bare deadline loop with a bare miniaudio device", tail),
-        "naive": _timing("naive sleep loop", [i * 0.1 for i in range(280)]),
-    }
-    rows = {row.name.split(" in ")[0]: row for row in figures(timings, 2)}
-    chimed = rows["cue error, --plain, a chime every phase, 280 cues (2 runners)"]
-    assert chimed.within and "with a bare miniaudio device" in chimed.reference
-    beside_the_quiet_loop = figures({**timings, "bare chimed": _timing("bare", quiet)}, 2)
-    verdicts = [row.within for row in beside_the_quiet_loop if row.name.startswith("cue error")]
-    assert verdicts == [True, False]
+def test_a_tail_the_bare_loop_shares_is_within_budget():
+    tail = REAL_ERRORS * 10
+    tail[::25] = [3.0] * len(tail[::25])  # a 3 ms tail: a busy machine's, on both sides
+    assert _verdicts(tail, tail)["cue error"] is True
+    assert _verdicts(tail, REAL_ERRORS * 10)["cue error"] is False
 
 
 def test_cue_error_within_budget_beside_the_bare_loop():
@@ -231,7 +220,7 @@ def test_the_command_measures_sound_onset_beside_a_bare_miniaudio_call():
     ]
     for row in rows:
         assert "not measured" not in row
-        assert "**median " in row and "a bare miniaudio callback: median " in row
+        assert "**median " in row and "a bare miniaudio callback, its device open: median " in row
 
 
 def test_the_command_refuses_a_cue_run_too_short_for_drift():
