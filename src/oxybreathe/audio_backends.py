@@ -20,6 +20,7 @@ can be imported, else simpleaudio.
 from __future__ import annotations
 
 import collections
+import contextlib
 import importlib
 import os
 import sys
@@ -153,6 +154,7 @@ class Miniaudio:
             raise NoDevice("miniaudio found no sound device (only its null backend)")
         self._device: Any = device
         self._running = False
+        self._restful = True  # False once stopping it has failed: then it never rests
         self._quiet_at = time.monotonic()  # when the last sound handed over ends
         try:  # started once now, so a device that cannot play is known before the session
             self._start()
@@ -175,20 +177,28 @@ class Miniaudio:
             except self._miniaudio.MiniaudioError:
                 self._incoming.clear()  # not to be played late, by the next start
                 self._busy = False
+                with contextlib.suppress(self._miniaudio.MiniaudioError):
+                    self._device.stop()  # pyminiaudio keeps a failed start's callback: let go
                 raise
 
     def playing(self) -> bool:
         return self._busy or bool(self._incoming)
 
     def rest(self) -> float | None:
-        if not self._running:
+        if not (self._running and self._restful):
             return None
         left = self._quiet_at + REST_AFTER_SECONDS - time.monotonic()
         if left > 0:
             return left
-        if self.playing():  # the device is behind the clock: ask again a little later
-            return REST_AFTER_SECONDS / 5
-        self._device.stop()
+        if self.playing():  # the device is behind the clock: rest once it has caught up
+            self._quiet_at = time.monotonic()
+            return REST_AFTER_SECONDS
+        try:
+            self._device.stop()
+        except self._miniaudio.MiniaudioError as error:  # it plays on, as before resting was
+            print(f"miniaudio: the device cannot rest: {error}", file=sys.stderr)
+            self._restful = False
+            return None
         self._running = False
         return None
 

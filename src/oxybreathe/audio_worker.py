@@ -58,7 +58,11 @@ def main() -> int:
 
     def rest() -> float | None:
         """Let an idle device rest; how long to wait for a message before asking again."""
-        return None if backend is None else backend.rest()
+        try:
+            return None if backend is None else backend.rest()
+        except Exception as error:  # never the worker's end: the device plays on, unrested
+            print(f"rest failed: {error!r}", file=sys.stderr)
+            return None
 
     for message in _messages(prepared, rest):
         if "volume" in message:
