@@ -3,8 +3,9 @@
 ALSA's file plugin sends what the device plays to a sink that reads it at a sound card's pace
 and stamps each sound's first sample. A chime (the tick) and a spoken word (espeak-ng's "in")
 are played at deadlines by the real `Player`, whose device has rested between sounds, and,
-alternating, each round on a fresh device, by a bare miniaudio script whose device stays open and
-whose callback starts the same samples. docs/performance.md says what the figures include.
+alternating, each round on a fresh device, by a bare miniaudio script that starts its device at
+each deadline with the same samples and stops it after. docs/performance.md says what the
+figures include and leave out.
 """
 
 from __future__ import annotations
@@ -66,9 +67,10 @@ while chunk := os.read(0, 1764):
         time.sleep(ahead)
 """
 
-# A bare miniaudio device, as oxybreathe's worker opens it, whose own callback starts the tick
-# (argv[1], 16-bit mono) each time `due()` says so.
-DEVICE = """\
+# The reference: a bare miniaudio device, opened as oxybreathe's worker opens it (argv[3]: its
+# period), started at each deadline (argv[2]) by a callback whose first call starts the sound
+# (argv[1], 16-bit mono), and stopped once it has ended (argv[4]: how long after the deadline).
+BARE = """\
 import json, sys, time, wave
 from array import array
 import miniaudio
@@ -77,42 +79,25 @@ with wave.open(sys.argv[1], "rb") as file:
 both = array("h", bytes(4 * len(mono)))
 both[0::2] = mono
 both[1::2] = mono
-tick = both.tobytes()
-def stream(due):
-    count, playing = (yield b""), b""
+sound = both.tobytes()
+def stream():
+    count, playing = (yield b""), sound
     while True:
-        if due():
-            playing = tick
         out, playing = playing[: count * 4], playing[count * 4 :]
         count = yield out + bytes(count * 4 - len(out))
-def open_device(due, period_ms):
-    device = miniaudio.PlaybackDevice(
-        output_format=miniaudio.SampleFormat.SIGNED16, nchannels=2, sample_rate=44_100,
-        buffersize_msec=period_ms,
-    )
-    generator = stream(due)
+device = miniaudio.PlaybackDevice(
+    output_format=miniaudio.SampleFormat.SIGNED16, nchannels=2, sample_rate=44_100,
+    buffersize_msec=int(sys.argv[3]),
+)
+for deadline in json.loads(sys.argv[2]):
+    generator = stream()
     next(generator)
+    time.sleep(max(0.0, deadline - time.monotonic()))
     device.start(generator)
-    return device
-"""
-
-# The reference: the tick started by the callback itself at each deadline (argv[2]).
-BARE = (
-    DEVICE
-    + """\
-deadlines = json.loads(sys.argv[2])
-def due():
-    if deadlines and time.monotonic() >= deadlines[0]:
-        deadlines.pop(0)
-        return True
-    return False
-device = open_device(due, int(sys.argv[3]))
-while deadlines:
-    time.sleep(0.05)
-time.sleep(0.3)
+    time.sleep(max(0.0, deadline + float(sys.argv[4]) - time.monotonic()))
+    device.stop()
 device.close()
 """
-)
 
 
 @contextlib.contextmanager
@@ -206,7 +191,9 @@ def measure_bare(folder: Path, played: Played) -> list[float]:
     path = str(sounds.path_of(played.sound))
     with capture(folder) as stamps:
         deadlines = _deadlines(played.seconds)
+        ends = played.seconds + REST_AFTER_SECONDS  # as the worker rests
         command = [sys.executable, "-c", BARE, path, json.dumps(deadlines), str(PERIOD_MS)]
+        command.append(str(ends))
         subprocess.run(command, check=True, timeout=120)
     return [onset - played.lead for onset in onsets(stamps, deadlines)]
 
@@ -234,7 +221,7 @@ def _figure(name: str) -> Figure:
         label,
         f"**median {median:.1f} ms, p95 {p95:.1f} ms** ({ROUNDS} x {TICKS} sounds, each "
         "from a rested device)",
-        f"a bare miniaudio callback, its device open: median {bare_median:.1f} ms, "
+        f"a bare miniaudio device started at the deadline: median {bare_median:.1f} ms, "
         f"p95 {bare_p95:.1f} ms",
         budget,
         all(

@@ -13,7 +13,9 @@ second): each sample is read that much after it was written.
 The device rests (stopped) between sounds, and nothing comes: when sound comes again, the time
 that passed is written as silence first, and a full pipe's worth more, as if the sound had
 waited behind a full pipe too. So a byte's place in the output is its time, to within a few
-milliseconds, however the device ran.
+milliseconds, once the rest has outlasted the pipe (0.37 s) and REST_SECONDS. After a shorter
+rest, the sound's place is early by up to the pipe's length: the tests that time sounds from
+the capture space them further apart than that.
 """
 
 from __future__ import annotations

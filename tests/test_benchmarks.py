@@ -220,7 +220,7 @@ def test_the_command_measures_sound_onset_beside_a_bare_miniaudio_call():
     ]
     for row in rows:
         assert "not measured" not in row
-        assert "**median " in row and "a bare miniaudio callback, its device open: median " in row
+        assert "**median " in row and "a bare miniaudio device started at the deadline: " in row
 
 
 def test_the_command_refuses_a_cue_run_too_short_for_drift():
