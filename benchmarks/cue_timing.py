@@ -1,8 +1,8 @@
 """Cue timing of plain mode, measured from outside, beside a bare deadline loop in the same run.
 
 Seven runners play the same cues at once, each cue line stamped as it can be read, each on an
-instant of its own: three of plain mode, three of its reference, a bare deadline loop, and a
-naive sleep loop. (Chimes are timed where they are heard, by benchmarks/sound_onset.py.)
+instant of its own: three of plain mode, three of its reference (a bare deadline loop), and
+one naive sleep loop. (Chimes are timed where they are heard, by benchmarks/sound_onset.py.)
 """
 
 from __future__ import annotations

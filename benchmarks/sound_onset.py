@@ -38,7 +38,7 @@ TICKS = 12  # sounds per round
 # After each sound's end, its trailing silence included, the device rests: each is measured
 # from a rested device, as between a session's chimes (audio_backends.REST_AFTER_SECONDS).
 GAP = REST_AFTER_SECONDS + 0.1
-LEAD = 1.0  # the first deadline, after the device has started
+LEAD = 1.0  # the first deadline, after the device has been opened
 OVER_BARE_MS = 5.0  # the median and the 95th percentile, each: at most the bare call's + this
 LATEST_MS = 20.0  # ...and at most this
 SPOKEN = "in"  # the shortest of the phase words

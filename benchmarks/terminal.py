@@ -55,10 +55,12 @@ class Terminal:
             (found,) = self.command_lines("display -p '#{pid} #{socket_path}'")
             server, self.socket_path = found.split(" ", 1)
             self.server = int(server)
-            self.command_lines(f"set -g default-size {WIDTH}x{HEIGHT}")  # not window-size
+            # `default-size`, not `window-size manual`: a new window after it crashes tmux 3.3a.
+            self.command_lines(f"set -g default-size {WIDTH}x{HEIGHT}")
             self.command_lines("set -g remain-on-exit on")  # a crash stays on screen
             self.started = time.monotonic()
-            shown = "#{pane_id} #{pane_pid} #{window_width}x#{window_height}"  # a new window's
+            # A window of its own, not a respawned pane (tmux issue 5499): its pane, pid, size.
+            shown = "#{pane_id} #{pane_pid} #{window_width}x#{window_height}"
             (found,) = self.command_lines(f"new-window -P -F '{shown}' -t b: {shlex.quote(line)}")
             self.pane, pid, size = found.split()
             self.pid = int(pid)
