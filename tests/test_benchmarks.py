@@ -14,15 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.cue_timing import (
-    TOKEN,
-    Stamper,
-    Timing,
-    figures,
-    in_widest_gap,
-    pooled,
-    timing_from,
-)
+from benchmarks.cue_timing import TOKEN, Stamper, Timings, figures, in_widest_gap, lateness
 from benchmarks.figures import (
     Figure,
     at_most,
@@ -83,15 +75,15 @@ def test_the_exit_status_is_1_only_when_a_figure_is_over_budget():
 
 def test_a_late_first_cue_counts_late_rather_than_making_the_others_early():
     arrivals = [100.005, 101.0, 102.0001, 103.0]  # the first line was held up 5 ms
-    timing = timing_from("plain", arrivals, [0.0, 1.0, 2.0, 3.0])
-    assert [round(error, 3) for error in timing.errors] == [5.0, 0.0, 0.1, 0.0]
-    naive = timing_from("naive", [100.0, 101.01, 102.02], [0.0, 1.0, 2.0])  # drifting
-    assert [round(error, 3) for error in naive.errors] == [0.0, 10.0, 20.0]
+    errors = lateness(arrivals, [0.0, 1.0, 2.0, 3.0])
+    assert [round(error, 3) for error in errors] == [5.0, 0.0, 0.1, 0.0]
+    naive = lateness([100.0, 101.01, 102.02], [0.0, 1.0, 2.0])  # drifting
+    assert [round(error, 3) for error in naive] == [0.0, 10.0, 20.0]
 
 
 def test_a_runner_that_missed_a_cue_is_refused_rather_than_paired_wrongly():
     with pytest.raises(ValueError, match="2 cues arrived of 3"):
-        timing_from("plain", [100.0, 101.0], [0.0, 1.0, 2.0])
+        lateness([100.0, 101.0], [0.0, 1.0, 2.0])
 
 
 def test_each_runner_is_given_the_middle_of_the_widest_gap_left():
@@ -100,32 +92,32 @@ def test_each_runner_is_given_the_middle_of_the_widest_gap_left():
     assert in_widest_gap([0.3], 0.5, 0.5) == pytest.approx(0.05)
 
 
-def _timing(name: str, errors: list[float], phase: float = 0.5) -> Timing:
-    return Timing(name, tuple(errors), tuple(i * phase for i in range(len(errors))))
+def _timings(**runners: list[list[float]]) -> Timings:
+    """Runners whose cues come every 0.5 s, with these errors (ms)."""
+    count = len(next(iter(runners.values()))[0])
+    return Timings([i * 0.5 for i in range(count)], runners)
 
 
 def test_drift_compares_the_first_minute_with_the_last():
-    steady = _timing("steady", REAL_ERRORS * 10)  # 280 cues: 140 s
-    assert steady.minute_median(last=False) == steady.minute_median(last=True)
-    drifting = _timing("naive", [i * 0.1 for i in range(300)])  # 0.1 ms later every cue
-    assert drifting.minute_median(last=False) == pytest.approx(5.95)  # cues 0-119
-    assert drifting.minute_median(last=True) == pytest.approx(23.9)  # cues 179-299
+    steady = _timings(plain=[REAL_ERRORS * 10])  # 280 cues: 140 s
+    assert steady.minute_median("plain", last=False) == steady.minute_median("plain", last=True)
+    drifting = _timings(naive=[[i * 0.1 for i in range(300)]])  # 0.1 ms later every cue
+    assert drifting.minute_median("naive", last=False) == pytest.approx(5.95)  # cues 0-119
+    assert drifting.minute_median("naive", last=True) == pytest.approx(23.9)  # cues 179-299
 
 
 def test_pooled_runners_count_every_cue_of_each_and_keep_their_minutes():
-    early = _timing("one", [0.1] * 240)  # two minutes of cues
-    late = _timing("two", [0.1] * 100 + [2.0] * 140)  # late from 50 s on
-    both = pooled("both", [early, late])
-    assert len(both.errors) == len(both.offsets) == 480
-    assert percentile(both.errors, 99) == 2.0
-    assert both.minute_median(last=False) == 0.1
-    assert both.minute_median(last=True) == pytest.approx((0.1 + 2.0) / 2)
+    # One runner on time, one late from 50 s on, for two minutes of cues.
+    timings = _timings(plain=[[0.1] * 240, [0.1] * 100 + [2.0] * 140])
+    assert len(timings.errors("plain")) == 480
+    assert percentile(timings.errors("plain"), 99) == 2.0
+    assert timings.minute_median("plain", last=False) == 0.1
+    assert timings.minute_median("plain", last=True) == pytest.approx((0.1 + 2.0) / 2)
 
 
 def _verdicts(plain: list[float], bare: list[float]) -> dict[str, bool | None]:
-    naive = _timing("naive sleep loop", [i * 0.1 for i in range(len(plain))])
-    timings = {"plain": _timing("oxybreathe --plain", plain), "bare": _timing("bare", bare)}
-    rows = figures({**timings, "naive": naive}, 2)
+    naive = [i * 0.1 for i in range(len(plain))]
+    rows = figures(_timings(plain=[plain], bare=[bare], naive=[naive]), 2)
     return {row.name.split(",")[0]: row.within for row in rows}
 
 
