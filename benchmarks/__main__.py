@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import oxybreathe
-from benchmarks import ROOT, chimes, cue_timing, screens, sound_onset, speech, startup
+from benchmarks import ROOT, cue_timing, screens, sound, startup
 from benchmarks.figures import Figure, exit_status, over_budget, table
 
 
@@ -27,9 +27,9 @@ def main(argv: list[str] | None = None) -> int:
         "cues": lambda: cue_timing.figures(cue_timing.measure(args.minutes), args.minutes),
         "screens": lambda: screens.figures(runs=20, seconds=30),
         "startup": lambda: startup.figures(runs=15),
-        "sound": sound_onset.figures,
-        "chimes": lambda: chimes.figures(runs=5),
-        "speech": lambda: speech.figures(runs=3),
+        "sound": sound.onset_figures,
+        "chimes": lambda: sound.chime_figures(runs=5),
+        "speech": lambda: sound.speech_figures(runs=3),
     }
     parser = argparse.ArgumentParser("python -m benchmarks", description=__doc__)
     parser.formatter_class = argparse.RawDescriptionHelpFormatter

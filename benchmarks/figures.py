@@ -45,6 +45,17 @@ def paired_ratio(pairs: Sequence[tuple[float, float]]) -> float:
     return statistics.median(ratio(ours, reference) for ours, reference in pairs)
 
 
+def versus(name: str, ours: float, label: str, reference: float, factor: float) -> Figure:
+    """A time in ms beside its reference's, within `factor` times it."""
+    return Figure(
+        name,
+        f"**{ours:.0f} ms** ({ratio(ours, reference):.2f}x)",
+        f"{label}: {reference:.0f} ms",
+        f"≤ {factor:g}x",
+        at_most(ours, reference, factor),
+    )
+
+
 def table(figures: Sequence[Figure]) -> str:
     """The figures as a Markdown table (it reads well in a terminal too)."""
     lines = [

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from subprocess import DEVNULL, PIPE
 
 WIDTH, HEIGHT = 100, 30
 _servers = itertools.count(1)
@@ -24,32 +25,24 @@ _servers = itertools.count(1)
 class Terminal:
     """`command` running in a fresh tmux server at WIDTH x HEIGHT, from `with` to its end."""
 
-    _client: subprocess.Popen[bytes]
-
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
         # A new socket each time: a server being killed may still hold the old one.
         self.socket = f"oxybreathe-bench-{os.getpid()}-{next(_servers)}"
-        self.command = command
-        self.env = env
+        exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
+        self.line, self.name = f"exec env {exports} {shlex.join(command)}", command[-1]
+        if "\n" in self.line:
+            raise ValueError("a control client's command is one line: run a script instead")
         self.pid = self.server = self._outputs = 0  # _outputs: %output lines read so far
         self.socket_path, self.pane, self._buffer = "", "", b""
         self.started = 0.0  # when the command was sent, on time.monotonic()
         self.output_at = 0.0  # when the latest %output was read
-        self._read_at = 0.0  # when the buffer's latest lines were read: each read ends a line
+        self._read_at = 0.0  # when the buffer's latest bytes were read: each read ends a line
 
     def __enter__(self) -> Terminal:
-        exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in self.env.items())
-        line = f"exec env {exports} {shlex.join(self.command)}"
-        if "\n" in line:
-            raise ValueError("a control client's command is one line: run a script instead")
         # A placeholder first, so that the server's own start-up is not counted as the program's.
-        self._client = subprocess.Popen(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", "-C", "new-session", "-s", "b"]
-            + ["-x", str(WIDTH), "-y", str(HEIGHT), "sleep 3600"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        tmux = ["tmux", "-L", self.socket, "-f", "/dev/null", "-C", "new-session", "-s", "b"]
+        shape = ["-x", str(WIDTH), "-y", str(HEIGHT), "sleep 3600"]
+        self._client = subprocess.Popen([*tmux, *shape], stdin=PIPE, stdout=PIPE, stderr=DEVNULL)
         try:
             self._reply(time.monotonic() + 10)  # new-session's
             (found,) = self.command_lines("display -p '#{pid} #{socket_path}'")
@@ -61,8 +54,8 @@ class Terminal:
             self.started = time.monotonic()
             # A window of its own, not a respawned pane (tmux issue 5499): its pane, pid, size.
             shown = "#{pane_id} #{pane_pid} #{window_width}x#{window_height}"
-            (found,) = self.command_lines(f"new-window -P -F '{shown}' -t b: {shlex.quote(line)}")
-            self.pane, pid, size = found.split()
+            command = f"new-window -P -F '{shown}' -t b: {shlex.quote(self.line)}"
+            self.pane, pid, size = self.command_lines(command)[0].split()
             self.pid = int(pid)
             if size != f"{WIDTH}x{HEIGHT}":
                 raise RuntimeError(f"tmux made the window {size}, not {WIDTH}x{HEIGHT}")
@@ -96,10 +89,9 @@ class Terminal:
         while b"\n" not in self._buffer:
             ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
             if not ready:
-                raise TimeoutError(f"tmux did not answer about {self.command[-1]!r}")
-            data = os.read(fd, 65536)
-            if not data:
-                raise EOFError(f"tmux ended while running {self.command[-1]!r}")
+                raise TimeoutError(f"tmux did not answer about {self.name!r}")
+            if not (data := os.read(fd, 65536)):
+                raise EOFError(f"tmux ended while running {self.name!r}")
             self._read_at, self._buffer = time.monotonic(), self._buffer + data
         line, _, self._buffer = self._buffer.partition(b"\n")
         if line.startswith(b"%output "):
@@ -110,10 +102,10 @@ class Terminal:
         """The lines of the next command's reply (notifications before it are read too)."""
         while not (begin := self._line(deadline)).startswith(b"%begin "):
             pass
-        tag, lines = begin.split()[1:3], []
+        lines = []
         while not ((line := self._line(deadline)).startswith((b"%end ", b"%error "))):
             lines.append(line.decode(errors="replace"))
-        if line.split()[1:3] != tag or line.startswith(b"%error "):
+        if line.split()[1:3] != begin.split()[1:3] or line.startswith(b"%error "):
             raise RuntimeError(f"tmux refused a command: {' '.join(lines)}")
         return lines
 
@@ -127,12 +119,8 @@ class Terminal:
     def screen(self) -> str:
         """What the terminal shows now, through a tmux command of its own: the control client
         has gone once `wait_for` has returned, and may have gone with the program."""
-        found = subprocess.run(
-            ["tmux", "-L", self.socket, "capture-pane", "-p", "-t", self.pane or "b"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        tmux = ["tmux", "-L", self.socket, "capture-pane", "-p", "-t", self.pane or "b"]
+        found = subprocess.run(tmux, capture_output=True, text=True, check=False)
         return found.stdout or f"(no screen: tmux said {found.stderr.strip() or 'nothing'})"
 
     def wait_for(self, texts: list[str], timeout: float = 30.0) -> float:
@@ -141,8 +129,7 @@ class Terminal:
         deadline, screen = time.monotonic() + timeout, ""
         try:
             while True:
-                outputs = self._outputs
-                # After every output read so far, at least.
+                outputs = self._outputs  # the capture shows every output read so far, at least
                 screen = "\n".join(self.command_lines(f"capture-pane -p -t {self.pane}"))
                 if all(text in screen for text in texts):
                     return self.output_at or time.monotonic()
@@ -150,7 +137,7 @@ class Terminal:
                     self._line(deadline)
         except TimeoutError:
             raise TimeoutError(
-                f"{self.command[-1]!r}: never showed {texts!r}; it showed:\n{screen}"
+                f"{self.name!r} never showed {texts!r}; it showed:\n{screen}"
             ) from None
         finally:
             self._detach()
@@ -199,16 +186,6 @@ def family(pid: int) -> list[int]:
     return found
 
 
-def _threads(pid: int, name: str) -> list[str]:
-    """The /proc/*/task/*/`name` files of `pid`'s family, read (threads that ended: left out)."""
-    texts = []
-    for member in family(pid):
-        for path in Path(f"/proc/{member}/task").glob(f"*/{name}"):
-            with contextlib.suppress(OSError):
-                texts.append(path.read_text())
-    return texts
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of `pid` and its descendants (all their threads)."""
     ticks = 0
@@ -218,26 +195,20 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def run_ms(pid: int) -> float:
-    """Time the threads of `pid` and its descendants have run on a CPU so far (schedstat)."""
-    return sum(int(text.split()[0]) for text in _threads(pid, "schedstat")) / 1e6
-
-
 def switches(pid: int) -> tuple[int, int]:
     """Context switches of every thread of `pid` and its descendants: voluntary (wake-ups) and
     involuntary (preemptions, which grow with the machine's other load)."""
     counts = {"voluntary_ctxt_switches": 0, "nonvoluntary_ctxt_switches": 0}
-    for text in _threads(pid, "status"):
-        for line in text.splitlines():
-            key, _, value = line.partition(":")
-            if key in counts:
-                counts[key] += int(value)
+    for member in family(pid):
+        for path in Path(f"/proc/{member}/task").glob("*/status"):
+            with contextlib.suppress(OSError):  # a thread that ended
+                for key, _, value in (line.partition(":") for line in path.read_text().split("\n")):
+                    if key in counts:
+                        counts[key] += int(value)
     return counts["voluntary_ctxt_switches"], counts["nonvoluntary_ctxt_switches"]
 
 
 def peak_kib(pid: int) -> int:
     """The peak resident memory of `pid` so far (VmHWM), in KiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))

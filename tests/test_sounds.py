@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.chimes import largest_chime
+from benchmarks.sound import largest_chime
 from oxybreathe.core import sounds
 from oxybreathe.core.model import BUILTIN_SOUNDS, Sound
 from tests.conftest import ROOT, run_cli, write_wav
