@@ -198,6 +198,10 @@ async def test_reduced_motion_shows_a_calm_countdown_without_the_orb(clock):
         assert not screen.query(Pacer)
         await to_next_deadline(pilot, clock, screen)
         assert text_of(screen, "phase") == "Breathe in  4"
+        # In the middle of the screen, and one line high: the countdown's change each second
+        # repaints that line alone (it was the 24 rows around it, 3.5 KB a second).
+        phase = screen.query_one("#phase").region
+        assert phase.height == 1 and abs(phase.y - 15) <= 3
 
 
 async def test_details_show_user_text_literally_and_make_room_in_small_terminals(

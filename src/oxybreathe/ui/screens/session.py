@@ -139,9 +139,11 @@ class SessionScreen(Screen[Outcome]):
         height: auto;
     }
 
-    SessionScreen.-calm #phase {
+    /* Reduced motion: the countdown alone, in the middle, in a line of its own, so that its
+       change each second repaints that line, not the 20-odd rows around it. */
+    #calm {
         height: 1fr;
-        content-align: center middle;
+        align: center middle;
     }
 
     #prompt {
@@ -216,9 +218,12 @@ class SessionScreen(Screen[Outcome]):
                 )
             yield Line(id="sound")
             yield Static("", id="notice", markup=False)
-            if not self.reduce_motion:
+            if self.reduce_motion:
+                with Vertical(id="calm"):
+                    yield Line(id="phase")
+            else:
                 yield Pacer(id="pacer")
-            yield Line(id="phase")
+                yield Line(id="phase")
             yield Static("", id="prompt", markup=False)
             yield Line(id="paused")
             yield Line(id="progress")
