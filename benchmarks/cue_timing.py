@@ -2,7 +2,7 @@
 
 Seven runners play the same cues at once, each on an instant of its own, each cue line stamped
 the moment it can be read: three of plain mode, three bare deadline loops and a naive sleep
-loop. (A chime's timing is sound onset's: benchmarks/sound_onset.py.)
+loop. (A chime's timing is sound onset's: benchmarks/sound.py.)
 """
 
 from __future__ import annotations
