@@ -77,11 +77,11 @@ class Timings:
         return statistics.median(error for run in pairs for error, chosen in run if chosen)
 
 
-def lateness(arrivals: list[float], offsets: list[float]) -> list[float]:
+def lateness(arrivals: list[float], offsets: list[float], runner: str = "") -> list[float]:
     """Each cue's lateness (ms). No cue comes early, so the soonest after its offset marks the
     start (aligning on the first would make every cue after a late first one look early)."""
     if len(arrivals) != len(offsets) or not offsets:  # a cue missed would pair every later one
-        raise ValueError(f"{len(arrivals)} cues arrived of {len(offsets)}")
+        raise ValueError(f"{runner or 'a runner'}: {len(arrivals)} cues arrived of {len(offsets)}")
     pairs = list(zip(arrivals, offsets, strict=True))
     start = min(arrival - offset for arrival, offset in pairs)
     return [(arrival - start - offset) * 1000 for arrival, offset in pairs]
@@ -197,7 +197,15 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> Timings:
             bare = [BARE, str(later + instants[-1]), json.dumps(offsets)]
             stamper.start([sys.executable, "-c", *bare], out, env)
         stamper.wait()
-    return Timings(offsets, {k: [lateness(r, offsets) for r in rs] for k, rs in runners.items()})
+    return Timings(
+        offsets,
+        {
+            kind: [
+                lateness(stamps, offsets, f"{kind} runner {n + 1}") for n, stamps in enumerate(rs)
+            ]
+            for kind, rs in runners.items()
+        },
+    )
 
 
 def figures(timings: Timings, minutes: float) -> list[Figure]:

@@ -65,7 +65,7 @@ def _shown(command: list[str], texts: list[str], env: dict[str, str]) -> tuple[f
     """ms until `texts` were on screen, and the CPU ms the program had used by then."""
     with terminal.Terminal(command, env) as window:
         seen = window.wait_for(texts)
-        return (seen - window.started) * 1000, terminal.cpu_seconds(window.pid) * 1000
+        return (seen - window.started) * 1000, terminal.run_ms(window.pid)
 
 
 Pair = tuple[float, float, float, float]  # ms on screen: ours, hello-world's; CPU ms: each's

@@ -24,7 +24,7 @@ from benchmarks.figures import (
     percentile,
     table,
 )
-from benchmarks.terminal import Terminal, cpu_seconds, family, peak_kib, switches
+from benchmarks.terminal import Terminal, cpu_seconds, family, peak_kib, run_ms, switches
 from tests.conftest import ROOT
 
 # Cue errors (ms) of one real plain-mode run on the shared machine, 2026-12-02: mostly a
@@ -82,8 +82,8 @@ def test_a_late_first_cue_counts_late_rather_than_making_the_others_early():
 
 
 def test_a_runner_that_missed_a_cue_is_refused_rather_than_paired_wrongly():
-    with pytest.raises(ValueError, match="2 cues arrived of 3"):
-        lateness([100.0, 101.0], [0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="^plain runner 2: 2 cues arrived of 3$"):
+        lateness([100.0, 101.0], [0.0, 1.0, 2.0], "plain runner 2")
 
 
 def test_each_runner_is_given_the_middle_of_the_widest_gap_left():
@@ -172,6 +172,7 @@ def test_proc_readings_cover_a_process_its_threads_and_its_children():
             time.sleep(0.001)  # each sleep blocks, then wakes: a voluntary switch
         assert switches(os.getpid())[0] >= before[0] + 5
         assert cpu_seconds(os.getpid()) > 0
+        assert run_ms(os.getpid()) > 0
         assert peak_kib(os.getpid()) > 1024
     finally:
         child.kill()

@@ -230,8 +230,6 @@ class SessionScreen(Screen[Outcome]):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.reduce_motion:
-            self.add_class("-calm")
         self._lines = {line.id: line for line in self.query(Line) if line.id}
         self._prompt = self.query_one("#prompt", Static)
         self._pacer = None if self.reduce_motion else self.query_one(Pacer)
