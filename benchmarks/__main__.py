@@ -25,7 +25,7 @@ from benchmarks.figures import Figure, exit_status, over_budget, table
 def main(argv: list[str] | None = None) -> int:
     groups: dict[str, Callable[[], list[Figure]]] = {
         "cues": lambda: cue_timing.figures(cue_timing.measure(args.minutes), args.minutes),
-        "screens": lambda: screens.figures(runs=20, seconds=30),
+        "screens": lambda: screens.figures(runs=16, seconds=30),
         "startup": lambda: startup.figures(runs=15),
         "sound": sound.onset_figures,
         "chimes": lambda: sound.chime_figures(runs=5),

@@ -39,7 +39,7 @@ from oxybreathe.core.model import CHIME_KEYS, Sound
 from oxybreathe.core.plan import Plan, lay_out
 from oxybreathe.core.preferences import DEFAULTS
 
-ROUNDS, TICKS = 2, 12  # bare, then oxybreathe, each on a fresh device, this many times; sounds
+ROUNDS, TICKS = 2, 10  # bare, then oxybreathe, each on a fresh device, this many times; sounds
 # After each sound's end, its trailing silence included, the device rests: each is measured
 # from a rested device, as between a session's chimes (audio_backends.REST_AFTER_SECONDS).
 GAP = REST_AFTER_SECONDS + 0.1
