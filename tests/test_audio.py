@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.terminal import switches  # wake-ups: voluntary context switches, all threads
 from oxybreathe.audio import Player
 from oxybreathe.audio_backends import ENV
 from oxybreathe.core import locations, sounds
@@ -376,16 +377,6 @@ def test_the_worker_drops_a_chime_asked_for_too_late_and_plays_a_timely_one(capt
         assert played(Sound(builtin="tick"), volume, backend) not in captured
 
 
-def _wakeups(pid: int) -> int:
-    """The voluntary context switches of every thread of `pid` so far: its wake-ups."""
-    total = 0
-    for status in Path(f"/proc/{pid}/task").glob("*/status"):
-        for line in status.read_text().splitlines():
-            if line.startswith("voluntary_ctxt_switches:"):
-                total += int(line.split()[1])
-    return total
-
-
 def test_between_sounds_the_device_rests_and_the_next_sound_wakes_it(capture):
     """A running device wakes the worker every period; once quiet, it is stopped, and the next
     chime starts it again, played whole."""
@@ -397,13 +388,13 @@ def test_between_sounds_the_device_rests_and_the_next_sound_wakes_it(capture):
     tick = played(Sound(builtin="tick"), 100)
     assert tick in wait_for(capture, tick)
     time.sleep(1.0)  # the tick has ended, and the rest after it (REST_AFTER_SECONDS) has passed
-    before = _wakeups(worker.process.pid)
+    before = switches(worker.process.pid)[0]
     time.sleep(1.0)
-    resting = _wakeups(worker.process.pid) - before
+    resting = switches(worker.process.pid)[0] - before
     worker.send({"play": "bell", "at": time.monotonic()})
-    before = _wakeups(worker.process.pid)
+    before = switches(worker.process.pid)[0]
     time.sleep(1.0)  # the bell rings on: the device runs, its thread woken every period
-    running = _wakeups(worker.process.pid) - before
+    running = switches(worker.process.pid)[0] - before
     assert worker.quit() == 0
     bell = played(Sound(builtin="bell"), 100)
     assert found_in_order(wait_for(capture, tick, bell), [tick, bell])
