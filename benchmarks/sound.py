@@ -112,7 +112,8 @@ def capture(folder: Path) -> Iterator[Path]:
 
 def onsets(stamps: Path, deadlines: list[float], timeout: float = 10.0) -> list[float]:
     """Each sound's onset after its deadline (s): the first stamp before the next deadline."""
-    waited, found = time.monotonic() + timeout, list[float]()
+    waited = time.monotonic() + timeout
+    found: list[float] = []
     while time.monotonic() < waited:
         heard = [float(line) for line in stamps.read_text().split()] if stamps.exists() else []
         found = []
