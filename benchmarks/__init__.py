@@ -20,12 +20,3 @@ def homes(folder: Path) -> dict[str, str]:
         f"XDG_{kind.upper()}_HOME": str(folder / kind)
         for kind in ("config", "data", "state", "cache")
     }
-
-
-def alsa_file(config: Path, reader: str) -> dict[str, str]:
-    """An environment whose ALSA default device writes what is played to the command `reader`."""
-    config.write_text(
-        f'pcm.!default {{ type file; slave.pcm "null"; file "|{reader}"; format "raw" }}\n',
-        encoding="utf-8",
-    )
-    return {"ALSA_CONFIG_PATH": f"/usr/share/alsa/alsa.conf:{config}"}

@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from subprocess import DEVNULL
 
-from benchmarks import alsa_file
 from benchmarks.figures import Figure, at_most, percentile, ratio
 from oxybreathe.audio import READY_TIMEOUT, Player
 from oxybreathe.audio_backends import PERIOD_MS, REST_AFTER_SECONDS
@@ -95,12 +94,14 @@ device.close()
 def capture(folder: Path) -> Iterator[Path]:
     """Within `with`, ALSA's default device is the stamping sink; yields the stamps' file."""
     folder.mkdir()
-    stamps, sink = folder / "stamps", folder / "sink.py"
+    stamps, sink, config = folder / "stamps", folder / "sink.py", folder / "asound.conf"
     sink.write_text(SINK, encoding="utf-8")
-    saved = os.environ.copy()
-    os.environ.update(
-        alsa_file(folder / "asound.conf", f"{sys.executable} {sink} {stamps} > /dev/null")
+    reader = f"{sys.executable} {sink} {stamps} > /dev/null"
+    config.write_text(
+        f'pcm.!default {{ type file; slave.pcm "null"; file "|{reader}"; format "raw" }}\n', "utf-8"
     )
+    saved = os.environ.copy()
+    os.environ["ALSA_CONFIG_PATH"] = f"/usr/share/alsa/alsa.conf:{config}"
     os.environ["PULSE_SERVER"] = str(folder / "no-sound-server")
     os.environ["OXYBREATHE_AUDIO_BACKEND"] = "miniaudio"
     try:
@@ -125,23 +126,9 @@ def onsets(stamps: Path, deadlines: list[float], timeout: float = 10.0) -> list[
     raise RuntimeError(f"{len(found)} sounds heard for {len(deadlines)} asked for")
 
 
-@dataclasses.dataclass(frozen=True)
-class Played:
-    """A sound to measure, its plan, how long it is, and its leading silence (s)."""
-
-    sound: Sound
-    plan: Plan
-    seconds: float
-    lead: float
-
-    def deadlines(self) -> list[float]:
-        """When to ask for it: each well after the one before has ended."""
-        start = time.monotonic() + LEAD
-        return [start + k * (self.seconds + GAP) for k in range(TICKS)]
-
-
-def _played(folder: Path, name: str) -> Played:
-    """The tick chime, or the spoken word rendered by the system's voice."""
+def _played(folder: Path, name: str) -> tuple[Sound, Plan, float, float]:
+    """The tick chime, or the spoken word rendered by the system's voice: the sound, a session's
+    plan that names it, its length and its leading silence (s)."""
     session = folder / f"{name}.yaml"
     steps = f"steps: [{{say: {SPOKEN}, seconds: 60}}]"
     session.write_text(f"name: Onset\nchimes: {{start: tick, end: none}}\n{steps}\n", "utf-8")
@@ -154,29 +141,31 @@ def _played(folder: Path, name: str) -> Played:
     decoded = sounds.decode(sounds.path_of(sound), max_seconds=60)
     frame = 2 * decoded.channels  # 16-bit samples
     silent = len(decoded.frames) - len(decoded.frames.lstrip(b"\0"))
-    length = len(decoded.frames) / frame / decoded.rate
-    return Played(sound, plan, length, silent // frame / decoded.rate)
+    return sound, plan, len(decoded.frames) / frame / decoded.rate, silent // frame / decoded.rate
 
 
-def measure_ours(folder: Path, played: Played) -> list[float]:
-    with capture(folder) as stamps:  # as a session asks: its chimes and its voice, at full volume
-        player = Player.for_plan(played.plan, dataclasses.replace(DEFAULTS, volume=100))
-        player.wait_ready()
-        if player.backend != "miniaudio":
-            raise RuntimeError(f"the player is {player.state} on {player.backend}")
-        for deadline in (deadlines := played.deadlines()):
-            time.sleep(max(0.0, deadline - time.monotonic()))
-            player.play(played.sound)
-        player.close(linger=5)
-    return [onset - played.lead for onset in onsets(stamps, deadlines)]
-
-
-def measure_bare(folder: Path, played: Played) -> list[float]:
+def measure(folder: Path, played: tuple[Sound, Plan, float, float], bare: bool) -> list[float]:
+    """The onsets of TICKS sounds, each well after the one before has ended: played by a bare
+    miniaudio script, or by the real `Player` as a session asks (at full volume)."""
+    sound, plan, seconds, lead = played
     with capture(folder) as stamps:
-        deadlines, ends = played.deadlines(), played.seconds + REST_AFTER_SECONDS  # as ours rests
-        script = [BARE, str(sounds.path_of(played.sound)), json.dumps(deadlines), str(PERIOD_MS)]
-        subprocess.run([sys.executable, "-c", *script, str(ends)], check=True, timeout=120)
-    return [onset - played.lead for onset in onsets(stamps, deadlines)]
+        if not bare:
+            player = Player.for_plan(plan, dataclasses.replace(DEFAULTS, volume=100))
+            player.wait_ready()
+            if player.backend != "miniaudio":
+                raise RuntimeError(f"the player is {player.state} on {player.backend}")
+        start = time.monotonic() + LEAD  # once the device is open
+        deadlines = [start + k * (seconds + GAP) for k in range(TICKS)]
+        if bare:  # it rests after each sound as ours does
+            ends = str(seconds + REST_AFTER_SECONDS)
+            script = [BARE, str(sounds.path_of(sound)), json.dumps(deadlines), str(PERIOD_MS), ends]
+            subprocess.run([sys.executable, "-c", *script], check=True, timeout=120)
+        else:
+            for deadline in deadlines:
+                time.sleep(max(0.0, deadline - time.monotonic()))
+                player.play(sound)
+            player.close(linger=5)
+    return [onset - lead for onset in onsets(stamps, deadlines)]
 
 
 def onset_figures() -> list[Figure]:
@@ -193,8 +182,8 @@ def _onset(name: str) -> Figure:
         with tempfile.TemporaryDirectory(prefix="oxybreathe-onset-") as folder:
             played = _played(Path(folder), name)
             for round_ in range(ROUNDS):
-                bare += measure_bare(Path(folder) / f"bare-{round_}", played)
-                ours += measure_ours(Path(folder) / f"ours-{round_}", played)
+                bare += measure(Path(folder) / f"bare-{round_}", played, bare=True)
+                ours += measure(Path(folder) / f"ours-{round_}", played, bare=False)
     except (RuntimeError, OSError, subprocess.SubprocessError, ImportError) as error:
         return Figure(label, f"not measured: {error}", "a bare miniaudio call", budget, False)
     (median, p95), (bare_median, bare_p95) = (
