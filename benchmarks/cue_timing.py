@@ -7,10 +7,10 @@ loop. (A chime's timing is sound onset's: benchmarks/sound.py.)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
-import selectors
 import statistics
 import subprocess
 import sys
@@ -87,59 +87,42 @@ def lateness(arrivals: list[float], offsets: list[float], runner: str = "") -> l
     return [(arrival - start - offset) * 1000 for arrival, offset in pairs]
 
 
-class Stamper:
-    """Stamps the cue lines of several subprocesses on one thread (with a thread per pipe, lines
-    arriving together could queue for the interpreter lock), the moment each can be read."""
+class Runner:
+    """A subprocess whose cue lines are stamped the moment each can be read, on a thread of its
+    own (the runners' cues fall apart in time, so no two stamps wait for each other)."""
 
-    def __init__(self) -> None:
-        self.selector = selectors.DefaultSelector()
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-
-    def start(self, command: list[str], out: list[float], env: dict[str, str]) -> None:
-        """Start `command`; append the time each of its cue lines arrives to `out`."""
-        process = subprocess.Popen(command, stdin=DEVNULL, stdout=PIPE, stderr=DEVNULL, env=env)
-        assert process.stdout is not None
-        os.set_blocking(process.stdout.fileno(), False)
-        with self.lock:
-            self.selector.register(process.stdout, selectors.EVENT_READ, (out, [b""]))
-            self.processes.append(process)
-        if not self.thread.is_alive():
-            self.thread.start()
-
-    def first(self, out: list[float], seconds: float) -> float:
-        """The first stamp in `out`, waited for up to `seconds` (else everything is ended)."""
-        waited = time.monotonic() + seconds
-        while not out and time.monotonic() < waited:
-            time.sleep(0.001)
-        if not out:
-            self.wait(terminate=True)
-            raise RuntimeError(f"no cue in {seconds:g} s from {self.processes[-1].args!r}")
-        return out[0]
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.stamps: list[float] = []
+        self.process = subprocess.Popen(
+            command, stdin=DEVNULL, stdout=PIPE, stderr=DEVNULL, env=env
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
-        while True:
-            with self.lock:
-                if not self.selector.get_map():
-                    return
-            for key, _events in self.selector.select(timeout=0.05):
-                stamp = time.monotonic()
-                out, pending = key.data
-                if not (data := os.read(key.fd, 65536)):
-                    with self.lock:
-                        self.selector.unregister(key.fileobj)
-                    continue
-                *lines, pending[0] = (pending[0] + data).split(b"\n")
-                out.extend(stamp for line in lines if TOKEN.encode() in line)
+        assert self.process.stdout is not None
+        for line in self.process.stdout:  # each line as soon as it has come
+            if TOKEN.encode() in line:
+                self.stamps.append(time.monotonic())
 
-    def wait(self, terminate: bool = False) -> None:
-        for process in self.processes:
-            if terminate:
-                process.terminate()
-        for process in self.processes:
-            process.wait()
-        self.thread.join(timeout=5)
+    def first(self, seconds: float) -> float:
+        """Its first stamp, waited for up to `seconds`."""
+        waited = time.monotonic() + seconds
+        while not self.stamps and time.monotonic() < waited and self.process.poll() is None:
+            time.sleep(0.001)
+        if not self.stamps:
+            raise RuntimeError(f"no cue in {seconds:g} s from {self.process.args!r}")
+        return self.stamps[0]
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, failed: object, *exception: object) -> None:
+        """Wait for its end and its last line (it is ended if the measurement failed)."""
+        if failed:
+            self.process.terminate()
+        self.process.wait()
+        self._reader.join(timeout=5)
 
 
 def in_widest_gap(instants: list[float], phase: float, share: float) -> float:
@@ -159,49 +142,41 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> Timings:
         offsets = [cue.start for cue in lay_out(load_session(session), minutes).cues]
         run = [sys.executable, "-m", "oxybreathe", "run", str(session), "--plain"]
         ours = [*run, "--no-checkin", "--no-chimes", "--minutes", f"{minutes:g}"]
-        delays = []  # from starting plain mode to its first cue
-        for _ in range(3):
-            first: list[float] = []
-            started, stamper = time.monotonic(), Stamper()
-            stamper.start([*ours[:-1], "0.05"], first, env)
-            delays.append(stamper.first(first, 20) - started)
-            stamper.wait(terminate=True)
-        delay = statistics.median(delays)
-        runners: dict[str, list[list[float]]] = {"plain": [], "bare": [], "naive": [[]]}
-        stamper, zero = Stamper(), 0.0
-        instants: list[float] = []  # where each runner's cues fall within a phase, after zero
-        # oxybreathe's runners first, one at a time, each aimed at its share of the phase by its
-        # start-up's length; where it landed is read from its first cue.
-        for copy in range(COPIES):
-            if instants:
-                aim = zero + copy * phase / COPIES
-                aim += math.ceil((time.monotonic() + delay + 0.1 - aim) / phase) * phase
-                time.sleep(max(0.0, aim - delay - time.monotonic()))
-            out: list[float] = []
-            runners["plain"].append(out)
-            stamper.start(ours, out, env)
-            landed = stamper.first(out, 30)
-            zero = zero or landed
-            instants.append((landed - zero) % phase)
-        # The scripts keep the instant they are given: the naive loop first, near the start of
-        # the widest gap, which it has to itself (it falls behind from there, 50-90 ms over
-        # 2 minutes), then each bare loop in the middle of the widest gap left.
-        later = zero + math.ceil((time.monotonic() + 1.0 - zero) / phase) * phase
-        naive_path = [in_widest_gap(instants, phase, share) for share in (0.9, 0.5, 0.1)]
-        instants += naive_path
-        naive = [NAIVE, str(later + naive_path[-1]), json.dumps([phase] * len(offsets))]
-        stamper.start([sys.executable, "-c", *naive], runners["naive"][0], env)
-        for _ in range(COPIES):
-            instants.append(in_widest_gap(instants, phase, 0.5))
-            runners["bare"].append(out := [])
-            bare = [BARE, str(later + instants[-1]), json.dumps(offsets)]
-            stamper.start([sys.executable, "-c", *bare], out, env)
-        stamper.wait()
+        runners: dict[str, list[Runner]] = {"plain": [], "bare": [], "naive": []}
+        with contextlib.ExitStack() as ends:
+            zero = delay = 0.0
+            instants: list[float] = []  # where each runner's cues fall within a phase, after zero
+            # oxybreathe's runners first, one at a time, each aimed at its share of the phase by
+            # the first one's start-up; where it landed is read from its first cue.
+            for copy in range(COPIES):
+                if copy:
+                    aim = zero + copy * phase / COPIES
+                    aim += math.ceil((time.monotonic() + delay + 0.1 - aim) / phase) * phase
+                    time.sleep(max(0.0, aim - delay - time.monotonic()))
+                started, runner = time.monotonic(), ends.enter_context(Runner(ours, env))
+                runners["plain"].append(runner)
+                landed = runner.first(30)
+                zero, delay = (zero, delay) if copy else (landed, landed - started)
+                instants.append((landed - zero) % phase)
+            # The scripts keep the instant they are given: the naive loop first, near the start of
+            # the widest gap, which it has to itself (it falls behind from there, 50-90 ms over
+            # 2 minutes), then each bare loop in the middle of the widest gap left.
+            later = zero + math.ceil((time.monotonic() + 1.0 - zero) / phase) * phase
+            naive_path = [in_widest_gap(instants, phase, share) for share in (0.9, 0.5, 0.1)]
+            instants += naive_path
+            scripts = [(NAIVE, naive_path[-1], [phase] * len(offsets), "naive")]
+            for _ in range(COPIES):
+                instants.append(in_widest_gap(instants, phase, 0.5))
+                scripts.append((BARE, instants[-1], offsets, "bare"))
+            for script, instant, times, kind in scripts:
+                command = [sys.executable, "-c", script, str(later + instant), json.dumps(times)]
+                runners[kind].append(ends.enter_context(Runner(command, env)))
     return Timings(
         offsets,
         {
             kind: [
-                lateness(stamps, offsets, f"{kind} runner {n + 1}") for n, stamps in enumerate(rs)
+                lateness(runner.stamps, offsets, f"{kind} runner {n + 1}")
+                for n, runner in enumerate(rs)
             ]
             for kind, rs in runners.items()
         },

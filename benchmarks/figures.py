@@ -19,15 +19,9 @@ class Figure:
     within: bool | None  # None: shown for information, or still to come
 
 
-def percentile(values: Sequence[float], share: float) -> float:
-    """The `share` percentile (0-100) of `values`, as `statistics.quantiles(method="inclusive")`."""
-    if not values:
-        raise ValueError("no values")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * share / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+def percentile(values: Sequence[float], share: int) -> float:
+    """The `share` percentile (1-99) of `values` (at least two), interpolated."""
+    return statistics.quantiles(values, n=100, method="inclusive")[share - 1]
 
 
 def at_most(ours: float, reference: float, factor: float, plus: float = 0.0) -> bool:

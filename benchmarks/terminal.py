@@ -1,162 +1,100 @@
-"""Programs in a real terminal, watched from outside: tmux for the screen, /proc for the rest.
+"""Programs in a real terminal, watched from outside: pyte for the screen, /proc for the rest.
 
-Each program gets a tmux server of its own on a private socket, killed afterwards, and one
-control-mode client (`tmux -C`) that starts it, stamps its output and captures its screen.
-tmux 3.3a's traps, which shaped this, are in docs/development.md.
+Each program runs on a pseudo-terminal of its own at WIDTH x HEIGHT, as its session's
+controlling terminal, as a shell would start it. What it writes is read the moment it comes,
+stamped, and fed to pyte, a terminal emulator, until the awaited text is on its screen; from
+then on it is read and dropped, so the program never waits for its terminal.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
+import fcntl
 import os
+import pty
 import select
-import shlex
-import signal
+import struct
 import subprocess
+import termios
+import threading
 import time
 from pathlib import Path
-from subprocess import DEVNULL, PIPE
+
+import pyte
 
 WIDTH, HEIGHT = 100, 30
-_servers = itertools.count(1)
 
 
 class Terminal:
-    """`command` running in a fresh tmux server at WIDTH x HEIGHT, from `with` to its end."""
+    """`command` running on a terminal of its own at WIDTH x HEIGHT, from `with` to its end."""
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
-        # A new socket each time: a server being killed may still hold the old one.
-        self.socket = f"oxybreathe-bench-{os.getpid()}-{next(_servers)}"
-        exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
-        self.line, self.name = f"exec env {exports} {shlex.join(command)}", command[-1]
-        if "\n" in self.line:
-            raise ValueError("a control client's command is one line: run a script instead")
-        self.pid = self.server = self._outputs = 0  # _outputs: %output lines read so far
-        self.socket_path, self.pane, self._buffer = "", "", b""
-        self.started = 0.0  # when the command was sent, on time.monotonic()
-        self.output_at = 0.0  # when the latest %output was read
-        self._read_at = 0.0  # when the buffer's latest bytes were read: each read ends a line
+        self.command, self.env, self.name = command, env, command[-1]
+        self._screen = pyte.Screen(WIDTH, HEIGHT)
+        self._stream = pyte.ByteStream(self._screen)
+        self.started = 0.0  # when the program was started, on time.monotonic()
+        self.pid = 0
 
     def __enter__(self) -> Terminal:
-        # A placeholder first, so that the server's own start-up is not counted as the program's.
-        tmux = ["tmux", "-L", self.socket, "-f", "/dev/null", "-C", "new-session", "-s", "b"]
-        shape = ["-x", str(WIDTH), "-y", str(HEIGHT), "sleep 3600"]
-        self._client = subprocess.Popen([*tmux, *shape], stdin=PIPE, stdout=PIPE, stderr=DEVNULL)
-        try:
-            self._reply(time.monotonic() + 10)  # new-session's
-            (found,) = self.command_lines("display -p '#{pid} #{socket_path}'")
-            server, self.socket_path = found.split(" ", 1)
-            self.server = int(server)
-            # `default-size`, not `window-size manual`: a new window after it crashes tmux 3.3a.
-            self.command_lines(f"set -g default-size {WIDTH}x{HEIGHT}")
-            self.command_lines("set -g remain-on-exit on")  # a crash stays on screen
-            self.started = time.monotonic()
-            # A window of its own, not a respawned pane (tmux issue 5499): its pane, pid, size.
-            shown = "#{pane_id} #{pane_pid} #{window_width}x#{window_height}"
-            command = f"new-window -P -F '{shown}' -t b: {shlex.quote(self.line)}"
-            self.pane, pid, size = self.command_lines(command)[0].split()
-            self.pid = int(pid)
-            if size != f"{WIDTH}x{HEIGHT}":
-                raise RuntimeError(f"tmux made the window {size}, not {WIDTH}x{HEIGHT}")
+        self._master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("4H", HEIGHT, WIDTH, 0, 0))
+        self.started = time.monotonic()
+        try:  # setsid -c: a session of its own, whose controlling terminal this is
+            self._process = subprocess.Popen(
+                ["setsid", "-c", *self.command],
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=self.env,
+            )
         except BaseException:
-            self.__exit__()
+            os.close(self._master)
             raise
+        finally:
+            os.close(slave)
+        self.pid = self._process.pid
+        self._drain = threading.Thread(target=self._drop, daemon=True)
         return self
 
     def __exit__(self, *exception: object) -> None:
-        # SIGTERM, as kill-server does, without a command in flight on the control client.
-        with contextlib.suppress(OSError, EOFError):  # ProcessLookupError, BrokenPipeError: ended
-            if self.server:
-                os.kill(self.server, signal.SIGTERM)
-            else:  # it never said who it is
-                self.command_lines("kill-server")
+        self._process.terminate()
         try:
-            self._client.communicate(timeout=10)
+            self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self._client.kill()
-            self._client.communicate()
-        ends = time.monotonic() + 10  # the program too (it has its SIGHUP): nothing lingers
-        while running(self.pid) and time.monotonic() < ends:
-            time.sleep(0.005)
-        if self.socket_path:  # tmux leaves its socket file behind
-            Path(self.socket_path).unlink(missing_ok=True)
-
-    def _line(self, deadline: float) -> bytes:
-        """The next line from the control client; stamps the %output ones on arrival."""
-        assert self._client.stdout is not None
-        fd = self._client.stdout.fileno()
-        while b"\n" not in self._buffer:
-            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
-                raise TimeoutError(f"tmux did not answer about {self.name!r}")
-            if not (data := os.read(fd, 65536)):
-                raise EOFError(f"tmux ended while running {self.name!r}")
-            self._read_at, self._buffer = time.monotonic(), self._buffer + data
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        if line.startswith(b"%output "):
-            self.output_at, self._outputs = self._read_at, self._outputs + 1
-        return line
-
-    def _reply(self, deadline: float) -> list[str]:
-        """The lines of the next command's reply (notifications before it are read too)."""
-        while not (begin := self._line(deadline)).startswith(b"%begin "):
-            pass
-        lines = []
-        while not ((line := self._line(deadline)).startswith((b"%end ", b"%error "))):
-            lines.append(line.decode(errors="replace"))
-        if line.split()[1:3] != begin.split()[1:3] or line.startswith(b"%error "):
-            raise RuntimeError(f"tmux refused a command: {' '.join(lines)}")
-        return lines
-
-    def command_lines(self, command: str, timeout: float = 10.0) -> list[str]:
-        """Run a tmux command through the control client: its output's lines."""
-        assert self._client.stdin is not None
-        self._client.stdin.write(command.encode() + b"\n")
-        self._client.stdin.flush()
-        return self._reply(time.monotonic() + timeout)
+            self._process.kill()
+            self._process.wait()
+        if self._drain.is_alive():
+            self._drain.join(timeout=5)  # its terminal gone, the read ends
+        os.close(self._master)
 
     def screen(self) -> str:
-        """What the terminal shows now, through a tmux command of its own: the control client
-        has gone once `wait_for` has returned, and may have gone with the program."""
-        tmux = ["tmux", "-L", self.socket, "capture-pane", "-p", "-t", self.pane or "b"]
-        found = subprocess.run(tmux, capture_output=True, text=True, check=False)
-        return found.stdout or f"(no screen: tmux said {found.stderr.strip() or 'nothing'})"
+        """What the terminal showed when `wait_for` last read it."""
+        return "\n".join(self._screen.display)
 
     def wait_for(self, texts: list[str], timeout: float = 30.0) -> float:
-        """When every one of `texts` was on screen: the reading of the output after which a
-        capture first showed them all. The control client then detaches, whatever happened."""
-        deadline, screen = time.monotonic() + timeout, ""
-        try:
-            while True:
-                outputs = self._outputs  # the capture shows every output read so far, at least
-                screen = "\n".join(self.command_lines(f"capture-pane -p -t {self.pane}"))
-                if all(text in screen for text in texts):
-                    return self.output_at or time.monotonic()
-                while self._outputs == outputs:
-                    self._line(deadline)
-        except TimeoutError:
-            raise TimeoutError(
-                f"{self.name!r} never showed {texts!r}; it showed:\n{screen}"
-            ) from None
-        finally:
-            self._detach()
+        """When every one of `texts` was on screen: when the output after which the screen first
+        showed them all was read. From then on, the output is dropped as it comes."""
+        deadline = read_at = time.monotonic() + timeout
+        while not all(text in self.screen() for text in texts):
+            if not select.select([self._master], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                raise TimeoutError(
+                    f"{self.name!r} never showed {texts!r}; it showed:\n{self.screen()}"
+                )
+            read_at = time.monotonic()
+            try:
+                data = os.read(self._master, 65536)
+            except OSError:  # EIO: every end of the terminal in the program's hands is closed
+                data = b""
+            if not data:
+                raise EOFError(f"{self.name!r} ended; it showed:\n{self.screen()}")
+            self._stream.feed(data)
+        self._drain.start()
+        return read_at
 
-    def _detach(self) -> None:
-        """Let the control client go: no output to read while nobody waits (the energy window).
-        Not the pane's output turned off, nor `-f no-output`: both broke tmux 3.3a."""
-        assert self._client.stdin is not None
+    def _drop(self) -> None:
         with contextlib.suppress(OSError):
-            self._client.stdin.write(b"detach-client\n")
-            self._client.stdin.flush()
-        ends = time.monotonic() + 10
-        try:
-            while True:
-                self._line(ends)
-        except EOFError:
-            return  # gone
-        except TimeoutError:
-            raise RuntimeError("tmux's control client did not detach in 10 s") from None
+            while os.read(self._master, 65536):
+                pass
 
 
 def _stat(pid: int) -> list[str]:

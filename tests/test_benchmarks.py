@@ -6,15 +6,13 @@ The figures themselves come from `python -m benchmarks` (docs/performance.md).
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from benchmarks.cue_timing import TOKEN, Stamper, Timings, figures, in_widest_gap, lateness
+from benchmarks.cue_timing import TOKEN, Runner, Timings, figures, in_widest_gap, lateness
 from benchmarks.figures import (
     Figure,
     at_most,
@@ -24,7 +22,17 @@ from benchmarks.figures import (
     percentile,
     table,
 )
-from benchmarks.terminal import Terminal, cpu_seconds, family, peak_kib, run_ms, switches
+from benchmarks.terminal import (
+    HEIGHT,
+    WIDTH,
+    Terminal,
+    cpu_seconds,
+    family,
+    peak_kib,
+    run_ms,
+    running,
+    switches,
+)
 from tests.conftest import ROOT
 
 # Cue errors (ms) of one real plain-mode run on the shared machine, 2026-12-02: mostly a
@@ -33,17 +41,6 @@ REAL_ERRORS = [
     0.09, 0.07, 0.11, 0.08, 0.10, 0.09, 0.35, 0.08, 0.12, 0.09, 1.51, 0.07, 0.10, 0.08,
     0.09, 0.13, 0.08, 0.09, 0.47, 0.10, 0.08, 0.09, 0.11, 0.07, 0.09, 1.57, 0.10, 0.08,
 ]  # fmt: skip
-
-
-def test_percentile_matches_the_inclusive_quantiles_of_the_standard_library():
-    cuts = statistics.quantiles(REAL_ERRORS, n=100, method="inclusive")
-    for share in (1, 25, 50, 90, 99):
-        assert percentile(REAL_ERRORS, share) == pytest.approx(cuts[share - 1])
-    assert percentile(REAL_ERRORS, 0) == min(REAL_ERRORS)
-    assert percentile(REAL_ERRORS, 100) == max(REAL_ERRORS)
-    assert percentile([4.0], 99) == 4.0
-    with pytest.raises(ValueError):
-        percentile([], 50)
 
 
 def test_a_budget_is_a_ratio_of_the_reference_plus_an_allowance():
@@ -151,16 +148,21 @@ def test_a_schedule_that_slips_is_over_the_drift_budget():
     assert _verdicts(slipping, REAL_ERRORS * 10)["drift"] is False
 
 
-def test_the_stamper_stamps_only_the_cue_lines_of_each_runner():
-    stamper = Stamper()
-    first: list[float] = []
-    second: list[float] = []
-    lines = f"print('a header'); print('{TOKEN} 1'); print('a note'); print('{TOKEN} 2')"
-    stamper.start([sys.executable, "-c", lines], first, dict(os.environ))
-    stamper.start([sys.executable, "-c", f"print('{TOKEN}')"], second, dict(os.environ))
-    stamper.wait()
-    assert (len(first), len(second)) == (2, 1)
-    assert first == sorted(first)
+def test_a_runner_stamps_only_its_cue_lines_each_as_it_comes():
+    lines = (
+        f"import time; print('a header'); print('{TOKEN} 1'); time.sleep(0.2); print('{TOKEN} 2')"
+    )
+    with Runner([sys.executable, "-c", lines], dict(os.environ)) as runner:
+        first = runner.first(20)
+    assert len(runner.stamps) == 2 and runner.stamps[0] == first
+    assert runner.stamps[1] - runner.stamps[0] >= 0.2
+
+
+def test_a_runner_is_ended_when_the_measurement_fails():
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    with pytest.raises(RuntimeError, match="no cue"), Runner(sleeper, {}) as runner:
+        runner.first(0.3)
+    assert runner.process.returncode is not None
 
 
 def test_proc_readings_cover_a_process_its_threads_and_its_children():
@@ -179,17 +181,23 @@ def test_proc_readings_cover_a_process_its_threads_and_its_children():
         child.wait()
 
 
-def test_a_terminal_is_a_private_tmux_server_gone_afterwards():
-    with Terminal(["sh", "-c", "echo Hello from tmux; sleep 30"], {"TERM": "xterm"}) as shown:
-        assert shown.socket.startswith(f"oxybreathe-bench-{os.getpid()}-")
-        shown.wait_for(["Hello from tmux"])
-        screen = shown.screen()  # through a tmux command of its own: the client has gone
-        assert "Hello from tmux" in screen and len(screen.splitlines()) <= 30
-        socket = Path(shown.socket_path)
-        assert socket.exists()
-    assert not socket.exists()
-    ended = subprocess.run(["tmux", "-L", shown.socket, "ls"], capture_output=True)
-    assert ended.returncode != 0  # no server left behind
+def test_a_terminal_is_its_programs_own_at_100x30_and_ends_with_it():
+    shell = "stty size; tty; echo Hello from a terminal; sleep 30"
+    with Terminal(["sh", "-c", shell], {"TERM": "xterm", "PATH": os.defpath}) as shown:
+        seen = shown.wait_for(["Hello from a terminal", f"{HEIGHT} {WIDTH}"])
+        assert shown.started < seen < time.monotonic()
+        assert "/dev/pts/" in shown.screen()  # the controlling terminal, as a shell gives
+        assert len(shown.screen().splitlines()) == HEIGHT
+        assert running(shown.pid)
+    assert not running(shown.pid)
+
+
+def test_a_program_that_ends_before_showing_the_text_is_said_to_have_ended():
+    with (
+        Terminal(["sh", "-c", "echo not it"], {"PATH": os.defpath}) as shown,
+        pytest.raises(EOFError, match="not it"),
+    ):
+        shown.wait_for(["Hello"])
 
 
 def _benchmarks(*args: str) -> subprocess.CompletedProcess[str]:
