@@ -57,6 +57,8 @@ class Terminal:
         return self
 
     def __exit__(self, *exception: object) -> None:
+        if self._drain.ident is None:  # so that it never waits on a full terminal to end
+            self._drain.start()
         self._process.terminate()
         try:
             self._process.wait(timeout=10)
