@@ -135,17 +135,6 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def run_ms(pid: int) -> float:
-    """Time the threads of `pid` and its descendants have run on a CPU so far (schedstat, ns:
-    finer than cpu_seconds' ticks, but threads that have ended are left out)."""
-    total = 0
-    for member in family(pid):
-        for path in Path(f"/proc/{member}/task").glob("*/schedstat"):
-            with contextlib.suppress(OSError):  # a thread that ended
-                total += int(path.read_text().split()[0])
-    return total / 1e6
-
-
 def switches(pid: int) -> tuple[int, int]:
     """Context switches of every thread of `pid` and its descendants: voluntary (wake-ups) and
     involuntary (preemptions, which grow with the machine's other load)."""

@@ -29,7 +29,6 @@ from benchmarks.terminal import (
     cpu_seconds,
     family,
     peak_kib,
-    run_ms,
     running,
     switches,
 )
@@ -174,7 +173,6 @@ def test_proc_readings_cover_a_process_its_threads_and_its_children():
             time.sleep(0.001)  # each sleep blocks, then wakes: a voluntary switch
         assert switches(os.getpid())[0] >= before[0] + 5
         assert cpu_seconds(os.getpid()) > 0
-        assert run_ms(os.getpid()) > 0
         assert peak_kib(os.getpid()) > 1024
     finally:
         child.kill()
