@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from oxybreathe.core import collector
-from tests.conftest import app_with, run_python
+from tests.conftest import ROOT, app_with, run_python
 
 # Not needed to show home's list: a session, its closing, the history, our palette commands,
 # YAML (the catalog cache lists without it).
@@ -59,6 +59,18 @@ def test_the_app_imports_textual_and_home(imported):
 @pytest.mark.parametrize("module", NOT_BEFORE_HOME)
 def test_the_app_does_not_import_before_home_is_shown(imported, module):
     assert module not in imported
+
+
+def test_validate_imports_nothing_for_the_users_folders_nor_suggestions():
+    # `oxybreathe validate` reads only the files it is given: each module is start-up time.
+    code = (
+        "import sys\n"
+        "from oxybreathe.cli import main\n"
+        f"status = main(['validate', {str(ROOT / 'sessions')!r}])\n"
+        "print(status, [m for m in ('platformdirs', 'difflib', 'textual') if m in sys.modules])"
+    )
+    result = run_python(code)
+    assert result.stdout.splitlines()[-1] == "0 []", result.stderr
 
 
 async def test_the_collector_is_held_off_until_the_first_paint_then_start_up_is_frozen(clock):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import re
 from collections.abc import Callable
@@ -199,6 +198,8 @@ def find(wanted: str, user_dir: Path | None = None) -> Session:
                 found = False
             if found:  # whatever it is: a FIFO or a folder gets its reason from the loader
                 return load_file(candidate, builtin=builtin)
+    import difflib  # only for a name not found: not at start-up
+
     known = sorted({paths.shown(path.stem) for folder in folders for path in _files(folder)})
     raise UnknownSession(
         shorten(paths.shown(wanted), 60),

@@ -7,7 +7,6 @@ texts, numbers and lists with a located problem for each thing wrong. The sessio
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -53,6 +52,8 @@ def read_text(path: Path, shown: str, *, kind: str = "session file") -> str:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
+    import difflib  # only for a word not known: not at start-up
+
     matches = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
     return f"; did you mean `{matches[0]}`?" if matches else ""
 
