@@ -18,8 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import oxybreathe
-from benchmarks import ROOT, cue_timing, screens, sound, startup
 from benchmarks.figures import Figure, exit_status, over_budget, table
+
+try:
+    from benchmarks import ROOT, cue_timing, screens, sound, startup
+except ModuleNotFoundError as missing:  # pyte, miniaudio: the test and audio extras
+    sys.exit(f"python -m benchmarks needs {missing.name}: pip install -e '.[test,audio]'")
 
 
 def main(argv: list[str] | None = None) -> int:

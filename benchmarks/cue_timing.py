@@ -88,41 +88,55 @@ def lateness(arrivals: list[float], offsets: list[float], runner: str = "") -> l
 
 
 class Runner:
-    """A subprocess whose cue lines are stamped the moment each can be read, on a thread of its
-    own (the runners' cues fall apart in time, so no two stamps wait for each other)."""
+    """A subprocess, from `with` to its end, whose cue lines are stamped the moment each can be
+    read, on a thread of its own (the runners' cues fall apart in time, so no two stamps wait
+    for each other). It must end within `lasts` seconds."""
 
-    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+    def __init__(self, command: list[str], env: dict[str, str], lasts: float) -> None:
+        self.command, self.env, self.lasts = command, env, lasts
         self.stamps: list[float] = []
+        self._first = threading.Event()  # set at the first cue line, or at the end of output
+
+    def __enter__(self) -> Runner:
         self.process = subprocess.Popen(
-            command, stdin=DEVNULL, stdout=PIPE, stderr=DEVNULL, env=env
+            self.command, stdin=DEVNULL, stdout=PIPE, stderr=DEVNULL, env=self.env
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+        return self
 
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:  # each line as soon as it has come
             if TOKEN.encode() in line:
                 self.stamps.append(time.monotonic())
+                self._first.set()
+        self._first.set()
 
     def first(self, seconds: float) -> float:
         """Its first stamp, waited for up to `seconds`."""
-        waited = time.monotonic() + seconds
-        while not self.stamps and time.monotonic() < waited and self.process.poll() is None:
-            time.sleep(0.001)
-        if not self.stamps:
-            raise RuntimeError(f"no cue in {seconds:g} s from {self.process.args!r}")
-        return self.stamps[0]
-
-    def __enter__(self) -> Runner:
-        return self
+        self._first.wait(seconds)
+        if self.stamps:
+            return self.stamps[0]
+        status = self.process.poll()
+        ended = f"it ended ({status})" if status is not None else f"none in {seconds:g} s"
+        raise RuntimeError(f"no cue from {self.command!r}: {ended}")
 
     def __exit__(self, failed: object, *exception: object) -> None:
-        """Wait for its end and its last line (it is ended if the measurement failed)."""
+        """Wait for its end and its last line; it is ended if the measurement failed, or if it
+        runs past `lasts`."""
         if failed:
             self.process.terminate()
-        self.process.wait()
-        self._reader.join(timeout=5)
+        try:
+            self.process.wait(timeout=None if failed else self.lasts)
+        except subprocess.TimeoutExpired:
+            self.process.terminate()
+            self.process.wait()
+            raise RuntimeError(f"{self.command!r} ran past {self.lasts:g} s") from None
+        finally:
+            self._reader.join(timeout=5)
+            assert self.process.stdout is not None
+            self.process.stdout.close()
 
 
 def in_widest_gap(instants: list[float], phase: float, share: float) -> float:
@@ -143,6 +157,7 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> Timings:
         run = [sys.executable, "-m", "oxybreathe", "run", str(session), "--plain"]
         ours = [*run, "--no-checkin", "--no-chimes", "--minutes", f"{minutes:g}"]
         runners: dict[str, list[Runner]] = {"plain": [], "bare": [], "naive": []}
+        lasts = minutes * 60 + 60  # each runner's cues, and time to start and end
         with contextlib.ExitStack() as ends:
             zero = delay = 0.0
             instants: list[float] = []  # where each runner's cues fall within a phase, after zero
@@ -153,7 +168,7 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> Timings:
                     aim = zero + copy * phase / COPIES
                     aim += math.ceil((time.monotonic() + delay + 0.1 - aim) / phase) * phase
                     time.sleep(max(0.0, aim - delay - time.monotonic()))
-                started, runner = time.monotonic(), ends.enter_context(Runner(ours, env))
+                started, runner = time.monotonic(), ends.enter_context(Runner(ours, env, lasts))
                 runners["plain"].append(runner)
                 landed = runner.first(30)
                 zero, delay = (zero, delay) if copy else (landed, landed - started)
@@ -170,7 +185,7 @@ def measure(minutes: float, phase: float = PHASE_SECONDS) -> Timings:
                 scripts.append((BARE, instants[-1], offsets, "bare"))
             for script, instant, times, kind in scripts:
                 command = [sys.executable, "-c", script, str(later + instant), json.dumps(times)]
-                runners[kind].append(ends.enter_context(Runner(command, env)))
+                runners[kind].append(ends.enter_context(Runner(command, env, lasts)))
     return Timings(
         offsets,
         {

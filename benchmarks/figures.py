@@ -21,6 +21,8 @@ class Figure:
 
 def percentile(values: Sequence[float], share: int) -> float:
     """The `share` percentile (1-99) of `values` (at least two), interpolated."""
+    if not 1 <= share <= 99:
+        raise ValueError(f"a percentile from 1 to 99, not {share}")
     return statistics.quantiles(values, n=100, method="inclusive")[share - 1]
 
 

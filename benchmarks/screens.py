@@ -1,4 +1,4 @@
-"""The app in a real terminal (tmux at 100x30), beside bare Textual apps measured the same way.
+"""The app in a real terminal (a pty at 100x30), beside bare Textual apps measured the same way.
 
 - First useful screen: launch to every built-in session's name on screen, against a Textual
   hello-world to its text; alternating, pair by pair.
@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -60,7 +61,8 @@ MEMORY_RATIO = 1.5
 
 
 def _env(home: Path) -> dict[str, str]:
-    return {**homes(home), "TERM": "xterm-256color"}
+    """A user's environment, with folders of its own, in a terminal like most."""
+    return {**os.environ, **homes(home), "TERM": "xterm-256color"}
 
 
 def _shown(command: list[str], texts: list[str], env: dict[str, str]) -> float:

@@ -27,6 +27,7 @@ import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from subprocess import DEVNULL
+from typing import NamedTuple
 
 from benchmarks.figures import Figure, at_most, percentile, ratio
 from oxybreathe.audio import READY_TIMEOUT, Player
@@ -126,9 +127,17 @@ def onsets(stamps: Path, deadlines: list[float], timeout: float = 10.0) -> list[
     raise RuntimeError(f"{len(found)} sounds heard for {len(deadlines)} asked for")
 
 
-def _played(folder: Path, name: str) -> tuple[Sound, Plan, float, float]:
-    """The tick chime, or the spoken word rendered by the system's voice: the sound, a session's
-    plan that names it, its length and its leading silence (s)."""
+class Played(NamedTuple):
+    """A sound to measure, a session's plan that names it, its length and its leading silence."""
+
+    sound: Sound
+    plan: Plan
+    seconds: float
+    lead: float
+
+
+def _played(folder: Path, name: str) -> Played:
+    """The tick chime, or the spoken word rendered by the system's voice."""
     session = folder / f"{name}.yaml"
     steps = f"steps: [{{say: {SPOKEN}, seconds: 60}}]"
     session.write_text(f"name: Onset\nchimes: {{start: tick, end: none}}\n{steps}\n", "utf-8")
@@ -141,31 +150,40 @@ def _played(folder: Path, name: str) -> tuple[Sound, Plan, float, float]:
     decoded = sounds.decode(sounds.path_of(sound), max_seconds=60)
     frame = 2 * decoded.channels  # 16-bit samples
     silent = len(decoded.frames) - len(decoded.frames.lstrip(b"\0"))
-    return sound, plan, len(decoded.frames) / frame / decoded.rate, silent // frame / decoded.rate
+    return Played(
+        sound, plan, len(decoded.frames) / frame / decoded.rate, silent // frame / decoded.rate
+    )
 
 
-def measure(folder: Path, played: tuple[Sound, Plan, float, float], bare: bool) -> list[float]:
-    """The onsets of TICKS sounds, each well after the one before has ended: played by a bare
-    miniaudio script, or by the real `Player` as a session asks (at full volume)."""
-    sound, plan, seconds, lead = played
+def _deadlines(played: Played) -> list[float]:
+    """When to ask for the sound: LEAD from now, then each well after the one before has ended."""
+    start = time.monotonic() + LEAD
+    return [start + k * (played.seconds + GAP) for k in range(TICKS)]
+
+
+def measure_bare(folder: Path, played: Played) -> list[float]:
+    """The onsets of a bare miniaudio script's sounds, which opens its device within LEAD."""
     with capture(folder) as stamps:
-        if not bare:
-            player = Player.for_plan(plan, dataclasses.replace(DEFAULTS, volume=100))
+        deadlines, ends = _deadlines(played), played.seconds + REST_AFTER_SECONDS  # as ours rests
+        script = [BARE, str(sounds.path_of(played.sound)), json.dumps(deadlines), str(PERIOD_MS)]
+        subprocess.run([sys.executable, "-c", *script, str(ends)], check=True, timeout=120)
+    return [onset - played.lead for onset in onsets(stamps, deadlines)]
+
+
+def measure_ours(folder: Path, played: Played) -> list[float]:
+    """The onsets of the real `Player`'s sounds, as a session asks for them (at full volume)."""
+    with capture(folder) as stamps:
+        player = Player.for_plan(played.plan, dataclasses.replace(DEFAULTS, volume=100))
+        try:
             player.wait_ready()
             if player.backend != "miniaudio":
                 raise RuntimeError(f"the player is {player.state} on {player.backend}")
-        start = time.monotonic() + LEAD  # once the device is open
-        deadlines = [start + k * (seconds + GAP) for k in range(TICKS)]
-        if bare:  # it rests after each sound as ours does
-            ends = str(seconds + REST_AFTER_SECONDS)
-            script = [BARE, str(sounds.path_of(sound)), json.dumps(deadlines), str(PERIOD_MS), ends]
-            subprocess.run([sys.executable, "-c", *script], check=True, timeout=120)
-        else:
-            for deadline in deadlines:
+            for deadline in (deadlines := _deadlines(played)):  # once its device is open
                 time.sleep(max(0.0, deadline - time.monotonic()))
-                player.play(sound)
+                player.play(played.sound)
+        finally:
             player.close(linger=5)
-    return [onset - lead for onset in onsets(stamps, deadlines)]
+    return [onset - played.lead for onset in onsets(stamps, deadlines)]
 
 
 def onset_figures() -> list[Figure]:
@@ -182,8 +200,8 @@ def _onset(name: str) -> Figure:
         with tempfile.TemporaryDirectory(prefix="oxybreathe-onset-") as folder:
             played = _played(Path(folder), name)
             for round_ in range(ROUNDS):
-                bare += measure(Path(folder) / f"bare-{round_}", played, bare=True)
-                ours += measure(Path(folder) / f"ours-{round_}", played, bare=False)
+                bare += measure_bare(Path(folder) / f"bare-{round_}", played)
+                ours += measure_ours(Path(folder) / f"ours-{round_}", played)
     except (RuntimeError, OSError, subprocess.SubprocessError, ImportError) as error:
         return Figure(label, f"not measured: {error}", "a bare miniaudio call", budget, False)
     (median, p95), (bare_median, bare_p95) = (

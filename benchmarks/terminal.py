@@ -1,9 +1,9 @@
 """Programs in a real terminal, watched from outside: pyte for the screen, /proc for the rest.
 
 Each program runs on a pseudo-terminal of its own at WIDTH x HEIGHT, as its session's
-controlling terminal, as a shell would start it. What it writes is read the moment it comes,
-stamped, and fed to pyte, a terminal emulator, until the awaited text is on its screen; from
-then on it is read and dropped, so the program never waits for its terminal.
+controlling terminal, as a shell would start it. A thread reads what it writes the moment it
+comes and stamps it, so the program never waits for its terminal; `wait_for` feeds it to pyte, a
+terminal emulator, until the awaited text is on its screen.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ import contextlib
 import fcntl
 import os
 import pty
-import select
+import queue
+import shlex
+import signal
 import struct
 import subprocess
+import sys
 import termios
 import threading
 import time
@@ -23,15 +26,22 @@ from pathlib import Path
 import pyte
 
 WIDTH, HEIGHT = 100, 30
+KEPT = 1 << 18  # bytes of output kept after `wait_for`, for the screen if the program fails
 
 
 class Terminal:
     """`command` running on a terminal of its own at WIDTH x HEIGHT, from `with` to its end."""
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
-        self.command, self.env, self.name = command, env, command[-1]
+        self.command, self.name = command, shlex.join(Path(part).name for part in command)
+        # The size is the terminal's: nothing in the environment may say otherwise.
+        self.env = {key: value for key, value in env.items() if key not in ("COLUMNS", "LINES")}
         self._screen = pyte.Screen(WIDTH, HEIGHT)
         self._stream = pyte.ByteStream(self._screen)
+        self._chunks: queue.SimpleQueue[tuple[float, bytes]] = queue.SimpleQueue()
+        self._since = bytearray()  # what came after `wait_for` had its answer
+        self._waited = False
+        self._lock = threading.Lock()
         self.started = 0.0  # when the program was started, on time.monotonic()
         self.pid = 0
 
@@ -52,51 +62,76 @@ class Terminal:
             raise
         finally:
             os.close(slave)
-        self.pid = self._process.pid
-        self._drain = threading.Thread(target=self._drop, daemon=True)
+        self.pid = self._process.pid  # its session's and its process group's too
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         return self
 
     def __exit__(self, *exception: object) -> None:
-        if self._drain.ident is None:  # so that it never waits on a full terminal to end
-            self._drain.start()
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        if self._drain.is_alive():
-            self._drain.join(timeout=5)  # its terminal gone, the read ends
+        for kill in (signal.SIGTERM, signal.SIGKILL):  # the program and all it started
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, kill)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=10)
+                break
+        self._reader.join(timeout=10)  # its terminal gone, the last read ends
+        if self._reader.is_alive():  # the fd stays open: a new terminal must not get its number
+            raise RuntimeError(f"{self.name!r}: something it started still holds its terminal")
         os.close(self._master)
 
-    def screen(self) -> str:
-        """What the terminal showed when `wait_for` last read it."""
-        return "\n".join(self._screen.display)
-
-    def wait_for(self, texts: list[str], timeout: float = 30.0) -> float:
-        """When every one of `texts` was on screen: when the output after which the screen first
-        showed them all was read. From then on, the output is dropped as it comes."""
-        deadline = read_at = time.monotonic() + timeout
-        while not all(text in self.screen() for text in texts):
-            if not select.select([self._master], [], [], max(0.0, deadline - time.monotonic()))[0]:
-                raise TimeoutError(
-                    f"{self.name!r} never showed {texts!r}; it showed:\n{self.screen()}"
-                )
-            read_at = time.monotonic()
+    def _read(self) -> None:
+        while True:
             try:
                 data = os.read(self._master, 65536)
             except OSError:  # EIO: every end of the terminal in the program's hands is closed
                 data = b""
+            read_at = time.monotonic()
+            with self._lock:
+                if not self._waited:
+                    self._chunks.put((read_at, data))
+                else:
+                    self._since += data
+                    if len(self._since) > 2 * KEPT:
+                        del self._since[:-KEPT]
             if not data:
-                raise EOFError(f"{self.name!r} ended; it showed:\n{self.screen()}")
-            self._stream.feed(data)
-        self._drain.start()
-        return read_at
+                return
 
-    def _drop(self) -> None:
-        with contextlib.suppress(OSError):
-            while os.read(self._master, 65536):
-                pass
+    def screen(self) -> str:
+        """What the terminal shows, as far as its output has been read."""
+        with self._lock:
+            self._stream.feed(bytes(self._since))
+            self._since.clear()
+        return "\n".join(line.rstrip() for line in self._screen.display)
+
+    def wait_for(self, texts: list[str], timeout: float = 30.0) -> float:
+        """When every one of `texts` was on screen: when the output after which the screen first
+        showed them all was read. Called once; the output goes on being read, and kept for
+        `screen()`, to the end."""
+        if not texts or self._waited:
+            raise ValueError("wait_for takes some text to wait for, once")
+        deadline = time.monotonic() + timeout
+        switching = sys.getswitchinterval()
+        sys.setswitchinterval(0.0002)  # a stamp waits for pyte's parsing this long at most
+        try:
+            while True:
+                try:
+                    read_at, data = self._chunks.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    raise TimeoutError(
+                        f"{self.name!r} never showed {texts!r}; it showed:\n{self.screen()}"
+                    ) from None
+                if not data:
+                    raise EOFError(f"{self.name!r} ended; it showed:\n{self.screen()}")
+                self._stream.feed(data)
+                shown = "\n".join(self._screen.display)
+                if all(text in shown for text in texts):
+                    return read_at
+        finally:
+            sys.setswitchinterval(switching)
+            with self._lock:
+                self._waited = True
+                while not self._chunks.empty():
+                    self._since += self._chunks.get()[1]
 
 
 def _stat(pid: int) -> list[str]:

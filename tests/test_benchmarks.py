@@ -6,6 +6,7 @@ The figures themselves come from `python -m benchmarks` (docs/performance.md).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -151,7 +152,7 @@ def test_a_runner_stamps_only_its_cue_lines_each_as_it_comes():
     lines = (
         f"import time; print('a header'); print('{TOKEN} 1'); time.sleep(0.2); print('{TOKEN} 2')"
     )
-    with Runner([sys.executable, "-c", lines], dict(os.environ)) as runner:
+    with Runner([sys.executable, "-c", lines], dict(os.environ), lasts=20) as runner:
         first = runner.first(20)
     assert len(runner.stamps) == 2 and runner.stamps[0] == first
     assert runner.stamps[1] - runner.stamps[0] >= 0.2
@@ -159,9 +160,24 @@ def test_a_runner_stamps_only_its_cue_lines_each_as_it_comes():
 
 def test_a_runner_is_ended_when_the_measurement_fails():
     sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
-    with pytest.raises(RuntimeError, match="no cue"), Runner(sleeper, {}) as runner:
+    began = time.monotonic()
+    with pytest.raises(RuntimeError, match="none in 0.3 s"), Runner(sleeper, {}, 60) as runner:
         runner.first(0.3)
-    assert runner.process.returncode is not None
+    assert runner.process.returncode == -signal.SIGTERM
+    assert time.monotonic() - began < 30  # not the sleeper's 60 s
+
+
+def test_a_runner_that_ends_without_a_cue_says_so():
+    ending = [sys.executable, "-c", "raise SystemExit(3)"]
+    with pytest.raises(RuntimeError, match=r"it ended \(3\)"), Runner(ending, {}, 20) as runner:
+        runner.first(20)
+
+
+def test_a_runner_that_runs_past_its_length_is_ended_and_said_to():
+    sleeper = [sys.executable, "-c", f"print('{TOKEN}', flush=True); import time; time.sleep(60)"]
+    with pytest.raises(RuntimeError, match="ran past 0.5 s"), Runner(sleeper, {}, 0.5) as runner:
+        runner.first(20)
+    assert runner.process.returncode == -signal.SIGTERM
 
 
 def test_proc_readings_cover_a_process_its_threads_and_its_children():
@@ -180,14 +196,35 @@ def test_proc_readings_cover_a_process_its_threads_and_its_children():
 
 
 def test_a_terminal_is_its_programs_own_at_100x30_and_ends_with_it():
-    shell = "stty size; tty; echo Hello from a terminal; sleep 30"
+    shell = "stty size; ps -o tty= -p $$; echo Hello from a terminal; sleep 30"
     with Terminal(["sh", "-c", shell], {"TERM": "xterm", "PATH": os.defpath}) as shown:
         seen = shown.wait_for(["Hello from a terminal", f"{HEIGHT} {WIDTH}"])
         assert shown.started < seen < time.monotonic()
-        assert "/dev/pts/" in shown.screen()  # the controlling terminal, as a shell gives
-        assert len(shown.screen().splitlines()) == HEIGHT
+        assert "pts/" in shown.screen()  # its controlling terminal, as a shell gives
+        assert len(shown.screen().split("\n")) == HEIGHT
         assert running(shown.pid)
     assert not running(shown.pid)
+
+
+def test_a_terminal_ends_what_its_program_started(tmp_path):
+    shell = f"sleep 60 & echo $! > {tmp_path / 'child'}; echo started; wait"
+    with Terminal(["sh", "-c", shell], {"PATH": os.defpath}) as shown:
+        shown.wait_for(["started"])
+        child = int((tmp_path / "child").read_text())
+    assert child and not running(child)
+
+
+def test_a_terminal_reads_on_so_its_program_never_waits_for_it(tmp_path):
+    done = tmp_path / "done"
+    # A megabyte after the awaited text, far more than a pty holds: it ends only if read.
+    shell = f"echo ready; head -c 1000000 /dev/zero | tr '\\0' x; touch {done}; sleep 30"
+    with Terminal(["sh", "-c", shell], {"PATH": os.defpath}) as shown:
+        shown.wait_for(["ready"])
+        waited = time.monotonic() + 20
+        while not done.exists() and time.monotonic() < waited:
+            time.sleep(0.05)
+        assert done.exists()
+        assert "xxxx" in shown.screen()  # what came after is kept for the screen
 
 
 def test_a_program_that_ends_before_showing_the_text_is_said_to_have_ended():
@@ -196,6 +233,14 @@ def test_a_program_that_ends_before_showing_the_text_is_said_to_have_ended():
         pytest.raises(EOFError, match="not it"),
     ):
         shown.wait_for(["Hello"])
+
+
+def test_a_program_that_never_shows_the_text_times_out_with_its_screen():
+    with (
+        Terminal(["sh", "-c", "echo not it; sleep 30"], {"PATH": os.defpath}) as shown,
+        pytest.raises(TimeoutError, match="(?s)never showed.*not it"),
+    ):
+        shown.wait_for(["Hello"], timeout=0.5)
 
 
 def _benchmarks(*args: str) -> subprocess.CompletedProcess[str]:

@@ -1,6 +1,6 @@
 """Every place oxybreathe reads or writes, in one module (platformdirs honours XDG_*_HOME).
 
-Nothing here creates a directory at import time, nor imports platformdirs (about 8 ms):
+Nothing here creates a directory at import time, nor imports platformdirs (start-up time):
 `oxybreathe validate`, which reads no folder of the user's, never needs it.
 """
 
